@@ -1,0 +1,180 @@
+// Package catalog loads and validates ordo.yaml, the service catalog: which
+// services exist, which paths they own, what they depend on, which contracts
+// they provide and consume, and the release policy. Everything else in ordo
+// takes a *Catalog that has passed validation, so its invariants (known
+// names, no cycles, valid globs and versions) hold everywhere downstream.
+package catalog
+
+import (
+	"time"
+
+	"github.com/Masterminds/semver/v3"
+)
+
+// DefaultFile is the catalog's file name at the repository root.
+const DefaultFile = "ordo.yaml"
+
+// Kind is what a service is, which decides whether it is deployed.
+type Kind string
+
+const (
+	KindService   Kind = "service"   // deployed
+	KindLibrary   Kind = "library"   // never deployed; its changes propagate to dependents
+	KindMigration Kind = "migration" // deployed, but only inside a migration window
+)
+
+// Unowned is what a changed file that no service owns does.
+type Unowned string
+
+const (
+	UnownedIgnore Unowned = "ignore"
+	UnownedAll    Unowned = "all"
+	UnownedFail   Unowned = "fail"
+)
+
+// Pos is a position in the catalog file, 1-based.
+type Pos struct {
+	Line, Col int
+}
+
+// Catalog is a validated ordo.yaml.
+type Catalog struct {
+	File      string // the path it was read from, as given
+	Source    []byte
+	Version   int
+	Global    []string
+	Ignore    []string
+	Unowned   Unowned
+	Services  []*Service // sorted by name
+	Contracts map[string]Contract
+	Policy    Policy
+	Release   Release
+
+	index map[string]int
+}
+
+// Service is one entry under services:.
+type Service struct {
+	Name      string
+	Pos       Pos
+	Kind      Kind
+	Paths     []string // doublestar globs; a leading "!" excludes
+	DependsOn []Dep
+	Critical  bool
+	Provides  []Provide // sorted by contract
+	Consumes  []Consume // sorted by contract
+	Lock      string
+	With      map[string]string
+	Tag       string // tag template for this service; "" means Release.Tag
+}
+
+// Deployed reports whether the service is deployed when affected.
+func (s *Service) Deployed() bool { return s.Kind != KindLibrary }
+
+// Dep is one depends_on entry.
+type Dep struct {
+	Service   string
+	Propagate bool // false: order only, a change in Service does not affect the dependent
+	Pos       Pos
+}
+
+// Provide is a contract a service serves, at one or more versions at once.
+type Provide struct {
+	Contract string
+	Versions []*semver.Version // sorted ascending
+	Pos      Pos
+}
+
+// Consume is a contract a service calls, with the versions it accepts.
+type Consume struct {
+	Contract   string
+	Constraint *semver.Constraints
+	Raw        string
+	Pos        Pos
+}
+
+// Contract says where a contract's interface is written down.
+type Contract struct {
+	Spec string // repository-relative path of an OpenAPI 3 document
+	Pos  Pos
+}
+
+// Policy is when deploys may happen and how many at once.
+type Policy struct {
+	Freeze           []Window
+	MigrationWindows []Window
+	MaxDeploy        int // 0: no limit
+}
+
+// Window is a span of time, either one-off (From/To set) or weekly (Days and
+// clock times in a time zone).
+type Window struct {
+	Name     string
+	Pos      Pos
+	From, To time.Time      // one-off window: [From, To)
+	Days     []time.Weekday // weekly window; empty means every day
+	Start    int            // weekly: minutes after midnight, inclusive
+	End      int            // weekly: minutes after midnight, exclusive; 1440 is midnight
+	Location *time.Location // weekly windows' time zone
+	Services []string       // globs over service names; empty means all
+}
+
+// Weekly reports whether the window repeats every week.
+func (w Window) Weekly() bool { return w.From.IsZero() }
+
+// Contains reports whether t falls inside the window.
+func (w Window) Contains(t time.Time) bool {
+	if !w.Weekly() {
+		return !t.Before(w.From) && t.Before(w.To)
+	}
+	local := t.In(w.Location)
+	if len(w.Days) > 0 && !containsDay(w.Days, local.Weekday()) {
+		return false
+	}
+	m := local.Hour()*60 + local.Minute()
+	return m >= w.Start && m < w.End
+}
+
+func containsDay(days []time.Weekday, d time.Weekday) bool {
+	for _, x := range days {
+		if x == d {
+			return true
+		}
+	}
+	return false
+}
+
+// Release is how versions are computed and tags named.
+type Release struct {
+	Tag                       string
+	InitialVersion            string
+	BumpMinorPreMajor         bool
+	BumpPatchForMinorPreMajor bool
+	BumpDependents            string // "patch" or "none"
+}
+
+// Service returns the service called name, or nil.
+func (c *Catalog) Service(name string) *Service {
+	i, ok := c.index[name]
+	if !ok {
+		return nil
+	}
+	return c.Services[i]
+}
+
+// Index returns the position of the named service in Services, or -1.
+func (c *Catalog) Index(name string) int {
+	i, ok := c.index[name]
+	if !ok {
+		return -1
+	}
+	return i
+}
+
+// TagTemplate returns the tag template that applies to s.
+func (c *Catalog) TagTemplate(s *Service) string {
+	if s.Tag != "" {
+		return s.Tag
+	}
+	return c.Release.Tag
+}

@@ -1,0 +1,158 @@
+// Package graph holds the algorithms ordo runs on the service graph: cycles
+// with their path, topological order, shortest chains and longest paths. It
+// works on dense integer node ids so that it stays fast on thousands of
+// services; callers map names to ids.
+package graph
+
+// Graph is a directed graph over nodes 0..len(Out)-1.
+type Graph struct {
+	Out [][]int
+}
+
+// New returns a graph with n nodes and no edges.
+func New(n int) *Graph { return &Graph{Out: make([][]int, n)} }
+
+// Len is the number of nodes.
+func (g *Graph) Len() int { return len(g.Out) }
+
+// Add adds the edge from -> to.
+func (g *Graph) Add(from, to int) { g.Out[from] = append(g.Out[from], to) }
+
+// Reverse returns the graph with every edge turned around.
+func (g *Graph) Reverse() *Graph {
+	r := New(g.Len())
+	for from, tos := range g.Out {
+		for _, to := range tos {
+			r.Add(to, from)
+		}
+	}
+	return r
+}
+
+// Cycle returns one cycle as a node path whose last element repeats the
+// first (a -> b -> a), or nil if the graph is acyclic. Nodes are visited in
+// id order, so the answer is deterministic.
+func (g *Graph) Cycle() []int {
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := make([]uint8, g.Len())
+	parent := make([]int, g.Len())
+	// An explicit stack: a 200-deep chain must not depend on goroutine stack growth,
+	// and 10,000-deep ones should not either.
+	type frame struct{ node, next int }
+	for start := range g.Out {
+		if color[start] != white {
+			continue
+		}
+		stack := []frame{{start, 0}}
+		color[start] = grey
+		parent[start] = -1
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			if top.next == len(g.Out[top.node]) {
+				color[top.node] = black
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			to := g.Out[top.node][top.next]
+			top.next++
+			switch color[to] {
+			case white:
+				color[to] = grey
+				parent[to] = top.node
+				stack = append(stack, frame{to, 0})
+			case grey:
+				path := []int{to}
+				for n := top.node; n != to; n = parent[n] {
+					path = append(path, n)
+				}
+				path = append(path, to)
+				// The walk went backwards along parents; turn it around.
+				for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
+					path[i], path[j] = path[j], path[i]
+				}
+				return path
+			}
+		}
+	}
+	return nil
+}
+
+// Topo returns the nodes in an order where every edge goes forwards, or nil
+// if the graph has a cycle. Among nodes that are free at the same time the
+// lowest id comes first, so the order is deterministic.
+func (g *Graph) Topo() []int {
+	indeg := make([]int, g.Len())
+	for _, tos := range g.Out {
+		for _, to := range tos {
+			indeg[to]++
+		}
+	}
+	var ready []int
+	for n, d := range indeg {
+		if d == 0 {
+			ready = append(ready, n)
+		}
+	}
+	order := make([]int, 0, g.Len())
+	for len(ready) > 0 {
+		n := ready[0]
+		ready = ready[1:]
+		order = append(order, n)
+		for _, to := range g.Out[n] {
+			indeg[to]--
+			if indeg[to] == 0 {
+				ready = append(ready, to)
+			}
+		}
+	}
+	if len(order) != g.Len() {
+		return nil
+	}
+	return order
+}
+
+// Reach walks the graph breadth-first from sources and returns, for every
+// node reached, the node it was first reached from (-1 for a source) and the
+// order in which nodes were reached. Following prev from a node back to a
+// source gives a shortest chain. Sources are taken in the order given.
+func (g *Graph) Reach(sources []int) (prev []int, order []int) {
+	prev = make([]int, g.Len())
+	for i := range prev {
+		prev[i] = -2 // not reached
+	}
+	for _, s := range sources {
+		if prev[s] == -2 {
+			prev[s] = -1
+			order = append(order, s)
+		}
+	}
+	for i := 0; i < len(order); i++ {
+		n := order[i]
+		for _, to := range g.Out[n] {
+			if prev[to] == -2 {
+				prev[to] = n
+				order = append(order, to)
+			}
+		}
+	}
+	return prev, order
+}
+
+// Reached reports whether Reach reached node n.
+func Reached(prev []int, n int) bool { return prev[n] != -2 }
+
+// Chain returns the path from the source that reached n to n, following prev.
+func Chain(prev []int, n int) []int {
+	var path []int
+	for ; n >= 0; n = prev[n] {
+		path = append(path, n)
+	}
+	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
+		path[i], path[j] = path[j], path[i]
+	}
+	return path
+}
