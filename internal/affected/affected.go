@@ -4,11 +4,13 @@
 package affected
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/diag"
 	"github.com/ordo-ci/ordo/internal/exit"
 )
 
@@ -288,4 +290,28 @@ func quoteList(items []string, max int) string {
 		b.WriteString(strconv.Quote(s))
 	}
 	return b.String()
+}
+
+// UnmatchedPaths warns about services whose paths own no file among files
+// (the repository's files): usually a typo or a moved directory.
+func (m *Matcher) UnmatchedPaths(files []string) diag.List {
+	hit := make([]bool, len(m.cat.Services))
+	seen := make([]int, len(m.cat.Services))
+	for i := range seen {
+		seen[i] = -1
+	}
+	for fi, f := range files {
+		m.owners(f, seen, fi, func(i int) { hit[i] = true })
+	}
+	var diags diag.List
+	for i, s := range m.cat.Services {
+		if hit[i] || len(s.Paths) == 0 {
+			continue
+		}
+		diags = append(diags, diag.Diagnostic{
+			File: m.cat.File, Line: s.Pos.Line, Col: s.Pos.Col, Rule: "paths", Severity: diag.Warning,
+			Message: fmt.Sprintf("the paths of service %q match no file in the repository: check them for typos or moved directories", s.Name),
+		})
+	}
+	return diags
 }

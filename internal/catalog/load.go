@@ -51,9 +51,7 @@ func Parse(file string, src []byte) (*Catalog, diag.List) {
 	if ok {
 		d.catalog(c, root)
 	}
-	if len(d.diags.Errors()) == 0 {
-		d.checkReferences(c)
-	}
+	d.checkReferences(c)
 	d.diags.Sort()
 	if len(d.diags.Errors()) > 0 {
 		return nil, d.diags
@@ -207,8 +205,8 @@ func (d *decoder) service(s *Service, sp pair) {
 		"depends_on": func(p pair) { s.DependsOn = d.deps(p, what) },
 		"critical":   func(p pair) { s.Critical, _ = d.boolean(p, "critical") },
 		"lock": func(p pair) {
-			s.Lock, _ = d.str(p, "lock")
-			if s.Lock == "" {
+			var ok bool
+			if s.Lock, ok = d.str(p, "lock"); ok && s.Lock == "" {
 				d.errorf(p.valPos, "type", "lock must not be empty: name the resource the services share, or remove lock")
 			}
 		},
@@ -275,7 +273,7 @@ func (d *decoder) provides(p pair, what string) []Provide {
 		for i, r := range raw {
 			v, err := semver.StrictNewVersion(r)
 			if err != nil {
-				d.errorf(pos[i], "semver", "provides %q: invalid version %q: write MAJOR.MINOR.PATCH, e.g. 2.4.0 (quote it in YAML)", cp.key, r)
+				d.errorf(pos[i], "semver", "provides %q: invalid version %q: write MAJOR.MINOR.PATCH without a leading v, e.g. 2.4.0", cp.key, r)
 				continue
 			}
 			pr.Versions = append(pr.Versions, v)
@@ -358,6 +356,7 @@ func (d *decoder) release(c *Catalog, p pair) {
 func (d *decoder) checkTagTemplate(t string, p Pos) {
 	if !strings.Contains(t, "{version}") {
 		d.errorf(p, "tag", "tag template %q has no {version}: write e.g. \"{service}/v{version}\"", t)
+		return
 	}
 	rest := strings.NewReplacer("{service}", "", "{version}", "").Replace(t)
 	if strings.ContainsAny(rest, "{}") {
@@ -545,7 +544,7 @@ func (d *decoder) checkReferences(c *Catalog) {
 		}
 	}
 	if len(d.diags.Errors()) > 0 {
-		return
+		return // a cycle among half-read services would only confuse
 	}
 	g, labels := orderGraph(c)
 	if cyc := g.Cycle(); cyc != nil {

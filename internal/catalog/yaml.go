@@ -164,7 +164,14 @@ func (d *decoder) fields(pairs []pair, what string, handlers map[string]func(pai
 				keys = append(keys, k)
 			}
 			slices.Sort(keys)
-			d.errorf(p.keyPos, "unknown-key", "unknown key %q in %s: valid keys are %s", p.key, what, strings.Join(keys, ", "))
+			hint := "valid keys are " + strings.Join(keys, ", ")
+			for _, k := range keys {
+				if levenshtein(p.key, k) <= 2 {
+					hint = fmt.Sprintf("did you mean %q?", k)
+					break
+				}
+			}
+			d.errorf(p.keyPos, "unknown-key", "unknown key %q in %s: %s", p.key, what, hint)
 			continue
 		}
 		h(p)

@@ -1,0 +1,4 @@
+// Command catalog is the shop's catalog service.
+package main
+
+func main() {}

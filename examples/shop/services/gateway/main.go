@@ -1,0 +1,4 @@
+// Command gateway is the shop's gateway service.
+package main
+
+func main() {}

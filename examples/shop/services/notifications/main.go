@@ -1,0 +1,4 @@
+// Command notifications is the shop's notifications service.
+package main
+
+func main() {}

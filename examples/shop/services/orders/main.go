@@ -1,0 +1,4 @@
+// Command orders is the shop's orders service.
+package main
+
+func main() {}

@@ -1,0 +1,4 @@
+// Command payments is the shop's payments service.
+package main
+
+func main() {}

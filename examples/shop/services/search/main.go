@@ -1,0 +1,4 @@
+// Command search is the shop's search service.
+package main
+
+func main() {}

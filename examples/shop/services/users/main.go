@@ -1,0 +1,4 @@
+// Command users is the shop's users service.
+package main
+
+func main() {}

@@ -1,0 +1,151 @@
+// Package ci is ordo's runtime I/O inside CI systems: GitHub Actions step
+// outputs, step summaries and annotations, and GitLab dotenv reports. The
+// commands produce values; this package puts them where the CI system reads
+// them, within the CI system's limits.
+package ci
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/ordo-ci/ordo/internal/diag"
+)
+
+// Limits GitHub enforces.
+// https://docs.github.com/en/actions/using-workflows/workflow-commands-for-github-actions#step-isolation-and-limits
+const (
+	// MaxSummary is the size of one step's summary; GitHub rejects more.
+	MaxSummary = 1 << 20
+	// MaxOutputs is the total size of a job's outputs.
+	MaxOutputs = 1_000_000
+	// MaxAnnotations caps how many annotations ordo writes per step so that a
+	// flood cannot hide the first error (GitHub shows 10 per step anyway).
+	MaxAnnotations = 10
+)
+
+// GitHub writes to the GitHub Actions runner. A nil *GitHub (outside
+// Actions) ignores every call, so commands need not check where they run.
+type GitHub struct {
+	action  *githubactions.Action
+	getenv  func(string) string
+	summary int // bytes written to the step summary so far
+}
+
+// NewGitHub returns a GitHub writer when getenv says ordo runs inside GitHub
+// Actions, and nil otherwise. Workflow commands (annotations, masks) go to w.
+func NewGitHub(getenv func(string) string, w io.Writer) *GitHub {
+	if getenv("GITHUB_ACTIONS") != "true" {
+		return nil
+	}
+	return &GitHub{
+		action: githubactions.New(githubactions.WithGetenv(githubactions.GetenvFunc(getenv)), githubactions.WithWriter(w)),
+		getenv: getenv,
+	}
+}
+
+// SetOutputs writes step outputs in the order given (pairs of name, value).
+// Each value is framed by a random delimiter, so a value containing newlines
+// or a line that looks like a delimiter cannot end early and inject another
+// output.
+func (g *GitHub) SetOutputs(pairs ...string) (err error) {
+	if g == nil || g.getenv("GITHUB_OUTPUT") == "" {
+		return nil
+	}
+	defer recoverFileCommand(&err, "GITHUB_OUTPUT")
+	for i := 0; i+1 < len(pairs); i += 2 {
+		name, value := pairs[i], pairs[i+1]
+		delim := delimiter(value)
+		g.action.IssueFileCommand(&githubactions.Command{
+			Name:    "output",
+			Message: fmt.Sprintf("%s<<%s\n%s\n%s", name, delim, value, delim),
+		})
+	}
+	return nil
+}
+
+// delimiter returns a random heredoc delimiter that does not occur in value.
+func delimiter(value string) string {
+	for {
+		b := make([]byte, 16)
+		_, _ = rand.Read(b)
+		d := "ordo_" + hex.EncodeToString(b)
+		if !strings.Contains(value, d) {
+			return d
+		}
+	}
+}
+
+// AddSummary appends Markdown to the step summary. When the summary would
+// pass GitHub's limit, it writes a note saying where the full output is
+// instead of being rejected.
+func (g *GitHub) AddSummary(markdown, whereFull string) (err error) {
+	if g == nil || g.getenv("GITHUB_STEP_SUMMARY") == "" {
+		return nil
+	}
+	defer recoverFileCommand(&err, "GITHUB_STEP_SUMMARY")
+	if g.summary+len(markdown)+1 > MaxSummary {
+		markdown = fmt.Sprintf("ordo: the summary is larger than GitHub's 1 MiB limit; %s\n", whereFull)
+		if g.summary+len(markdown)+1 > MaxSummary {
+			return nil
+		}
+	}
+	g.summary += len(markdown) + 1
+	g.action.AddStepSummary(markdown)
+	return nil
+}
+
+// Annotate writes diagnostics as ::error / ::warning annotations pointing at
+// their file and line, at most MaxAnnotations of them.
+func (g *GitHub) Annotate(diags diag.List) {
+	if g == nil {
+		return
+	}
+	for i, d := range diags {
+		if i == MaxAnnotations {
+			g.action.Warningf("ordo: %d more problems are in the log", len(diags)-i)
+			return
+		}
+		fields := map[string]string{"file": d.File, "title": "ordo " + d.Rule}
+		if d.Line > 0 {
+			fields["line"] = fmt.Sprint(d.Line)
+		}
+		if d.Col > 0 {
+			fields["col"] = fmt.Sprint(d.Col)
+		}
+		a := g.action.WithFieldsMap(fields)
+		if d.Severity == diag.Warning {
+			a.Warningf("%s", d.Message)
+		} else {
+			a.Errorf("%s", d.Message)
+		}
+	}
+}
+
+// Error writes a plain error annotation (one not tied to a file).
+func (g *GitHub) Error(msg string) {
+	if g == nil {
+		return
+	}
+	g.action.Errorf("%s", msg)
+}
+
+// Mask tells the runner to hide value in the log.
+func (g *GitHub) Mask(value string) {
+	if g == nil || value == "" {
+		return
+	}
+	g.action.AddMask(value)
+}
+
+// recoverFileCommand turns the panic go-githubactions raises when it cannot
+// write an environment file into an error.
+func recoverFileCommand(err *error, file string) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("write %s: %v", file, r)
+	}
+}

@@ -1,0 +1,153 @@
+// Package cli is ordo's command line: it parses flags, calls the core
+// packages with plain values, renders their answers and maps failures to
+// exit codes. It is the only package that knows about flags, terminals and
+// the process environment.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"sort"
+	"strings"
+
+	"github.com/ordo-ci/ordo/internal/ci"
+	"github.com/ordo-ci/ordo/internal/exit"
+)
+
+// version is set at build time with -ldflags "-X github.com/ordo-ci/ordo/internal/cli.version=v1.2.3".
+var version = ""
+
+// Version returns ordo's version: the one set at build time, else the module
+// version go install recorded, else "dev".
+func Version() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// IO is where a command reads and writes.
+type IO struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+}
+
+// env is what every command gets: its I/O, the environment and the CI
+// runtime it writes to.
+type env struct {
+	IO
+	getenv func(string) string
+	gh     *ci.GitHub
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"validate", "check ordo.yaml", runValidate},
+		{"graph", "the whole dependency graph", runGraph},
+		{"affected", "affected services and why", runAffected},
+		{"schema", "the JSON Schema of ordo.yaml", runSchema},
+	}
+}
+
+// Run runs ordo with args (without the program name) and returns the exit code.
+func Run(ctx context.Context, args []string, stdio IO, getenv func(string) string) int {
+	e := &env{IO: stdio, getenv: getenv, gh: ci.NewGitHub(getenv, stdio.Out)}
+	if len(args) == 0 {
+		usage(e.Err)
+		return exit.BadInput
+	}
+	switch args[0] {
+	case "--version", "-version", "version":
+		fmt.Fprintf(e.Out, "ordo %s\n", Version())
+		return exit.OK
+	case "help", "-h", "--help", "-help":
+		usage(e.Out)
+		return exit.OK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			err := c.run(ctx, e, args[1:])
+			return e.fail(err)
+		}
+	}
+	fmt.Fprintf(e.Err, "ordo: unknown command %q%s\n\n", args[0], suggestCommand(args[0]))
+	usage(e.Err)
+	return exit.BadInput
+}
+
+// fail reports err (if any) and returns its exit code.
+func (e *env) fail(err error) int {
+	if err == nil {
+		return exit.OK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exit.OK
+	}
+	var reported *reportedError
+	if !errors.As(err, &reported) {
+		fmt.Fprintf(e.Err, "ordo: %v\n", err)
+		e.gh.Error(err.Error())
+	}
+	return exit.Code(err)
+}
+
+// reportedError is an error whose details the command already printed
+// (diagnostics, for example); fail only returns its code.
+type reportedError struct{ code int }
+
+func (r *reportedError) Error() string { return fmt.Sprintf("exit %d", r.code) }
+
+func reported(code int) error { return &exit.Error{Code: code, Err: &reportedError{code}} }
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "ordo orders releases in a monorepo.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage: ordo <command> [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run `ordo <command> -h` for a command's flags, `ordo --version` for the version.")
+	fmt.Fprintln(w, "Exit codes: 0 done, 1 the answer is no, 2 bad input, 3 the environment failed.")
+}
+
+func suggestCommand(name string) string {
+	var names []string
+	for _, c := range commands() {
+		if strings.HasPrefix(c.name, name) || strings.HasPrefix(name, c.name) {
+			names = append(names, c.name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	sort.Strings(names)
+	return fmt.Sprintf(": did you mean %s?", strings.Join(names, " or "))
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

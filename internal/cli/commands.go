@@ -1,0 +1,196 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ordo-ci/ordo/internal/affected"
+	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/change"
+	"github.com/ordo-ci/ordo/internal/ci"
+	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/git"
+	"github.com/ordo-ci/ordo/internal/render"
+)
+
+func runValidate(ctx context.Context, e *env, args []string) error {
+	var o options
+	fs := newFlagSet(e, "validate", "Check ordo.yaml: every problem at once, each as file:line:col.")
+	o.catalogFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cat, err := e.loadCatalog(&o)
+	if err != nil {
+		return err
+	}
+	files, err := git.Repo{Dir: o.dir}.Files(ctx)
+	if err != nil {
+		fmt.Fprintf(e.Err, "ordo: note: cannot list the repository's files (%v), so paths are not checked against them\n", err)
+	} else {
+		e.printDiags(affected.NewMatcher(cat).UnmatchedPaths(files), nil)
+	}
+	fmt.Fprintf(e.Out, "%s: %d services, valid\n", o.configPath(), len(cat.Services))
+	return nil
+}
+
+func runSchema(_ context.Context, e *env, args []string) error {
+	var o options
+	fs := newFlagSet(e, "schema", "Print the JSON Schema of ordo.yaml, for editors and linters.")
+	fs.StringVar(&o.output, "output", "", "write to `path` instead of stdout")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return o.writeOutput(e, func(w io.Writer) error {
+		_, err := w.Write(catalog.Schema)
+		return err
+	})
+}
+
+func runGraph(_ context.Context, e *env, args []string) error {
+	var o options
+	fs := newFlagSet(e, "graph", "Print the whole dependency graph of the catalog.")
+	o.catalogFlags(fs)
+	o.outputFlags(fs, "text", "json", "mermaid", "dot")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cat, err := e.loadCatalog(&o)
+	if err != nil {
+		return err
+	}
+	return o.writeOutput(e, func(w io.Writer) error {
+		switch o.format {
+		case "json":
+			return render.JSON(w, render.NewGraphDoc(cat))
+		case "mermaid":
+			return render.GraphMermaid(w, cat)
+		case "dot":
+			return render.GraphDot(w, cat)
+		}
+		return render.GraphText(w, cat)
+	})
+}
+
+func runAffected(ctx context.Context, e *env, args []string) error {
+	var o options
+	fs := newFlagSet(e, "affected", "List the services a change affects and why.")
+	o.catalogFlags(fs)
+	o.changeFlags(fs)
+	o.outputFlags(fs, "text", "json", "markdown", "mermaid")
+	o.dotenvFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cat, err := e.loadCatalog(&o)
+	if err != nil {
+		return err
+	}
+	ch, res, err := e.affected(ctx, &o, cat)
+	if err != nil {
+		return err
+	}
+	rc := changeInfo(ch)
+	doc := render.NewAffectedDoc(rc, res)
+	if err := o.writeOutput(e, func(w io.Writer) error {
+		switch o.format {
+		case "json":
+			return render.JSON(w, doc)
+		case "markdown":
+			return render.AffectedMarkdown(w, cat, rc, res)
+		case "mermaid":
+			return render.AffectedMermaid(w, cat, res)
+		}
+		return render.AffectedText(w, cat, rc, res)
+	}); err != nil {
+		return err
+	}
+	names := render.CompactJSON(doc.Affected)
+	hasAffected := fmt.Sprint(len(res.Services) > 0)
+	if err := e.gh.SetOutputs("affected", names, "has-affected", hasAffected, "changed-files", render.CompactJSON(doc.ChangedFiles)); err != nil {
+		return exit.Envf("%w", err)
+	}
+	if err := e.summary(func(w io.Writer) error {
+		if err := render.AffectedMarkdown(w, cat, rc, res); err != nil {
+			return err
+		}
+		return mermaidBlock(w, func(w io.Writer) error { return render.AffectedMermaid(w, cat, res) })
+	}); err != nil {
+		return err
+	}
+	return o.writeDotenv(map[string]string{"ORDO_AFFECTED": names, "ORDO_HAS_AFFECTED": hasAffected})
+}
+
+// affected resolves the change and computes what it affects.
+func (e *env) affected(ctx context.Context, o *options, cat *catalog.Catalog) (*change.Change, *affected.Result, error) {
+	ch, err := e.resolveChange(ctx, o, cat)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := e.computeAffected(ctx, o, cat, ch)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ch, res, nil
+}
+
+func changeInfo(ch *change.Change) render.Change {
+	return render.Change{Base: ch.Base, Head: ch.Head, Source: ch.Source}
+}
+
+// summary renders Markdown into the GitHub step summary (when in Actions).
+func (e *env) summary(md func(w io.Writer) error) error {
+	if e.gh == nil {
+		return nil
+	}
+	var b strings.Builder
+	if err := md(&b); err != nil {
+		return err
+	}
+	if err := e.gh.AddSummary(b.String(), "run the command with --output to keep the full answer as a file"); err != nil {
+		return exit.Envf("%w", err)
+	}
+	return nil
+}
+
+func mermaidBlock(w io.Writer, draw func(w io.Writer) error) error {
+	fmt.Fprintln(w, "\n```mermaid")
+	if err := draw(w); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, "```")
+	return err
+}
+
+// writeDotenv writes the GitLab dotenv report when --dotenv was given.
+func (o *options) writeDotenv(vars map[string]string) error {
+	if o.dotenv == "" {
+		return nil
+	}
+	text, err := ci.Dotenv(vars)
+	if err != nil {
+		return exit.BadInputf("%w", err)
+	}
+	return writeFileAtomic(o.dotenv, func(w io.Writer) error {
+		_, err := io.WriteString(w, text)
+		return err
+	})
+}
+
+// sameService tells change, for a pushed tag, which other tags belong to the
+// same service, so a tag push compares with that service's previous tag.
+func sameService(cat *catalog.Catalog) func(tag string) func(other string) bool {
+	return func(tag string) func(string) bool {
+		s := cat.ServiceForTag(tag)
+		if s == nil {
+			return nil
+		}
+		tmpl := cat.TagTemplate(s)
+		return func(other string) bool {
+			_, ok := catalog.MatchTag(tmpl, s.Name, other)
+			return ok
+		}
+	}
+}

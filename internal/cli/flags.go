@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/exit"
+)
+
+// options are the flags commands share. Each command registers the groups it
+// uses, so `ordo graph -h` does not list change flags it would ignore.
+type options struct {
+	config string
+	dir    string
+
+	base, head   string
+	files        string
+	files0       string
+	all          bool
+	format       string
+	formats      []string
+	output       string
+	dotenv       string
+	formatPassed bool
+}
+
+func newFlagSet(e *env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are returned and reported once, by fail
+	fs.Usage = func() {
+		fmt.Fprintf(e.Out, "Usage: ordo %s [flags]\n\n%s\n\nFlags:\n", name, synopsis)
+		fs.SetOutput(e.Out)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return fs
+}
+
+func (o *options) catalogFlags(fs *flag.FlagSet) {
+	fs.StringVar(&o.config, "config", "", "catalog `path` (default: ordo.yaml at the repository root)")
+	fs.StringVar(&o.dir, "C", ".", "run in repository `dir`")
+}
+
+func (o *options) changeFlags(fs *flag.FlagSet) {
+	fs.StringVar(&o.base, "base", "", "compare from merge-base(`ref`, head)")
+	fs.StringVar(&o.head, "head", "", "compare up to `ref` (default HEAD)")
+	fs.StringVar(&o.files, "files", "", "read changed files from `file`, one per line (- for stdin)")
+	fs.StringVar(&o.files0, "files0", "", "read changed files from `file`, NUL-separated (- for stdin)")
+	fs.BoolVar(&o.all, "all", false, "treat every service as affected")
+}
+
+func (o *options) outputFlags(fs *flag.FlagSet, formats ...string) {
+	o.formats = formats
+	fs.Func("format", "output `format`: "+strings.Join(formats, ", ")+" (default text)", func(v string) error {
+		if !slices.Contains(formats, v) {
+			return exit.BadInputf("unknown format %q: use %s", v, strings.Join(formats, ", "))
+		}
+		o.format, o.formatPassed = v, true
+		return nil
+	})
+	o.format = formats[0]
+	fs.StringVar(&o.output, "output", "", "write to `path` instead of stdout")
+}
+
+func (o *options) dotenvFlag(fs *flag.FlagSet) {
+	fs.StringVar(&o.dotenv, "dotenv", "", "also write a GitLab dotenv report to `path`")
+}
+
+// parse parses args, turning flag errors into exit.BadInput errors.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fs.Usage()
+			return err
+		}
+		var ee *exit.Error
+		if errors.As(err, &ee) {
+			return err
+		}
+		return exit.BadInputf("%s: %v (see `ordo %s -h`)", fs.Name(), err, fs.Name())
+	}
+	if fs.NArg() > 0 {
+		return exit.BadInputf("%s: unexpected argument %q: flags start with --, see `ordo %s -h`", fs.Name(), fs.Arg(0), fs.Name())
+	}
+	return nil
+}
+
+// configPath returns the catalog path: --config as given (relative to the
+// working directory), else ordo.yaml in the repository directory.
+func (o *options) configPath() string {
+	if o.config != "" {
+		return o.config
+	}
+	return filepath.Join(o.dir, catalog.DefaultFile)
+}
+
+// writeOutput writes the rendered output to --output or stdout. A file is
+// written to a temporary name and renamed into place, so a failure never
+// leaves it half-written.
+func (o *options) writeOutput(e *env, render func(w io.Writer) error) error {
+	if o.output == "" || o.output == "-" {
+		return render(e.Out)
+	}
+	return writeFileAtomic(o.output, render)
+}
+
+func writeFileAtomic(path string, render func(w io.Writer) error) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".ordo-*")
+	if err != nil {
+		return exit.BadInputf("write %s: %w", path, err)
+	}
+	defer os.Remove(f.Name()) // no-op once renamed
+	if err := render(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return exit.Envf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return exit.Envf("write %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return exit.Envf("write %s: %w", path, err)
+	}
+	return nil
+}

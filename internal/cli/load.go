@@ -1,0 +1,151 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/ordo-ci/ordo/internal/affected"
+	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/change"
+	"github.com/ordo-ci/ordo/internal/diag"
+	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/git"
+)
+
+// loadCatalog loads the catalog and reports its diagnostics on stderr (and as
+// annotations in GitHub Actions). An invalid catalog is exit.BadInput.
+func (e *env) loadCatalog(o *options) (*catalog.Catalog, error) {
+	path := o.configPath()
+	cat, diags, err := catalog.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	e.printDiags(diags, map[string][]byte{path: sourceOf(cat, path)})
+	if cat == nil {
+		fmt.Fprintf(e.Err, "ordo: %s has %s: fix them and run `ordo validate` again\n", path, countProblems(diags.Errors()))
+		return nil, reported(exit.BadInput)
+	}
+	return cat, nil
+}
+
+func sourceOf(cat *catalog.Catalog, path string) []byte {
+	if cat != nil {
+		return cat.Source
+	}
+	src, _ := os.ReadFile(path)
+	return src
+}
+
+func countProblems(l diag.List) string {
+	if len(l) == 1 {
+		return "1 problem"
+	}
+	return fmt.Sprintf("%d problems", len(l))
+}
+
+// printDiags writes diagnostics to stderr, with source lines and carets on a
+// terminal, and as annotations inside GitHub Actions.
+func (e *env) printDiags(diags diag.List, sources map[string][]byte) {
+	if len(diags) == 0 {
+		return
+	}
+	if !isTerminal(e.Err) {
+		sources = nil
+	}
+	diags.Print(e.Err, sources)
+	e.gh.Annotate(diags)
+}
+
+// resolveChange turns the change flags (or the CI environment) into a change.
+func (e *env) resolveChange(ctx context.Context, o *options, cat *catalog.Catalog) (*change.Change, error) {
+	co := change.Options{
+		Dir:         o.dir,
+		Base:        o.base,
+		Head:        o.head,
+		All:         o.all,
+		Stdin:       e.In,
+		Getenv:      e.getenv,
+		Stderr:      e.Err,
+		SameService: sameService(cat),
+	}
+	switch {
+	case o.files != "" && o.files0 != "":
+		return nil, exit.BadInputf("--files and --files0 both given: pass one list of changed files")
+	case o.files != "":
+		co.Files = o.files
+	case o.files0 != "":
+		co.Files, co.Files0 = o.files0, true
+	}
+	return change.Resolve(ctx, co)
+}
+
+// computeAffected runs affected for a change, including the contract reason
+// when the change has a base to compare the catalog with.
+func (e *env) computeAffected(ctx context.Context, o *options, cat *catalog.Catalog, ch *change.Change) (*affected.Result, error) {
+	in := affected.Input{Files: ch.Files, All: ch.Reason}
+	if ch.All && in.All == "" {
+		in.All = affected.ReasonAll
+	}
+	if !ch.All && ch.Base != "" {
+		in.ChangedContracts = e.changedContracts(ctx, o, cat, ch.Base)
+	}
+	return affected.NewMatcher(cat).Compute(in)
+}
+
+// changedContracts compares the versions each contract is provided at in the
+// catalog at base with the catalog now. A catalog that cannot be read at base
+// (new, or in an older shape) yields no contract changes, with a note.
+func (e *env) changedContracts(ctx context.Context, o *options, cat *catalog.Catalog, base string) []string {
+	if !slices.ContainsFunc(cat.Services, func(s *catalog.Service) bool { return len(s.Provides) > 0 }) {
+		return nil
+	}
+	repo := git.Repo{Dir: o.dir}
+	rel, err := repoRelative(ctx, repo, o.configPath())
+	if err != nil {
+		return nil
+	}
+	src, ok, err := repo.Show(ctx, base, rel)
+	if err != nil || !ok {
+		return nil
+	}
+	old, diags := catalog.Parse(rel+"@"+short(base), src)
+	if old == nil {
+		fmt.Fprintf(e.Err, "ordo: note: the catalog at %s does not validate (%d problems), so contract versions are not compared\n", short(base), len(diags.Errors()))
+		return nil
+	}
+	return catalog.ChangedContracts(old, cat)
+}
+
+// repoRelative returns path relative to the top of the repository, slash-separated.
+func repoRelative(ctx context.Context, repo git.Repo, path string) (string, error) {
+	top, err := repo.Output(ctx, "rev-parse", "--show-toplevel")
+	if err != nil {
+		return "", err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	if resolved, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = resolved
+	}
+	if resolved, err := filepath.EvalSymlinks(top); err == nil {
+		top = resolved
+	}
+	rel, err := filepath.Rel(top, abs)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return "", fmt.Errorf("%s is outside the repository", path)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}

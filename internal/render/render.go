@@ -1,0 +1,72 @@
+// Package render turns ordo's answers into the formats people and machines
+// read: aligned text for terminals, versioned JSON, Markdown for summaries
+// and comments, Mermaid and Graphviz for pictures. Renderers take values and
+// a writer; choosing the format is the command line's job.
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// JSON writes v indented, with a trailing newline. Field order comes from the
+// struct definitions and maps are sorted by encoding/json, so the output is
+// deterministic.
+func JSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// CompactJSON returns v as one line of JSON, for CI outputs.
+func CompactJSON(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(fmt.Sprintf("render: %v", err)) // only for values ordo builds itself
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// table writes rows as aligned columns, the first row a header.
+func table(w io.Writer, rows [][]string) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
+}
+
+// mdCell escapes text for a Markdown table cell.
+func mdCell(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	s = strings.ReplaceAll(s, "|", `\|`)
+	s = strings.ReplaceAll(s, "\n", " ")
+	return s
+}
+
+// mermaidLabel quotes a label for a Mermaid node.
+func mermaidLabel(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, "#quot;") + `"`
+}
+
+// plural returns "1 service" or "2 services".
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// nonNil returns s, or an empty slice for nil, so JSON says [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
