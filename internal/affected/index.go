@@ -78,7 +78,19 @@ func (ix *Index) Match(path string, fn func(owner int)) {
 			}
 		}
 		i := strings.IndexByte(rest, '/')
-		if i < 0 || n.children == nil {
+		if i < 0 {
+			// `dir/**` also matches dir itself, so the globs filed under a
+			// directory named like the path's last element get a say.
+			if child, ok := n.children[rest]; ok {
+				for _, pi := range child.pats {
+					if p := &ix.pats[pi]; doublestar.MatchUnvalidated(p.glob, path) {
+						fn(p.owner)
+					}
+				}
+			}
+			return
+		}
+		if n.children == nil {
 			return
 		}
 		child, ok := n.children[rest[:i]]

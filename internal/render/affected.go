@@ -52,7 +52,12 @@ func optional(s string) *string {
 
 // AffectedText writes the affected services as a table with their reasons.
 func AffectedText(w io.Writer, cat *catalog.Catalog, ch Change, res *affected.Result) error {
-	fmt.Fprintf(w, "%d of %s affected by %s (%s)\n", len(res.Services), plural(len(cat.Services), "service"), ch.Source, plural(len(res.ChangedFiles), "changed file"))
+	fmt.Fprintf(w, "%d of %s affected\n", len(res.Services), plural(len(cat.Services), "service"))
+	fmt.Fprintf(w, "change: %s: %s", ch.Source, plural(len(res.ChangedFiles), "changed file"))
+	if n := len(res.IgnoredFiles); n > 0 {
+		fmt.Fprintf(w, ", %d ignored", n)
+	}
+	fmt.Fprintln(w)
 	if len(res.UnownedFiles) > 0 {
 		fmt.Fprintf(w, "%s owned by no service (unowned: %s)\n", plural(len(res.UnownedFiles), "file"), cat.Unowned)
 	}
