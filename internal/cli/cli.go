@@ -67,6 +67,7 @@ func commands() []command {
 // Run runs ordo with args (without the program name) and returns the exit code.
 func Run(ctx context.Context, args []string, stdio IO, getenv func(string) string) int {
 	e := &env{IO: stdio, getenv: getenv, gh: ci.NewGitHub(getenv, stdio.Out)}
+	args = hoistGlobalFlags(args)
 	if len(args) == 0 {
 		usage(e.Err)
 		return exit.BadInput
@@ -150,4 +151,25 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// hoistGlobalFlags lets -C and --config come before the command, as with
+// `git -C dir` and `make -C dir`, by moving them after it.
+func hoistGlobalFlags(args []string) []string {
+	var global []string
+	for len(args) > 0 {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		if !strings.HasPrefix(args[0], "-") || (name != "C" && name != "config") {
+			break
+		}
+		n := 2
+		if hasValue || len(args) == 1 {
+			n = 1
+		}
+		global, args = append(global, args[:n]...), args[n:]
+	}
+	if len(global) == 0 || len(args) == 0 {
+		return append(global, args...)
+	}
+	return append(append([]string{args[0]}, global...), args[1:]...)
 }

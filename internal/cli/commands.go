@@ -28,7 +28,7 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	}
 	files, err := git.Repo{Dir: o.dir}.Files(ctx)
 	if err != nil {
-		fmt.Fprintf(e.Err, "ordo: note: cannot list the repository's files (%v), so paths are not checked against them\n", err)
+		fmt.Fprintf(e.Err, "ordo: note: service paths are not checked against the repository's files: %v\n", firstLine(err.Error()))
 	} else {
 		e.printDiags(affected.NewMatcher(cat).UnmatchedPaths(files), nil)
 	}
@@ -193,4 +193,9 @@ func sameService(cat *catalog.Catalog) func(tag string) func(other string) bool 
 			return ok
 		}
 	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }
