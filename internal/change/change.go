@@ -1,0 +1,140 @@
+// Package change works out which files a change touched and where the change
+// came from: a file list, two refs, or the CI event that started the run.
+// Everything after it (affected services, plans, gates, statuses) starts from
+// the Change it returns, so this is the one place that knows how GitHub and
+// GitLab describe "this pull request" or "this push", and how to get the
+// commits a shallow CI clone lacks.
+package change
+
+import (
+	"context"
+	"io"
+	"strings"
+
+	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/git"
+)
+
+// Change is the set of files a change touched and where it came from.
+type Change struct {
+	// Base and Head are the full SHAs of the commits compared; Base is the
+	// merge base of the commits asked for, so that Files are the change's own.
+	// Both are "" when unknown (a file list, everything affected).
+	Base, Head string
+	// Files are repository-relative slash paths, sorted, without duplicates;
+	// never nil, so an empty change stays an empty list in JSON.
+	Files []string
+	// All is true when everything is affected, for the Reason given.
+	All bool
+	// Reason is why everything is affected: ReasonAll or ReasonNoBase.
+	Reason string
+	// Source says in one line where the change came from, for people:
+	// "github pull_request #12 (abc1234..def5678)", "--files changed.txt".
+	Source string
+	// Event is what the CI event says (the zero Event outside CI).
+	Event Event
+}
+
+// Reasons for everything to be affected.
+const (
+	// ReasonAll means --all was given.
+	ReasonAll = "all"
+	// ReasonNoBase means there is nothing to compare with: a manual or
+	// scheduled run, a new branch without a default branch, a first tag.
+	ReasonNoBase = "no-base"
+)
+
+// Event is what later commands (gate overrides, status, release) need from
+// the CI event.
+type Event struct {
+	Platform string // "github", "gitlab" or ""
+	// Name is GitHub's event name (pull_request, merge_group, push, ...) or
+	// GitLab's CI_PIPELINE_SOURCE.
+	Name string
+	// PullRequest is the pull request number or the merge request IID, 0 if
+	// none. For a merge queue it is the last pull request of the group.
+	PullRequest int
+	// Labels are the pull or merge request's labels, sorted.
+	Labels []string
+	// HeadSHA is the commit statuses belong on: the pull request's head,
+	// merge_group.head_sha, GITHUB_SHA; on GitLab CI_COMMIT_SHA, or the merge
+	// request's own head in merged results and merge train pipelines.
+	HeadSHA string
+	// Tag is the pushed tag for tag pushes and tag pipelines, "" otherwise.
+	Tag string
+	// DefaultBranch is repository.default_branch or CI_DEFAULT_BRANCH.
+	DefaultBranch string
+}
+
+// Options says where to look for the change.
+type Options struct {
+	Dir string // repository directory
+	// Files is the --files path ("-" for Stdin); a relative path starts at
+	// Dir, as with git -C.
+	Files  string
+	Files0 bool // --files0: the list is NUL-separated
+	Stdin  io.Reader
+	Base   string // --base
+	Head   string // --head; "" means HEAD
+	All    bool   // --all
+	Getenv func(string) string
+	Stderr io.Writer // notices, such as fetching missing history
+	// SameService, for tag pushes: given the pushed tag, it returns a
+	// predicate that is true for other tags of the same service, or nil when
+	// the tag matches no service (then any tag counts).
+	SameService func(tag string) func(other string) bool
+}
+
+// Resolve finds the change from, in this order, a file list (--files), two
+// refs (--base, --head), --all, or the CI event; with none of them it is an
+// error. Flags that name the change in two ways at once are an error too.
+func Resolve(ctx context.Context, o Options) (*Change, error) {
+	ev, d, err := readEvent(o.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if o.Stderr == nil {
+		o.Stderr = io.Discard
+	}
+	r := &resolver{o: o, repo: git.Repo{Dir: o.Dir}}
+	c, err := r.resolve(ctx, ev, d)
+	if err != nil {
+		return nil, err
+	}
+	if c.Files == nil {
+		c.Files = []string{}
+	}
+	c.Event = ev
+	return c, nil
+}
+
+func (r *resolver) resolve(ctx context.Context, ev Event, d detected) (*Change, error) {
+	o := r.o
+	var given []string
+	if o.Files != "" {
+		given = append(given, "--files")
+	}
+	if o.Base != "" {
+		given = append(given, "--base")
+	}
+	if o.All {
+		given = append(given, "--all")
+	}
+	switch {
+	case len(given) > 1:
+		return nil, exit.BadInputf("%s name the change twice; pass only one of them", strings.Join(given, " and "))
+	case o.Files0 && o.Files == "":
+		return nil, exit.BadInputf("--files0 needs the list: pass --files FILE (or --files - for standard input)")
+	case o.Head != "" && o.Head != "HEAD" && o.Base == "":
+		return nil, exit.BadInputf("--head %q needs --base REF to compare with", o.Head)
+	case o.Files != "":
+		return r.fromFileList()
+	case o.Base != "":
+		return r.fromRefs(ctx)
+	case o.All:
+		return &Change{All: true, Reason: ReasonAll, Source: "--all"}, nil
+	case ev.Platform != "":
+		return r.fromEvent(ctx, ev, d)
+	}
+	return nil, exit.BadInputf("no change given: pass --base REF (for example --base origin/main), --files FILE, or --all")
+}

@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// benchRepo is a generated monorepo: services svcNNNN owning
+// services/svcNNNN/**, each depending on up to three earlier ones (one in ten
+// a library), and a second commit that changes `files` files across them.
+type benchRepo struct {
+	dir, base, head string
+}
+
+var (
+	benchMu    sync.Mutex
+	benchRepos = map[[2]int]*benchRepo{}
+)
+
+func makeBenchRepo(b *testing.B, services, files int) *benchRepo {
+	b.Helper()
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	key := [2]int{services, files}
+	if r, ok := benchRepos[key]; ok {
+		return r
+	}
+	dir, err := os.MkdirTemp("", "ordo-bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { os.RemoveAll(dir) })
+	rng := rand.New(rand.NewSource(int64(services)))
+	var cat strings.Builder
+	cat.WriteString("version: 1\nignore: [\"**/*.md\"]\nglobal: [go.work]\nservices:\n")
+	for i := 0; i < services; i++ {
+		fmt.Fprintf(&cat, "  svc%04d:\n    paths: [services/svc%04d/**, \"!services/svc%04d/**/*_test.go\"]\n", i, i, i)
+		if i%10 == 0 {
+			cat.WriteString("    kind: library\n")
+		}
+		if i > 0 {
+			var deps []string
+			for d := rng.Intn(4); d > 0; d-- {
+				deps = append(deps, fmt.Sprintf("svc%04d", rng.Intn(i)))
+			}
+			if len(deps) > 0 {
+				fmt.Fprintf(&cat, "    depends_on: [%s]\n", strings.Join(dedupe(deps), ", "))
+			}
+		}
+	}
+	write := func(path, content string) {
+		p := filepath.Join(dir, path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	git := func(args ...string) string {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=b", "GIT_AUTHOR_EMAIL=b@b", "GIT_COMMITTER_NAME=b", "GIT_COMMITTER_EMAIL=b@b", "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			b.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	write("ordo.yaml", cat.String())
+	for i := 0; i < services; i++ {
+		write(fmt.Sprintf("services/svc%04d/main.go", i), "package main\n")
+	}
+	git("init", "-q", "-b", "main")
+	git("add", "-A")
+	git("commit", "-q", "-m", "initial")
+	base := git("rev-parse", "HEAD")
+	for f := 0; f < files; f++ {
+		write(fmt.Sprintf("services/svc%04d/pkg%d/file%d.go", rng.Intn(services), f%7, f), "package pkg\n")
+	}
+	git("add", "-A")
+	git("commit", "-q", "-m", "change")
+	r := &benchRepo{dir: dir, base: base, head: git("rev-parse", "HEAD")}
+	benchRepos[key] = r
+	return r
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// BenchmarkAffected runs `ordo affected` on generated monorepos next to `git
+// diff --name-only` over the same range, in the same loop, and reports the
+// ratio of their times (x-git-diff). The issue's target: at most 2 at 4,000
+// services and 20,000 changed files, and growth close to linear from 1,000.
+func BenchmarkAffected(b *testing.B) {
+	for _, size := range []struct{ services, files int }{{1000, 20000}, {2000, 20000}, {4000, 20000}} {
+		b.Run(fmt.Sprintf("services=%d/files=%d", size.services, size.files), func(b *testing.B) {
+			r := makeBenchRepo(b, size.services, size.files)
+			args := []string{"affected", "-C", r.dir, "--base", r.base, "--head", r.head, "--format", "json"}
+			env := func(string) string { return "" }
+			var ordoTime, gitTime time.Duration
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				start := time.Now()
+				cmd := exec.Command("git", "diff", "--name-only", r.base, r.head)
+				cmd.Dir = r.dir
+				if err := cmd.Run(); err != nil {
+					b.Fatal(err)
+				}
+				gitTime += time.Since(start)
+
+				start = time.Now()
+				if code := Run(context.Background(), args, IO{In: strings.NewReader(""), Out: io.Discard, Err: os.Stderr}, env); code != 0 {
+					b.Fatalf("ordo affected exited %d", code)
+				}
+				ordoTime += time.Since(start)
+			}
+			b.ReportMetric(float64(ordoTime)/float64(gitTime), "x-git-diff")
+			b.ReportMetric(float64(ordoTime.Milliseconds())/float64(b.N), "ms-ordo/op")
+			b.ReportMetric(float64(gitTime.Milliseconds())/float64(b.N), "ms-git-diff/op")
+		})
+	}
+}
