@@ -12,6 +12,8 @@ cp -R "$here/." "$repo"
 rm "$repo/demo.sh"
 cd "$repo"
 export GIT_AUTHOR_NAME=demo GIT_AUTHOR_EMAIL=demo@example.com GIT_COMMITTER_NAME=demo GIT_COMMITTER_EMAIL=demo@example.com
+# Fixed dates, so the demo prints the same commit ids on every machine.
+export GIT_AUTHOR_DATE=2026-11-02T10:00:00Z GIT_COMMITTER_DATE=2026-11-02T10:00:00Z GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 git init -q -b main
 git add -A
 git commit -qm "feat: the shop"
