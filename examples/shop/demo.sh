@@ -29,6 +29,4 @@ run() {
 }
 run validate
 run affected --base HEAD~1
-if "$ordo" plan -h >/dev/null 2>&1; then
-	run plan --base HEAD~1
-fi
+run plan --base HEAD~1

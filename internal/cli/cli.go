@@ -60,6 +60,7 @@ func commands() []command {
 		{"validate", "check ordo.yaml", runValidate},
 		{"graph", "the whole dependency graph", runGraph},
 		{"affected", "affected services and why", runAffected},
+		{"plan", "ordered waves, matrices, rollback", runPlan},
 		{"schema", "the JSON Schema of ordo.yaml", runSchema},
 	}
 }

@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/plan"
+	"github.com/ordo-ci/ordo/internal/render"
+)
+
+func runPlan(ctx context.Context, e *env, args []string) error {
+	var o options
+	var gl plan.GitLabOptions
+	var planFile string
+	fs := newFlagSet(e, "plan", "Order the affected services into deployment waves, with a rollback order.")
+	o.catalogFlags(fs)
+	o.changeFlags(fs)
+	o.outputFlags(fs, "text", "json", "markdown", "mermaid", "github", "gitlab")
+	o.dotenvFlag(fs)
+	fs.StringVar(&gl.Template, "gitlab-template", plan.DefaultTemplate, "with --format gitlab: the hidden `job` each deploy job extends")
+	fs.StringVar(&gl.TemplateFile, "gitlab-template-file", plan.DefaultTemplateFile, "with --format gitlab: the repository `file` that defines the template")
+	fs.StringVar(&planFile, "plan-file", "", "also write the full plan as JSON to `path` (in GitHub Actions the default is $RUNNER_TEMP/ordo-plan.json)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cat, err := e.loadCatalog(&o)
+	if err != nil {
+		return err
+	}
+	_, res, err := e.affected(ctx, &o, cat)
+	if err != nil {
+		return err
+	}
+	p := plan.New(cat, res, plan.Options{})
+	for _, w := range p.Warnings {
+		fmt.Fprintf(e.Err, "ordo: warning: %s\n", w)
+	}
+	if err := o.writeOutput(e, func(w io.Writer) error {
+		switch o.format {
+		case "json":
+			return render.JSON(w, p)
+		case "github":
+			return render.JSON(w, p.Matrix())
+		case "gitlab":
+			return p.GitLab(w, gl)
+		case "markdown":
+			return render.PlanMarkdown(w, p)
+		case "mermaid":
+			return render.PlanMermaid(w, p)
+		}
+		return render.PlanText(w, p)
+	}); err != nil {
+		return err
+	}
+
+	if planFile == "" && e.gh != nil && e.getenv("RUNNER_TEMP") != "" {
+		planFile = filepath.Join(e.getenv("RUNNER_TEMP"), "ordo-plan.json")
+	}
+	if planFile != "" {
+		if err := writeFileAtomic(planFile, func(w io.Writer) error { return render.JSON(w, p) }); err != nil {
+			return err
+		}
+		if abs, err := filepath.Abs(planFile); err == nil {
+			planFile = abs
+		}
+	}
+
+	outs, warnings := p.Outputs()
+	pairs := make([]string, 0, 2*len(outs)+2)
+	dotenv := map[string]string{}
+	for _, out := range outs {
+		pairs = append(pairs, out.Name, out.Value)
+		dotenv[plan.VariableName(out.Name)] = out.Value
+	}
+	pairs = append(pairs, "plan-file", planFile)
+	if planFile != "" {
+		dotenv["ORDO_PLAN_FILE"] = planFile
+	}
+	if e.gh != nil {
+		for _, w := range warnings {
+			fmt.Fprintf(e.Err, "ordo: warning: %s\n", w)
+		}
+	}
+	if err := e.gh.SetOutputs(pairs...); err != nil {
+		return exit.Envf("%w", err)
+	}
+	if err := e.summary(func(w io.Writer) error {
+		if err := render.PlanMarkdown(w, p); err != nil {
+			return err
+		}
+		return mermaidBlock(w, func(w io.Writer) error { return render.PlanMermaid(w, p) })
+	}); err != nil {
+		return err
+	}
+	// dotenv values must be single-line; the matrices are compact JSON.
+	return o.writeDotenv(dotenv)
+}
+

@@ -1,0 +1,544 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ordo-ci/ordo/internal/affected"
+	"github.com/ordo-ci/ordo/internal/catalog"
+)
+
+// realisticChange touches a library, both migrations, a service that is
+// ordered only through an unaffected one, and one ordered only through a
+// library; the Markdown file is ignored.
+var realisticChange = []string{
+	"README.md",
+	"db/orders/0007_add_status.sql",
+	"db/users/0042_add_index.sql",
+	"libs/auth/token.go",
+	"services/dashboard/main.go",
+	"web/index.ts",
+}
+
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		files []string
+	}{
+		{"realistic", realisticChange},
+		{"empty", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cat := loadCatalog(t, "realistic.yaml")
+			aff, err := affected.NewMatcher(cat).Compute(affected.Input{Files: tt.files})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := New(cat, aff, Options{})
+			checkPlan(t, cat, aff, 0, p)
+
+			var js, gh, gl bytes.Buffer
+			if err := WriteJSON(&js, p, true); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.name+".plan.json", js.Bytes())
+			if err := WriteJSON(&gh, p.Matrix(), true); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.name+".github.json", gh.Bytes())
+			if err := p.GitLab(&gl, GitLabOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			checkGitLab(t, p, GitLabOptions{}, gl.Bytes())
+			golden(t, tt.name+".gitlab.yml", gl.Bytes())
+
+			outs, warnings := p.Outputs()
+			var ob strings.Builder
+			for _, o := range outs {
+				fmt.Fprintf(&ob, "%s=%s\n", o.Name, o.Value)
+			}
+			golden(t, tt.name+".outputs.txt", []byte(ob.String()))
+			if len(warnings) > 0 {
+				t.Errorf("warnings: %v", warnings)
+			}
+		})
+	}
+}
+
+// TestRealisticOrder spells out what the golden files encode, so that a
+// wrong -update cannot slip through unread.
+func TestRealisticOrder(t *testing.T) {
+	t.Parallel()
+	cat := loadCatalog(t, "realistic.yaml")
+	aff, err := affected.NewMatcher(cat).Compute(affected.Input{Files: realisticChange})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(cat, aff, Options{})
+	want := [][]string{
+		{"billing", "orders-db"}, // locks ledger and db-primary split over two waves
+		{"invoices", "users-db"},
+		{"payments"},  // critical, alone
+		{"users-api"}, // critical, alone
+		{"dashboard", "orders", "web"},
+	}
+	var got [][]string
+	for _, w := range p.Waves {
+		got = append(got, w.Services)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("waves = %v, want %v", got, want)
+	}
+	after := map[string][]string{}
+	changed := map[string]bool{}
+	for _, j := range p.Jobs {
+		after[j.Service] = j.After
+		changed[j.Service] = j.Changed
+	}
+	for svc, want := range map[string][]string{
+		"dashboard": {"users-api"},              // through the unaffected reports
+		"web":       {"users-api"},              // through the library users-client, which consumes users
+		"orders":    {"orders-db", "users-api"}, // a non-propagating edge still orders
+		"users-api": {"users-db"},               // auth is a library: nothing to wait for
+		"billing":   {},
+	} {
+		if !slices.Equal(after[svc], want) {
+			t.Errorf("%s after = %v, want %v", svc, after[svc], want)
+		}
+	}
+	if !changed["dashboard"] || changed["orders"] {
+		t.Errorf("changed: dashboard %v (want true), orders %v (want false)", changed["dashboard"], changed["orders"])
+	}
+	if want := []string{"auth", "billing", "dashboard", "invoices", "orders", "orders-db", "payments", "users-api", "users-db", "web"}; !slices.Equal(p.Affected, want) {
+		t.Errorf("affected = %v, want %v", p.Affected, want)
+	}
+}
+
+func TestEdgeCases(t *testing.T) {
+	t.Parallel()
+	independent := func(n int, extra string) func(testing.TB) *catalog.Catalog {
+		return func(tb testing.TB) *catalog.Catalog {
+			var b strings.Builder
+			b.WriteString("version: 1\nservices:\n")
+			for i := range n {
+				fmt.Fprintf(&b, "  svc-%04d: {%s}\n", i, extra)
+			}
+			return parseCatalog(tb, "independent.yaml", []byte(b.String()))
+		}
+	}
+	chain := func(n int) func(testing.TB) *catalog.Catalog {
+		return func(tb testing.TB) *catalog.Catalog {
+			var b strings.Builder
+			b.WriteString("version: 1\nservices:\n  link-0000: {}\n")
+			for i := 1; i < n; i++ {
+				fmt.Fprintf(&b, "  link-%04d: {depends_on: [link-%04d]}\n", i, i-1)
+			}
+			return parseCatalog(tb, "chain.yaml", []byte(b.String()))
+		}
+	}
+	fromYAML := func(src string) func(testing.TB) *catalog.Catalog {
+		return func(tb testing.TB) *catalog.Catalog { return parseCatalog(tb, "edge.yaml", []byte(src)) }
+	}
+	tests := []struct {
+		name    string
+		catalog func(testing.TB) *catalog.Catalog
+		affect  func(*catalog.Catalog) *affected.Result // nil: everything
+		maxWave int
+		sizes   []int // wave sizes
+	}{
+		{
+			name:    "nothing affected",
+			catalog: independent(3, ""),
+			affect:  func(*catalog.Catalog) *affected.Result { return nil },
+			sizes:   nil,
+		},
+		{
+			name:    "empty affected result",
+			catalog: independent(3, ""),
+			affect:  func(c *catalog.Catalog) *affected.Result { return affectSet(c, make([]bool, len(c.Services)), nil) },
+			sizes:   nil,
+		},
+		{
+			name:    "only libraries affected",
+			catalog: independent(4, "kind: library"),
+			sizes:   nil,
+		},
+		{
+			name:    "all critical",
+			catalog: independent(7, "critical: true"),
+			sizes:   []int{1, 1, 1, 1, 1, 1, 1},
+		},
+		{
+			name:    "600 independent services",
+			catalog: independent(600, ""),
+			sizes:   []int{256, 256, 88},
+		},
+		{
+			name:    "600 sharing one lock",
+			catalog: independent(600, "lock: db"),
+			sizes:   slices.Repeat([]int{1}, 600),
+		},
+		{
+			name:    "chain 200 deep",
+			catalog: chain(200),
+			sizes:   slices.Repeat([]int{1}, 200),
+		},
+		{
+			name: "locks spread with the fewest waves",
+			catalog: fromYAML(`version: 1
+services:
+  a: {lock: x}
+  b: {lock: x}
+  c: {lock: x}
+  d: {lock: y}
+  e: {lock: y}
+  f: {}
+  g: {}
+  h: {critical: true, lock: x}
+`),
+			maxWave: 3,
+			// x takes three waves, y the two least loaded of them, f and g
+			// fill the first waves with room; the critical h comes last, alone.
+			sizes: []int{3, 3, 1, 1},
+		},
+		{
+			name: "order through a library and an unaffected service",
+			catalog: fromYAML(`version: 1
+services:
+  db: {kind: migration}
+  lib: {kind: library, depends_on: [db]}
+  mid: {depends_on: [lib]}
+  top: {depends_on: [mid]}
+`),
+			affect: func(c *catalog.Catalog) *affected.Result {
+				return affectSet(c, []bool{true, true, false, true}, []bool{true, false, false, false})
+			},
+			sizes: []int{1, 1},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cat := tt.catalog(t)
+			var aff *affected.Result
+			if tt.affect != nil {
+				aff = tt.affect(cat)
+			} else {
+				aff = affectAll(cat)
+			}
+			p := New(cat, aff, Options{MaxWave: tt.maxWave})
+			checkPlan(t, cat, aff, tt.maxWave, p)
+			var sizes []int
+			for _, w := range p.Waves {
+				sizes = append(sizes, len(w.Services))
+			}
+			if !slices.Equal(sizes, tt.sizes) {
+				t.Errorf("wave sizes = %v, want %v", sizes, tt.sizes)
+			}
+			var gl bytes.Buffer
+			if err := p.GitLab(&gl, GitLabOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			checkGitLab(t, p, GitLabOptions{}, gl.Bytes())
+			outs, _ := p.Outputs()
+			for _, o := range outs {
+				if o.Value == "" || o.Value == "null" {
+					t.Errorf("output %s = %q", o.Name, o.Value)
+				}
+			}
+		})
+	}
+}
+
+// TestChainAfter checks the deep chain job by job: each link follows the
+// one before, and rollback undoes them from the top.
+func TestChainAfter(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("version: 1\nservices:\n  link-0000: {}\n")
+	for i := 1; i < 200; i++ {
+		fmt.Fprintf(&b, "  link-%04d: {depends_on: [link-%04d]}\n", i, i-1)
+	}
+	cat := parseCatalog(t, "chain.yaml", []byte(b.String()))
+	p := New(cat, affectAll(cat), Options{})
+	for i, j := range p.Jobs {
+		want := []string{}
+		if i > 0 {
+			want = []string{fmt.Sprintf("link-%04d", i-1)}
+		}
+		if j.Wave != i || !slices.Equal(j.After, want) {
+			t.Fatalf("job %d = %s wave %d after %v, want wave %d after %v", i, j.Service, j.Wave, j.After, i, want)
+		}
+	}
+	if got := p.Rollback[0].Services; !slices.Equal(got, []string{"link-0199"}) {
+		t.Errorf("rollback starts with %v", got)
+	}
+}
+
+// TestProperties runs the plan's promises over random DAGs: orders through
+// any chain, critical services alone, locks apart, waves within the limit
+// and no more of them than needed, rollback reversed, every deployed service
+// once, the same answer every time and whatever order the catalog is written
+// in, and a child pipeline that GitLab can run.
+func TestProperties(t *testing.T) {
+	t.Parallel()
+	const iterations = 300
+	for seed := range int64(iterations) {
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			t.Parallel()
+			r := rand.New(rand.NewSource(seed))
+			s := shape{
+				n:           []int{0, 1, 2, 5, 20, 60, 150, 300}[r.Intn(8)],
+				library:     r.Float64() * 0.3,
+				migration:   r.Float64() * 0.2,
+				critical:    []float64{0, 0.05, 0.3, 1}[r.Intn(4)],
+				locked:      r.Float64() * 0.5,
+				locks:       r.Intn(6),
+				maxDeps:     r.Intn(5),
+				noPropagate: r.Float64() * 0.3,
+				provide:     r.Float64() * 0.3,
+				consume:     r.Float64() * 0.3,
+				with:        r.Float64() * 0.5,
+			}
+			maxWave := []int{0, 1, 2, 3, 7, 16}[r.Intn(6)]
+			density := []float64{0, 0.1, 0.5, 0.9, 1}[r.Intn(5)]
+			genSeed := r.Int63()
+
+			cat := genCatalog(t, rand.New(rand.NewSource(genSeed)), s)
+			set := make([]bool, len(cat.Services))
+			direct := make([]bool, len(cat.Services))
+			for i := range set {
+				set[i] = r.Float64() < density
+				direct[i] = r.Intn(2) == 0
+			}
+			aff := affectSet(cat, set, direct)
+
+			p := New(cat, aff, Options{MaxWave: maxWave})
+			checkPlan(t, cat, aff, maxWave, p)
+			o := GitLabOptions{}
+			if r.Intn(2) == 0 {
+				o = GitLabOptions{Template: ".deploy", TemplateFile: "ci/deploy.yml"}
+			}
+			var gl bytes.Buffer
+			if err := p.GitLab(&gl, o); err != nil {
+				t.Fatal(err)
+			}
+			checkGitLab(t, p, o, gl.Bytes())
+
+			// Same input, same output.
+			again := New(cat, aff, Options{MaxWave: maxWave})
+			if !reflect.DeepEqual(p, again) {
+				t.Fatal("two plans of the same input differ")
+			}
+			var gl2 bytes.Buffer
+			if err := again.GitLab(&gl2, o); err != nil || !bytes.Equal(gl.Bytes(), gl2.Bytes()) {
+				t.Fatalf("two child pipelines of the same plan differ (%v)", err)
+			}
+			// The same catalog written in another order plans the same.
+			s.shuffleDeclared = true
+			shuffled := genCatalog(t, rand.New(rand.NewSource(genSeed)), s)
+			if p2 := New(shuffled, affectSet(shuffled, set, direct), Options{MaxWave: maxWave}); !reflect.DeepEqual(jsonOf(t, p), jsonOf(t, p2)) {
+				t.Fatal("the plan depends on the order services are declared in")
+			}
+		})
+	}
+}
+
+func jsonOf(tb testing.TB, v any) string {
+	tb.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestOutputsFitAt5000 checks that a 5,000-service plan, everything
+// affected, keeps each action output under GitHub's 1 MB job output limit.
+func TestOutputsFitAt5000(t *testing.T) {
+	t.Parallel()
+	cat := genCatalog(t, rand.New(rand.NewSource(5000)), realisticShape(5000))
+	p := New(cat, affectAll(cat), Options{})
+	checkMatrices(t, p)
+	maxAfter := 0
+	for _, j := range p.Jobs {
+		maxAfter = max(maxAfter, len(j.After))
+	}
+	t.Logf("%d services, %d deployed in %d waves, at most %d after", len(cat.Services), len(p.Jobs), len(p.Waves), maxAfter)
+	outs, warnings := p.Outputs()
+	if len(warnings) > 0 {
+		t.Errorf("warnings: %v", warnings)
+	}
+	for _, o := range outs {
+		size := utf16Bytes(o.Value)
+		t.Logf("%-10s %7d KiB", o.Name, size>>10)
+		if size > MaxOutputBytes {
+			t.Errorf("output %s is %d bytes, more than %d", o.Name, size, MaxOutputBytes)
+		}
+		if strings.ContainsAny(o.Value, "\n ") && o.Name != "has-deploy" {
+			t.Errorf("output %s is not compact", o.Name)
+		}
+	}
+}
+
+func TestOutputsWarnWhenTooLarge(t *testing.T) {
+	t.Parallel()
+	p := &Plan{Affected: []string{strings.Repeat("é", MaxOutputBytes/2)}}
+	_, warnings := p.Outputs()
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "output affected") {
+		t.Errorf("warnings = %v, want one about affected", warnings)
+	}
+}
+
+func TestVariableName(t *testing.T) {
+	t.Parallel()
+	for key, want := range map[string]string{
+		"cluster":    "ORDO_CLUSTER",
+		"helm.chart": "ORDO_HELM_CHART",
+		"Max-Surge":  "ORDO_MAX_SURGE",
+		"9lives":     "ORDO_9LIVES",
+		"zoné":       "ORDO_ZON_",
+		"a b":        "ORDO_A_B",
+	} {
+		t.Run(key, func(t *testing.T) {
+			t.Parallel()
+			if got := VariableName(key); got != want {
+				t.Errorf("VariableName(%q) = %q, want %q", key, got, want)
+			}
+		})
+	}
+}
+
+func TestResourceGroup(t *testing.T) {
+	t.Parallel()
+	for lock, want := range map[string]string{
+		"orders-db":    "orders-db",
+		"eu/primary":   "eu/primary",
+		"/eu/":         "_eu_",
+		"db:${ENV}":    "db___ENV_",
+		"prod cluster": "prod cluster",
+	} {
+		t.Run(lock, func(t *testing.T) {
+			t.Parallel()
+			if got := resourceGroup(lock); got != want {
+				t.Errorf("resourceGroup(%q) = %q, want %q", lock, got, want)
+			}
+		})
+	}
+}
+
+func TestGitLabVariables(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, with, err string
+	}{
+		{"values survive quoting", `{a: "x \"y\" $HOME", b: "line1\nline2", c: "#not a comment", d: "日本", e: "yes", f: "~"}`, ""},
+		{"two keys, one variable", `{helm.chart: a, helm_chart: b}`, `with keys "helm.chart" and "helm_chart" both become ORDO_HELM_CHART`},
+		{"a key ordo sets itself", `{service: a}`, `with key "service" becomes ORDO_SERVICE, which ordo sets itself`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cat := parseCatalog(t, "vars.yaml", []byte("version: 1\nservices:\n  api:\n    with: "+tt.with+"\n"))
+			p := New(cat, affectAll(cat), Options{})
+			var b bytes.Buffer
+			err := p.GitLab(&b, GitLabOptions{})
+			if tt.err == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkGitLab(t, p, GitLabOptions{}, b.Bytes())
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("err = %v, want %q", err, tt.err)
+			}
+		})
+	}
+}
+
+// TestGitLabNeedsFallback plans a service that follows more than MaxNeeds
+// others: the pipeline drops needs: and lets the stages order the waves.
+func TestGitLabNeedsFallback(t *testing.T) {
+	t.Parallel()
+	cat := fanIn(t, MaxNeeds+1)
+	p := New(cat, affectAll(cat), Options{})
+	var b bytes.Buffer
+	if err := p.GitLab(&b, GitLabOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	checkGitLab(t, p, GitLabOptions{}, b.Bytes())
+	if bytes.Contains(b.Bytes(), []byte("\n  needs:")) || !bytes.Contains(b.Bytes(), []byte("more than the 50 needs GitLab allows")) {
+		t.Errorf("want no needs and a comment saying why:\n%s", b.Bytes())
+	}
+
+	// At the limit, needs stay.
+	cat = fanIn(t, MaxNeeds)
+	p = New(cat, affectAll(cat), Options{})
+	b.Reset()
+	if err := p.GitLab(&b, GitLabOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	checkGitLab(t, p, GitLabOptions{}, b.Bytes())
+}
+
+// fanIn is a catalog where "top" depends on n services.
+func fanIn(tb testing.TB, n int) *catalog.Catalog {
+	tb.Helper()
+	var b strings.Builder
+	b.WriteString("version: 1\nservices:\n  top:\n    depends_on:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "      - dep-%03d\n", i)
+	}
+	for i := range n {
+		fmt.Fprintf(&b, "  dep-%03d: {with: {cluster: eu-1}}\n", i)
+	}
+	return parseCatalog(tb, "fanin.yaml", []byte(b.String()))
+}
+
+// realisticShape is a large monorepo: about 10% libraries and 5%
+// migrations, a few critical services, locks on shared databases, contracts,
+// and with: maps on a third of the services.
+func realisticShape(n int) shape {
+	return shape{
+		n: n, library: 0.10, migration: 0.05, critical: 0.02, locked: 0.08, locks: 40,
+		maxDeps: 4, noPropagate: 0.15, provide: 0.15, consume: 0.2, with: 0.3, longNames: true,
+	}
+}
+
+func BenchmarkPlan(b *testing.B) {
+	cat := genCatalog(b, rand.New(rand.NewSource(4000)), realisticShape(4000))
+	aff := affectAll(cat)
+	b.Run("new", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			New(cat, aff, Options{})
+		}
+	})
+	p := New(cat, aff, Options{})
+	b.Run("outputs", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			p.Outputs()
+		}
+	})
+	b.Run("gitlab", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf bytes.Buffer
+		for b.Loop() {
+			buf.Reset()
+			if err := p.GitLab(&buf, GitLabOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
