@@ -98,4 +98,3 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	// dotenv values must be single-line; the matrices are compact JSON.
 	return o.writeDotenv(dotenv)
 }
-
