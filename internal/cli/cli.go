@@ -49,20 +49,42 @@ type env struct {
 	gh     *ci.GitHub
 }
 
+// runner is one subcommand: it registers its flags, then runs with them set.
+type runner interface {
+	flags(fs *flag.FlagSet)
+	run(ctx context.Context, e *env) error
+}
+
 type command struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, e *env, args []string) error
+	name     string
+	summary  string
+	synopsis string
+	new      func() runner
 }
 
 func commands() []command {
 	return []command{
-		{"validate", "check ordo.yaml", runValidate},
-		{"graph", "the whole dependency graph", runGraph},
-		{"affected", "affected services and why", runAffected},
-		{"plan", "ordered waves, matrices, rollback", runPlan},
-		{"schema", "the JSON Schema of ordo.yaml", runSchema},
+		{"validate", "check ordo.yaml", "Check ordo.yaml: every problem at once, each as file:line:col.", func() runner { return &validateCmd{} }},
+		{"graph", "the whole dependency graph", "Print the whole dependency graph of the catalog.", func() runner { return &graphCmd{} }},
+		{"affected", "affected services and why", "List the services a change affects and why.", func() runner { return &affectedCmd{} }},
+		{"plan", "ordered waves, matrices, rollback", "Order the affected services into deployment waves, with a rollback order.", func() runner { return &planCmd{} }},
+		{"schema", "the JSON Schema of ordo.yaml", "Print the JSON Schema of ordo.yaml, for editors and linters.", func() runner { return &schemaCmd{} }},
 	}
+}
+
+// FlagNames returns the flags a command accepts, sorted, without dashes; ok
+// is false for an unknown command. Tests use it to keep the GitHub actions'
+// and GitLab components' inputs in step with the command line.
+func FlagNames(name string) (names []string, ok bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			fs := flag.NewFlagSet(name, flag.ContinueOnError)
+			c.new().flags(fs)
+			fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+			return names, true
+		}
+	}
+	return nil, false
 }
 
 // Run runs ordo with args (without the program name) and returns the exit code.
@@ -83,8 +105,13 @@ func Run(ctx context.Context, args []string, stdio IO, getenv func(string) strin
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			err := c.run(ctx, e, args[1:])
-			return e.fail(err)
+			r := c.new()
+			fs := newFlagSet(e, c.name, c.synopsis)
+			r.flags(fs)
+			if err := parse(fs, args[1:]); err != nil {
+				return e.fail(err)
+			}
+			return e.fail(r.run(ctx, e))
 		}
 	}
 	fmt.Fprintf(e.Err, "ordo: unknown command %q%s\n\n", args[0], suggestCommand(args[0]))

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -15,14 +16,13 @@ import (
 	"github.com/ordo-ci/ordo/internal/render"
 )
 
-func runValidate(ctx context.Context, e *env, args []string) error {
-	var o options
-	fs := newFlagSet(e, "validate", "Check ordo.yaml: every problem at once, each as file:line:col.")
-	o.catalogFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cat, err := e.loadCatalog(&o)
+type validateCmd struct{ options }
+
+func (c *validateCmd) flags(fs *flag.FlagSet) { c.catalogFlags(fs) }
+
+func (c *validateCmd) run(ctx context.Context, e *env) error {
+	o := &c.options
+	cat, err := e.loadCatalog(o)
 	if err != nil {
 		return err
 	}
@@ -36,28 +36,29 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func runSchema(_ context.Context, e *env, args []string) error {
-	var o options
-	fs := newFlagSet(e, "schema", "Print the JSON Schema of ordo.yaml, for editors and linters.")
-	fs.StringVar(&o.output, "output", "", "write to `path` instead of stdout")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	return o.writeOutput(e, func(w io.Writer) error {
+type schemaCmd struct{ options }
+
+func (c *schemaCmd) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.output, "output", "", "write to `path` instead of stdout")
+}
+
+func (c *schemaCmd) run(_ context.Context, e *env) error {
+	return c.writeOutput(e, func(w io.Writer) error {
 		_, err := w.Write(catalog.Schema)
 		return err
 	})
 }
 
-func runGraph(_ context.Context, e *env, args []string) error {
-	var o options
-	fs := newFlagSet(e, "graph", "Print the whole dependency graph of the catalog.")
-	o.catalogFlags(fs)
-	o.outputFlags(fs, "text", "json", "mermaid", "dot")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cat, err := e.loadCatalog(&o)
+type graphCmd struct{ options }
+
+func (c *graphCmd) flags(fs *flag.FlagSet) {
+	c.catalogFlags(fs)
+	c.outputFlags(fs, "text", "json", "mermaid", "dot")
+}
+
+func (c *graphCmd) run(_ context.Context, e *env) error {
+	o := &c.options
+	cat, err := e.loadCatalog(o)
 	if err != nil {
 		return err
 	}
@@ -74,21 +75,22 @@ func runGraph(_ context.Context, e *env, args []string) error {
 	})
 }
 
-func runAffected(ctx context.Context, e *env, args []string) error {
-	var o options
-	fs := newFlagSet(e, "affected", "List the services a change affects and why.")
-	o.catalogFlags(fs)
-	o.changeFlags(fs)
-	o.outputFlags(fs, "text", "json", "markdown", "mermaid")
-	o.dotenvFlag(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cat, err := e.loadCatalog(&o)
+type affectedCmd struct{ options }
+
+func (c *affectedCmd) flags(fs *flag.FlagSet) {
+	c.catalogFlags(fs)
+	c.changeFlags(fs)
+	c.outputFlags(fs, "text", "json", "markdown", "mermaid")
+	c.dotenvFlag(fs)
+}
+
+func (c *affectedCmd) run(ctx context.Context, e *env) error {
+	o := &c.options
+	cat, err := e.loadCatalog(o)
 	if err != nil {
 		return err
 	}
-	ch, res, err := e.affected(ctx, &o, cat)
+	ch, res, err := e.affected(ctx, o, cat)
 	if err != nil {
 		return err
 	}

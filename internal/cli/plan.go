@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -11,26 +12,29 @@ import (
 	"github.com/ordo-ci/ordo/internal/render"
 )
 
-func runPlan(ctx context.Context, e *env, args []string) error {
-	var o options
-	var gl plan.GitLabOptions
-	var planFile string
-	fs := newFlagSet(e, "plan", "Order the affected services into deployment waves, with a rollback order.")
-	o.catalogFlags(fs)
-	o.changeFlags(fs)
-	o.outputFlags(fs, "text", "json", "markdown", "mermaid", "github", "gitlab")
-	o.dotenvFlag(fs)
-	fs.StringVar(&gl.Template, "gitlab-template", plan.DefaultTemplate, "with --format gitlab: the hidden `job` each deploy job extends")
-	fs.StringVar(&gl.TemplateFile, "gitlab-template-file", plan.DefaultTemplateFile, "with --format gitlab: the repository `file` that defines the template")
-	fs.StringVar(&planFile, "plan-file", "", "also write the full plan as JSON to `path` (in GitHub Actions the default is $RUNNER_TEMP/ordo-plan.json)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cat, err := e.loadCatalog(&o)
+type planCmd struct {
+	options
+	gl       plan.GitLabOptions
+	planFile string
+}
+
+func (c *planCmd) flags(fs *flag.FlagSet) {
+	c.catalogFlags(fs)
+	c.changeFlags(fs)
+	c.outputFlags(fs, "text", "json", "markdown", "mermaid", "github", "gitlab")
+	c.dotenvFlag(fs)
+	fs.StringVar(&c.gl.Template, "gitlab-template", plan.DefaultTemplate, "with --format gitlab: the hidden `job` each deploy job extends")
+	fs.StringVar(&c.gl.TemplateFile, "gitlab-template-file", plan.DefaultTemplateFile, "with --format gitlab: the repository `file` that defines the template")
+	fs.StringVar(&c.planFile, "plan-file", "", "also write the full plan as JSON to `path` (in GitHub Actions the default is $RUNNER_TEMP/ordo-plan.json)")
+}
+
+func (c *planCmd) run(ctx context.Context, e *env) error {
+	o, gl, planFile := &c.options, c.gl, c.planFile
+	cat, err := e.loadCatalog(o)
 	if err != nil {
 		return err
 	}
-	_, res, err := e.affected(ctx, &o, cat)
+	_, res, err := e.affected(ctx, o, cat)
 	if err != nil {
 		return err
 	}
