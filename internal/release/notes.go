@@ -1,0 +1,238 @@
+package release
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Schemas of the JSON documents of `ordo versions` and `ordo notes`.
+const (
+	SchemaVersions = "ordo.versions/v1"
+	SchemaNotes    = "ordo.notes/v1"
+)
+
+// Versions is the `ordo versions --format json` document.
+type Versions struct {
+	Schema   string         `json:"schema"`
+	Head     string         `json:"head"`
+	Releases []VersionEntry `json:"releases"`
+	Warnings []string       `json:"warnings"`
+}
+
+// VersionEntry is one service of the Versions document.
+type VersionEntry struct {
+	Service      string    `json:"service"`
+	Current      string    `json:"current"`
+	Next         string    `json:"next"`
+	Bump         string    `json:"bump"`
+	Tag          string    `json:"tag"`
+	TagExists    bool      `json:"tag_exists"`
+	Dependencies []DepBump `json:"dependencies,omitempty"`
+}
+
+// Notes is the `ordo notes --format json` document.
+type Notes struct {
+	Schema   string    `json:"schema"`
+	Head     string    `json:"head"`
+	Releases []Release `json:"releases"`
+	Warnings []string  `json:"warnings"`
+}
+
+// Versions returns the result as the `ordo.versions/v1` document.
+func (r *Result) Versions() Versions {
+	doc := Versions{Schema: SchemaVersions, Head: r.Head, Releases: []VersionEntry{}, Warnings: nonNil(r.Warnings)}
+	for _, rel := range r.Releases {
+		doc.Releases = append(doc.Releases, VersionEntry{
+			Service: rel.Service, Current: rel.Current, Next: rel.Next, Bump: rel.Bump,
+			Tag: rel.Tag, TagExists: rel.TagExists, Dependencies: rel.Dependencies,
+		})
+	}
+	return doc
+}
+
+// Notes returns the result as the `ordo.notes/v1` document.
+func (r *Result) Notes() Notes {
+	return Notes{Schema: SchemaNotes, Head: r.Head, Releases: nonNil(r.Releases), Warnings: nonNil(r.Warnings)}
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// Links says where a repository lives on the web, to link commits, pull
+// requests and comparisons from release notes. The zero value links nothing.
+type Links struct {
+	// URL is the repository's web address, e.g. https://github.com/o/r.
+	URL string
+	// GitLab selects GitLab's paths (/-/commit/, /-/merge_requests/);
+	// otherwise GitHub's (/commit/, /pull/).
+	GitLab bool
+}
+
+// LinksFor returns the links of a repository web URL, guessing GitLab from a
+// host name that contains "gitlab". A self-managed GitLab with another name
+// must set Links.GitLab itself.
+func LinksFor(repoURL string) Links {
+	l := Links{URL: strings.TrimSuffix(strings.TrimSuffix(repoURL, "/"), ".git")}
+	if u, err := url.Parse(l.URL); err == nil {
+		l.GitLab = strings.Contains(strings.ToLower(u.Host), "gitlab")
+	}
+	return l
+}
+
+func (l Links) commit(sha string) string {
+	if l.GitLab {
+		return l.URL + "/-/commit/" + sha
+	}
+	return l.URL + "/commit/" + sha
+}
+
+func (l Links) pullRequest(n string) string {
+	if l.GitLab {
+		return l.URL + "/-/merge_requests/" + n
+	}
+	return l.URL + "/pull/" + n
+}
+
+func (l Links) compare(from, to string) string {
+	if l.GitLab {
+		return l.URL + "/-/compare/" + from + "..." + to
+	}
+	return l.URL + "/compare/" + from + "..." + to
+}
+
+// Sections of the notes, in order. A breaking commit is listed once, under
+// Breaking changes, whatever its type.
+var sections = []struct {
+	title string
+	holds func(Commit) bool
+}{
+	{"Features", func(c Commit) bool { return c.Type == "feat" || c.Type == "feature" }},
+	{"Bug fixes", func(c Commit) bool { return c.Type == "fix" }},
+	{"Performance", func(c Commit) bool { return c.Type == "perf" }},
+}
+
+// Trailers that say who, or that other sections already show, are left out
+// of the Markdown trailer list (the JSON keeps every trailer).
+func shownTrailer(key string) bool {
+	k := strings.ToLower(key)
+	return k != "breaking change" && k != "breaking-change" && k != "release-as" && !strings.HasSuffix(k, "-by")
+}
+
+// Markdown writes the release notes of one release: breaking changes,
+// features, bug fixes, performance, dependencies and trailers, each commit
+// linked when links has a URL.
+func Markdown(w io.Writer, r Release, links Links) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "## %s %s\n", r.Service, r.Next)
+	if links.URL != "" && r.PreviousTag != "" {
+		fmt.Fprintf(bw, "\n[Compare %s...%s](%s)\n", r.PreviousTag, r.Tag, links.compare(r.PreviousTag, r.Tag))
+	}
+	wrote := false
+	section := func(title string) {
+		fmt.Fprintf(bw, "\n### %s\n\n", title)
+		wrote = true
+	}
+
+	var breaking []Commit
+	for _, c := range r.Commits {
+		if c.Conventional && c.Breaking {
+			breaking = append(breaking, c)
+		}
+	}
+	if len(breaking) > 0 {
+		section("⚠ Breaking changes")
+		for _, c := range breaking {
+			bw.WriteString(item(c, links))
+			if c.BreakingNote != "" && c.BreakingNote != c.Subject {
+				for _, l := range strings.Split(escape(c.BreakingNote), "\n") {
+					bw.WriteString(strings.TrimRight("  "+l, " ") + "\n")
+				}
+			}
+		}
+	}
+	for _, s := range sections {
+		var in []Commit
+		for _, c := range r.Commits {
+			if c.Conventional && !c.Breaking && s.holds(c) {
+				in = append(in, c)
+			}
+		}
+		if len(in) == 0 {
+			continue
+		}
+		section(s.title)
+		for _, c := range in {
+			bw.WriteString(item(c, links))
+		}
+	}
+	if len(r.Dependencies) > 0 {
+		section("Dependencies")
+		for _, d := range r.Dependencies {
+			fmt.Fprintf(bw, "* **%s:** %s\n", escape(d.Service), escape(d.Version))
+		}
+	}
+	var trailers []string
+	for _, c := range r.Commits {
+		for _, t := range c.Trailers {
+			if shownTrailer(t.Key) {
+				v := strings.ReplaceAll(t.Value, "\n", " ")
+				trailers = append(trailers, fmt.Sprintf("* %s: %s (%s)\n", escape(t.Key), escape(v), commitRef(c.SHA, links)))
+			}
+		}
+	}
+	if len(trailers) > 0 {
+		section("Trailers")
+		for _, t := range trailers {
+			bw.WriteString(t)
+		}
+	}
+	if !wrote {
+		bw.WriteString("\nNo user-facing changes.\n")
+	}
+	return bw.Flush()
+}
+
+var prRef = regexp.MustCompile(`\(([#!])([0-9]+)\)$`)
+
+// item is one commit's line: "* **scope:** subject (sha) (#pr)".
+func item(c Commit, links Links) string {
+	var b strings.Builder
+	b.WriteString("* ")
+	if c.Scope != "" {
+		fmt.Fprintf(&b, "**%s:** ", escape(c.Scope))
+	}
+	subject := escape(c.Subject)
+	if links.URL != "" {
+		subject = prRef.ReplaceAllStringFunc(subject, func(m string) string {
+			sm := prRef.FindStringSubmatch(m)
+			return fmt.Sprintf("([%s%s](%s))", sm[1], sm[2], links.pullRequest(sm[2]))
+		})
+	}
+	b.WriteString(subject)
+	fmt.Fprintf(&b, " (%s)\n", commitRef(c.SHA, links))
+	return b.String()
+}
+
+func commitRef(sha string, links Links) string {
+	s := sha
+	if len(s) > 7 {
+		s = s[:7]
+	}
+	if links.URL == "" || sha == "" {
+		return s
+	}
+	return fmt.Sprintf("[%s](%s)", s, links.commit(sha))
+}
+
+// escape keeps commit text from turning into HTML in a release page.
+var escaper = strings.NewReplacer("<", "&lt;", ">", "&gt;", "\r", "")
+
+func escape(s string) string { return escaper.Replace(s) }
