@@ -59,6 +59,10 @@ type Options struct {
 	Services []string
 	// Debug, when not nil, receives one line per tag that was ignored.
 	Debug io.Writer
+	// Released are tags being published now (`ordo release --tag`): they do
+	// not count as current versions, so the release they name is computed
+	// from the tag before them, and their existence is not a warning.
+	Released []string
 }
 
 // Result is the computed releases at one head.
@@ -126,6 +130,11 @@ func Compute(ctx context.Context, repo git.Repo, cfg Config, services []Service,
 	if err != nil {
 		return nil, err
 	}
+	for i := range tags {
+		if slices.Contains(opts.Released, tags[i].name) {
+			tags[i].reachable = false
+		}
+	}
 	p.findCurrent(tags)
 	revs := []string{head}
 	if b := p.boundary(ctx, repo); b != "" {
@@ -136,7 +145,7 @@ func Compute(ctx context.Context, repo git.Repo, cfg Config, services []Service,
 		return nil, fmt.Errorf("list commits: %w", err)
 	}
 	p.assign(log)
-	return p.result(head, tags)
+	return p.result(head, tags, opts.Released)
 }
 
 // planner holds one Compute's state, service by service (indexes into
@@ -501,7 +510,7 @@ func (p *planner) assign(log []git.LogEntry) {
 }
 
 // result decides each service's next version and assembles the result.
-func (p *planner) result(head string, tags []tagRef) (*Result, error) {
+func (p *planner) result(head string, tags []tagRef, released []string) (*Result, error) {
 	n := len(p.services)
 	rel := make([]*Release, n)
 	var problems []error
@@ -572,6 +581,8 @@ func (p *planner) result(head string, tags []tagRef) (*Result, error) {
 		res.Warnings = append(res.Warnings, p.warnings[s]...)
 		if exists[r.Tag] {
 			r.TagExists = true
+		}
+		if r.TagExists && !slices.Contains(released, r.Tag) {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: tag %q already exists; it is left as it is and not created again", r.Service, r.Tag))
 		}
 		res.Releases = append(res.Releases, *r)

@@ -1,0 +1,431 @@
+package forge
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/ordo-ci/ordo/internal/exit"
+)
+
+// GitHub's size limits, past which it answers 422.
+const (
+	ghDescriptionMax = 140    // commit status description
+	ghCommentMax     = 65536  // issue comment body
+	ghSummaryMax     = 65535  // check run output summary
+	ghReleaseMax     = 125000 // release body
+	ghAnnotationsMax = 50     // annotations per check run request
+)
+
+// The permissions a workflow's GITHUB_TOKEN needs for each call, named in
+// errors when GitHub answers 403.
+// https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/controlling-permissions-for-github_token
+const (
+	permStatuses = "statuses: write"
+	permComments = "pull-requests: write"
+	permChecks   = "checks: write"
+	permReleases = "contents: write"
+)
+
+type gitHub struct {
+	c           *github.Client
+	owner, repo string
+	tokenEnv    string
+}
+
+func newGitHub(cfg Config, hc *http.Client) (*gitHub, error) {
+	owner, repo, ok := strings.Cut(cfg.Repository, "/")
+	if !ok || owner == "" || repo == "" || strings.Contains(repo, "/") {
+		return nil, exit.BadInputf("GitHub repository %q is not owner/name: check GITHUB_REPOSITORY", cfg.Repository)
+	}
+	c := github.NewClient(hc).WithAuthToken(cfg.Token)
+	if base := strings.TrimSuffix(cfg.BaseURL, "/"); base != "" && base != "https://api.github.com" {
+		// GitHub Enterprise Server serves the API under /api/v3, GHE.com
+		// under an api. host; WithEnterpriseURLs knows both. ordo uploads
+		// nothing, so the upload URL does not matter.
+		var err error
+		if c, err = c.WithEnterpriseURLs(base, base); err != nil {
+			return nil, exit.BadInputf("GitHub API URL %q: %v: check GITHUB_API_URL", cfg.BaseURL, err)
+		}
+	}
+	return &gitHub{c: c, owner: owner, repo: repo, tokenEnv: cfg.TokenEnv}, nil
+}
+
+// SetStatuses reads the commit's combined status and posts only the statuses
+// that differ from it: GitHub keeps every status it is sent (at most 1000 per
+// commit and context) and shows the latest, so posting unchanged ones would
+// only spend the rate limit.
+//
+// https://docs.github.com/en/rest/commits/statuses#get-the-combined-status-for-a-specific-reference
+// https://docs.github.com/en/rest/commits/statuses#create-a-commit-status
+func (g *gitHub) SetStatuses(ctx context.Context, sha string, statuses []Status) error {
+	if err := checkStatuses(statuses); err != nil || len(statuses) == 0 {
+		return err
+	}
+	current := make(map[string]*github.RepoStatus)
+	opt := &github.ListOptions{PerPage: 100}
+	for {
+		cs, resp, err := g.c.Repositories.GetCombinedStatus(ctx, g.owner, g.repo, sha, opt)
+		if err != nil {
+			return g.fail(err, "read the statuses of commit "+sha, permStatuses, "commit")
+		}
+		for _, s := range cs.Statuses {
+			current[strings.ToLower(s.GetContext())] = s
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opt.Page = resp.NextPage
+	}
+	// One request at a time: GitHub asks integrations not to send
+	// concurrent requests, and answers them with secondary rate limits.
+	for _, s := range statuses {
+		desc := truncate(s.Description, ghDescriptionMax)
+		cur := current[strings.ToLower(s.Context)]
+		if cur != nil && cur.GetState() == string(s.State) && cur.GetDescription() == desc && cur.GetTargetURL() == s.TargetURL {
+			continue
+		}
+		st := &github.RepoStatus{State: github.String(string(s.State)), Context: github.String(s.Context)}
+		if desc != "" {
+			st.Description = &desc
+		}
+		if s.TargetURL != "" {
+			st.TargetURL = github.String(s.TargetURL)
+		}
+		// Posting the same status twice is harmless: the latest wins.
+		if _, _, err := g.c.Repositories.CreateStatus(retrySafe(ctx), g.owner, g.repo, sha, st); err != nil {
+			return g.fail(err, fmt.Sprintf("set commit status %q on %s", s.Context, sha), permStatuses, "")
+		}
+	}
+	return nil
+}
+
+// UpsertComment finds ordo's comment by its marker among the pull request's
+// comments, edits it if its body changed, creates it if there is none, and
+// deletes any extra copy an interrupted run may have left.
+//
+// https://docs.github.com/en/rest/issues/comments#list-issue-comments
+// https://docs.github.com/en/rest/issues/comments#create-an-issue-comment
+// https://docs.github.com/en/rest/issues/comments#update-an-issue-comment
+// https://docs.github.com/en/rest/issues/comments#delete-an-issue-comment
+func (g *gitHub) UpsertComment(ctx context.Context, pr int, marker, body string) error {
+	if pr <= 0 {
+		return exit.BadInputf("pull request number %d is not valid: pass --pr N", pr)
+	}
+	marker, body, err := withMarker(marker, body)
+	if err != nil {
+		return err
+	}
+	if len([]rune(body)) > ghCommentMax {
+		// Cut the text, not the marker: without it the next run would not
+		// find the comment and post another.
+		body = marker + "\n" + truncate(strings.Replace(body, marker, "", 1), ghCommentMax-len([]rune(marker))-1)
+	}
+	where := fmt.Sprintf("pull request #%d", pr)
+	var mine []*github.IssueComment
+	opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		cs, resp, err := g.c.Issues.ListComments(ctx, g.owner, g.repo, pr, opt)
+		if err != nil {
+			return g.fail(err, "read the comments of "+where, permComments, where)
+		}
+		for _, c := range cs {
+			if strings.Contains(c.GetBody(), marker) {
+				mine = append(mine, c)
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opt.Page = resp.NextPage
+	}
+	switch {
+	case len(mine) == 0:
+		if _, _, err := g.c.Issues.CreateComment(ctx, g.owner, g.repo, pr, &github.IssueComment{Body: &body}); err != nil {
+			return g.fail(err, "comment on "+where, permComments, where)
+		}
+	case mine[0].GetBody() != body:
+		if _, _, err := g.c.Issues.EditComment(retrySafe(ctx), g.owner, g.repo, mine[0].GetID(), &github.IssueComment{Body: &body}); err != nil {
+			return g.fail(err, "edit ordo's comment on "+where, permComments, where)
+		}
+	}
+	for _, c := range mine[min(1, len(mine)):] {
+		if _, err := g.c.Issues.DeleteComment(ctx, g.owner, g.repo, c.GetID()); err != nil {
+			return g.fail(err, "delete a duplicate ordo comment on "+where, permComments, where)
+		}
+	}
+	return nil
+}
+
+// UpsertRelease updates the release of r.Tag in place when it exists and
+// differs, or creates it.
+//
+// https://docs.github.com/en/rest/releases/releases#get-a-release-by-tag-name
+// https://docs.github.com/en/rest/releases/releases#create-a-release
+// https://docs.github.com/en/rest/releases/releases#update-a-release
+func (g *gitHub) UpsertRelease(ctx context.Context, r Release) (string, error) {
+	if r.Tag == "" {
+		return "", exit.BadInputf("release has no tag")
+	}
+	name := cmp.Or(r.Name, r.Tag)
+	body := truncate(r.Body, ghReleaseMax)
+	want := &github.RepositoryRelease{Name: &name, Body: &body, Prerelease: &r.Prerelease}
+	what := fmt.Sprintf("publish release %q", r.Tag)
+	for try := 0; ; try++ {
+		// A tag such as "users-api/v1.2.0" must stay one path segment.
+		rel, resp, err := g.c.Repositories.GetReleaseByTag(ctx, g.owner, g.repo, url.PathEscape(r.Tag))
+		switch {
+		case err == nil:
+			if rel.GetName() == name && rel.GetBody() == body && rel.GetPrerelease() == r.Prerelease {
+				return rel.GetHTMLURL(), nil
+			}
+			rel, _, err = g.c.Repositories.EditRelease(retrySafe(ctx), g.owner, g.repo, rel.GetID(), want)
+			if err != nil {
+				return "", g.fail(err, what, permReleases, "")
+			}
+			return rel.GetHTMLURL(), nil
+		case resp != nil && resp.StatusCode == http.StatusNotFound:
+			create := *want
+			create.TagName = &r.Tag
+			rel, _, err = g.c.Repositories.CreateRelease(ctx, g.owner, g.repo, &create)
+			if err == nil {
+				return rel.GetHTMLURL(), nil
+			}
+			if try == 0 && ghAlreadyExists(err) {
+				continue // created meanwhile, or by a retried request: update it
+			}
+			return "", g.fail(err, what, permReleases, "")
+		default:
+			return "", g.fail(err, what, permReleases, "")
+		}
+	}
+}
+
+func ghAlreadyExists(err error) bool {
+	var er *github.ErrorResponse
+	if !errors.As(err, &er) || er.Response == nil || er.Response.StatusCode != http.StatusUnprocessableEntity {
+		return false
+	}
+	for _, e := range er.Errors {
+		if e.Code == "already_exists" {
+			return true
+		}
+	}
+	return false
+}
+
+// SetCheckRuns creates or updates one check run per item.
+//
+// A run is found again by name among the commit's latest runs; its
+// external_id holds a fingerprint of what ordo last wrote, so an unchanged
+// run costs no request. Annotations are appended by every update and cannot
+// be removed, so a run is only updated in place while it is in progress and
+// has none; otherwise a new run with the same name replaces it (GitHub shows
+// the latest). At most 50 annotations go in one request: the rest follow in
+// updates.
+//
+// https://docs.github.com/en/rest/checks/runs#list-check-runs-for-a-git-reference
+// https://docs.github.com/en/rest/checks/runs#create-a-check-run
+// https://docs.github.com/en/rest/checks/runs#update-a-check-run
+func (g *gitHub) SetCheckRuns(ctx context.Context, sha string, runs []CheckRun) error {
+	if err := checkRuns(runs); err != nil || len(runs) == 0 {
+		return err
+	}
+	current := make(map[string]*github.CheckRun)
+	opt := &github.ListCheckRunsOptions{Filter: github.String("latest"), ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		res, resp, err := g.c.Checks.ListCheckRunsForRef(ctx, g.owner, g.repo, sha, opt)
+		if err != nil {
+			return g.fail(err, "read the check runs of commit "+sha, permChecks, "commit")
+		}
+		for _, cr := range res.CheckRuns {
+			if prev := current[cr.GetName()]; prev == nil || cr.GetID() > prev.GetID() {
+				current[cr.GetName()] = cr
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opt.Page = resp.NextPage
+	}
+	for _, run := range runs {
+		if err := g.setCheckRun(ctx, sha, run, current[run.Name]); err != nil {
+			return g.fail(err, fmt.Sprintf("set check run %q on %s", run.Name, sha), permChecks, "")
+		}
+	}
+	return nil
+}
+
+func (g *gitHub) setCheckRun(ctx context.Context, sha string, run CheckRun, cur *github.CheckRun) error {
+	id := fingerprint(run)
+	if cur != nil && cur.GetExternalID() == id {
+		return nil
+	}
+	status, conclusion := "in_progress", (*string)(nil)
+	if run.State != StatePending {
+		status, conclusion = "completed", github.String(map[State]string{StateSuccess: "success", StateFailure: "failure", StateError: "failure"}[run.State])
+	}
+	var details *string
+	if run.DetailsURL != "" {
+		details = github.String(run.DetailsURL)
+	}
+	title, summary := cmp.Or(run.Title, run.Name), truncate(run.Summary, ghSummaryMax)
+	batches := annotationBatches(run.Annotations)
+	// The fingerprint goes with the last request, so that a run cut short
+	// is written again next time.
+	externalID := func(i int) *string {
+		if i == len(batches)-1 {
+			return &id
+		}
+		return nil
+	}
+	output := &github.CheckRunOutput{Title: &title, Summary: &summary, Annotations: batches[0]}
+	var runID int64
+	if cur != nil && cur.GetStatus() != "completed" && cur.GetOutput().GetAnnotationsCount() == 0 {
+		runID = cur.GetID()
+		_, _, err := g.c.Checks.UpdateCheckRun(ctx, g.owner, g.repo, runID, github.UpdateCheckRunOptions{
+			Name: run.Name, DetailsURL: details, ExternalID: externalID(0), Status: &status, Conclusion: conclusion, Output: output,
+		})
+		if err != nil {
+			return err
+		}
+	} else {
+		cr, _, err := g.c.Checks.CreateCheckRun(ctx, g.owner, g.repo, github.CreateCheckRunOptions{
+			Name: run.Name, HeadSHA: sha, DetailsURL: details, ExternalID: externalID(0), Status: &status, Conclusion: conclusion, Output: output,
+		})
+		if err != nil {
+			return err
+		}
+		runID = cr.GetID()
+	}
+	for i := 1; i < len(batches); i++ {
+		_, _, err := g.c.Checks.UpdateCheckRun(ctx, g.owner, g.repo, runID, github.UpdateCheckRunOptions{
+			Name: run.Name, ExternalID: externalID(i),
+			Output: &github.CheckRunOutput{Title: &title, Summary: &summary, Annotations: batches[i]},
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// annotationBatches converts annotations into batches of at most 50; there
+// is always at least one batch, possibly empty.
+func annotationBatches(anns []Annotation) [][]*github.CheckRunAnnotation {
+	batches := [][]*github.CheckRunAnnotation{nil}
+	for _, a := range anns {
+		last := len(batches) - 1
+		if len(batches[last]) == ghAnnotationsMax {
+			batches = append(batches, nil)
+			last++
+		}
+		line := max(a.Line, 1)
+		ga := &github.CheckRunAnnotation{
+			Path: github.String(a.Path), StartLine: &line, EndLine: &line,
+			AnnotationLevel: github.String(string(cmp.Or(a.Level, LevelWarning))), Message: github.String(a.Message),
+		}
+		if a.Title != "" {
+			ga.Title = github.String(a.Title)
+		}
+		batches[last] = append(batches[last], ga)
+	}
+	return batches
+}
+
+// fingerprint identifies everything ordo writes into a check run.
+func fingerprint(run CheckRun) string {
+	b, _ := json.Marshal(run) // plain strings, ints and slices: cannot fail
+	sum := sha256.Sum256(b)
+	return "ordo:" + hex.EncodeToString(sum[:12])
+}
+
+func checkRuns(runs []CheckRun) error {
+	seen := make(map[string]bool, len(runs))
+	for _, r := range runs {
+		if r.Name == "" {
+			return exit.BadInputf("check run with state %q has no name", r.State)
+		}
+		if seen[r.Name] {
+			return exit.BadInputf("check run %q is given twice: each name takes one run", r.Name)
+		}
+		seen[r.Name] = true
+		if err := checkState(r.State); err != nil {
+			return fmt.Errorf("check run %q: %w", r.Name, err)
+		}
+		for _, a := range r.Annotations {
+			switch a.Level {
+			case "", LevelNotice, LevelWarning, LevelFailure:
+			default:
+				return exit.BadInputf("check run %q: annotation level %q: use notice, warning or failure", r.Name, a.Level)
+			}
+			if a.Path == "" || a.Message == "" {
+				return exit.BadInputf("check run %q: an annotation needs a path and a message", r.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// fail explains a failed call: what ordo was doing, GitHub's answer, and
+// for 401, 403 and 404 what to fix. subject names what a 404 may be about
+// besides the repository.
+func (g *gitHub) fail(err error, what, permission, subject string) error {
+	repo := g.owner + "/" + g.repo
+	var (
+		rle *github.RateLimitError
+		are *github.AbuseRateLimitError
+		er  *github.ErrorResponse
+	)
+	switch {
+	case errors.As(err, &rle):
+		return envError(err, "github: %s in %s: the API rate limit of %d requests is spent until %s: run again then",
+			what, repo, rle.Rate.Limit, rle.Rate.Reset.Time.UTC().Format(time.RFC3339))
+	case errors.As(err, &are):
+		return envError(err, "github: %s in %s: secondary rate limit, still hit after retries: %s", what, repo, are.Message)
+	case errors.As(err, &er) && er.Response != nil:
+		msg := ghMessage(er)
+		switch er.Response.StatusCode {
+		case http.StatusUnauthorized:
+			return envError(err, "github: %s in %s: %s: %s is invalid or expired", what, repo, msg, tokenName(g.tokenEnv))
+		case http.StatusForbidden:
+			hint := ""
+			if permission == permChecks {
+				hint = "; check runs can only be written with a GitHub App token such as the workflow's GITHUB_TOKEN"
+			}
+			return envError(err, "github: %s in %s: %s: %s needs the %q permission (the workflow's `permissions:`)%s",
+				what, repo, msg, tokenName(g.tokenEnv), permission, hint)
+		case http.StatusNotFound:
+			about := fmt.Sprintf("repository %q", repo)
+			if subject != "" {
+				about += " or its " + subject
+			}
+			return envError(err, "github: %s: %s: %s does not exist, or %s cannot see it", what, msg, about, tokenName(g.tokenEnv))
+		}
+		return envError(err, "github: %s in %s: %s", what, repo, msg)
+	}
+	return envError(err, "github: %s in %s: %v", what, repo, err)
+}
+
+// ghMessage is the status code and GitHub's message with its details,
+// without the request URL that go-github's own Error() repeats.
+func ghMessage(er *github.ErrorResponse) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %s", er.Response.StatusCode, cmp.Or(er.Message, http.StatusText(er.Response.StatusCode)))
+	for _, e := range er.Errors {
+		if d := cmp.Or(e.Message, strings.TrimSpace(e.Code+" "+e.Field)); d != "" {
+			b.WriteString("; " + d)
+		}
+	}
+	return b.String()
+}

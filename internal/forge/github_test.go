@@ -1,0 +1,601 @@
+package forge
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/ordo-ci/ordo/internal/exit"
+)
+
+const sha = "0123456789abcdef0123456789abcdef01234567"
+
+func newForge(t testing.TB, cfg Config) Forge {
+	t.Helper()
+	f, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestGitHubSetStatusesIsIdempotent(t *testing.T) {
+	t.Parallel()
+	fake := newFakeGitHub(t)
+	f := newForge(t, fake.config(&sleeps{}))
+	ctx := context.Background()
+	steps := []struct {
+		name      string
+		statuses  []Status
+		wantPosts int
+	}{
+		{"first run posts every status", []Status{
+			{Context: "ordo", State: StatePending, Description: "2 of 3 services affected", TargetURL: "https://ci.example/run/1"},
+			{Context: "ordo/api", State: StatePending, Description: "deploys in wave 0"},
+			{Context: "ordo/web", State: StateSuccess, Description: "not affected"},
+		}, 3},
+		{"the same again posts nothing", []Status{
+			{Context: "ordo", State: StatePending, Description: "2 of 3 services affected", TargetURL: "https://ci.example/run/1"},
+			{Context: "ordo/api", State: StatePending, Description: "deploys in wave 0"},
+			{Context: "ordo/web", State: StateSuccess, Description: "not affected"},
+		}, 0},
+		{"only what changed is posted", []Status{
+			{Context: "ordo", State: StateSuccess, Description: "2 of 3 services affected", TargetURL: "https://ci.example/run/1"},
+			{Context: "ordo/api", State: StateSuccess, Description: "deploys in wave 0"},
+			{Context: "ordo/web", State: StateSuccess, Description: "not affected"},
+		}, 2},
+		{"a long description is cut to 140 characters", []Status{
+			{Context: "ordo", State: StateFailure, Description: strings.Repeat("é", 200)},
+		}, 1},
+		{"and is then seen as unchanged", []Status{
+			{Context: "ordo", State: StateFailure, Description: strings.Repeat("é", 200)},
+		}, 0},
+	}
+	for _, st := range steps {
+		fake.reset()
+		if err := f.SetStatuses(ctx, sha, st.statuses); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if got := fake.count(ghPostStatus); got != st.wantPosts {
+			t.Errorf("%s: %d statuses posted, want %d (%s)", st.name, got, st.wantPosts, fake.callList())
+		}
+		if got := fake.count(ghGetStatus); got != 1 {
+			t.Errorf("%s: combined status read %d times, want 1", st.name, got)
+		}
+	}
+	want := []ghStatus{
+		{Context: "ordo", State: "failure", Description: strings.Repeat("é", 139) + "…"},
+		{Context: "ordo/api", State: "success", Description: "deploys in wave 0"},
+		{Context: "ordo/web", State: "success", Description: "not affected"},
+	}
+	got := fake.latest(sha)
+	for i := range got {
+		got[i].ID = 0
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("statuses\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// GitHub keeps at most 1000 statuses per commit and context; a monorepo
+// may have more than 1000 services. Each context gets one status, the
+// combined status is read in pages of 100, and a second run posts nothing.
+func TestGitHubSetStatusesForThousandsOfServices(t *testing.T) {
+	t.Parallel()
+	fake := newFakeGitHub(t)
+	f := newForge(t, fake.config(&sleeps{}))
+	const n = 1200
+	statuses := []Status{{Context: "ordo", State: StatePending, Description: fmt.Sprintf("%d services affected", n)}}
+	for i := range n {
+		statuses = append(statuses, Status{Context: fmt.Sprintf("ordo/svc-%04d", i), State: StatePending})
+	}
+	for run := 1; run <= 2; run++ {
+		fake.reset()
+		if err := f.SetStatuses(context.Background(), sha, statuses); err != nil {
+			t.Fatal(err)
+		}
+		wantGets, wantPosts := 1, n+1
+		if run == 2 {
+			wantGets, wantPosts = (n+1+99)/100, 0
+		}
+		if fake.count(ghGetStatus) != wantGets || fake.count(ghPostStatus) != wantPosts || fake.total() != wantGets+wantPosts {
+			t.Errorf("run %d: %s, want %d reads and %d posts", run, fake.callList(), wantGets, wantPosts)
+		}
+	}
+	fake.mu.Lock()
+	posted := len(fake.statuses[sha])
+	fake.mu.Unlock()
+	if posted != n+1 || len(fake.latest(sha)) != n+1 {
+		t.Errorf("%d statuses in %d contexts, want one per context (%d)", posted, len(fake.latest(sha)), n+1)
+	}
+}
+
+func TestGitHubUpsertComment(t *testing.T) {
+	t.Parallel()
+	const marker = "<!-- ordo:plan -->"
+	body := marker + "\n## ordo plan\n\n| wave | services |\n|---|---|\n| 0 | api |"
+	others := func(n int) []*ghComment {
+		var cs []*ghComment
+		for i := range n {
+			cs = append(cs, &ghComment{ID: int64(1000 + i), Issue: 7, Body: fmt.Sprintf("LGTM %d", i)})
+		}
+		return cs
+	}
+	tests := []struct {
+		name               string
+		existing           []*ghComment
+		wantCreate, wantEd int
+		wantDel            int
+	}{
+		{"no comment yet: one is created", nil, 1, 0, 0},
+		{"another pull request's comment is not touched", []*ghComment{{ID: 5, Issue: 8, Body: marker + "\nold"}}, 1, 0, 0},
+		{"an old comment on page 2 is edited", append(others(130), &ghComment{ID: 9, Issue: 7, Body: marker + "\nold plan"}), 0, 1, 0},
+		{"an unchanged comment costs no write", []*ghComment{{ID: 9, Issue: 7, Body: body}}, 0, 0, 0},
+		{"duplicates left by an interrupted run are deleted", []*ghComment{
+			{ID: 9, Issue: 7, Body: marker + "\nold"}, {ID: 10, Issue: 7, Body: "thanks"}, {ID: 11, Issue: 7, Body: marker + "\nolder"}}, 0, 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := newFakeGitHub(t)
+			fake.comments = tt.existing
+			fake.nextID = 2000
+			f := newForge(t, fake.config(&sleeps{}))
+			for run := 1; run <= 2; run++ {
+				fake.reset()
+				if err := f.UpsertComment(context.Background(), 7, marker, body); err != nil {
+					t.Fatal(err)
+				}
+				c, e, d := fake.count(ghPostComment), fake.count(ghPatchComment), fake.count(ghDeleteComment)
+				if run == 1 && (c != tt.wantCreate || e != tt.wantEd || d != tt.wantDel) {
+					t.Errorf("run 1: %d created, %d edited, %d deleted, want %d, %d, %d", c, e, d, tt.wantCreate, tt.wantEd, tt.wantDel)
+				}
+				if run == 2 && c+e+d != 0 {
+					t.Errorf("run 2 wrote: %s", fake.callList())
+				}
+			}
+			var mine []string
+			others := 0
+			for _, c := range fake.commentsOn(7) {
+				if strings.Contains(c.Body, marker) {
+					mine = append(mine, c.Body)
+				} else {
+					others++
+				}
+			}
+			if len(mine) != 1 || mine[0] != body {
+				t.Errorf("ordo comments on #7: %q, want exactly one with the plan", mine)
+			}
+			wantOthers := 0
+			for _, c := range tt.existing {
+				if c.Issue == 7 && !strings.Contains(c.Body, marker) {
+					wantOthers++
+				}
+			}
+			if others != wantOthers {
+				t.Errorf("%d other comments left, want %d", others, wantOthers)
+			}
+		})
+	}
+}
+
+func TestGitHubUpsertCommentAddsMarker(t *testing.T) {
+	t.Parallel()
+	fake := newFakeGitHub(t)
+	f := newForge(t, fake.config(&sleeps{}))
+	huge := strings.Repeat("x", 70000)
+	for range 2 {
+		if err := f.UpsertComment(context.Background(), 3, "ordo:plan", huge); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cs := fake.commentsOn(3)
+	if len(cs) != 1 || !strings.HasPrefix(cs[0].Body, "<!-- ordo:plan -->\n") || len([]rune(cs[0].Body)) != ghCommentMax {
+		t.Errorf("%d comments; first starts %q and has %d characters", len(cs), cs[0].Body[:30], len([]rune(cs[0].Body)))
+	}
+}
+
+func TestGitHubUpsertRelease(t *testing.T) {
+	t.Parallel()
+	fake := newFakeGitHub(t)
+	f := newForge(t, fake.config(&sleeps{}))
+	ctx := context.Background()
+	rel := Release{Tag: "users-api/v1.2.0", Body: "## Features\n\n- users: paging", Prerelease: false}
+	steps := []struct {
+		name                string
+		rel                 Release
+		wantCreate, wantEdt int
+	}{
+		{"created", rel, 1, 0},
+		{"the same again writes nothing", rel, 0, 0},
+		{"new notes update it in place", Release{Tag: rel.Tag, Body: rel.Body + "\n- users: sorting"}, 0, 1},
+		{"and again writes nothing", Release{Tag: rel.Tag, Body: rel.Body + "\n- users: sorting"}, 0, 0},
+	}
+	for _, st := range steps {
+		fake.reset()
+		url, err := f.UpsertRelease(ctx, st.rel)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if url != "https://github.example/acme/mono/releases/tag/users-api/v1.2.0" {
+			t.Errorf("%s: url %q", st.name, url)
+		}
+		if c, e := fake.count(ghPostRelease), fake.count(ghPatchRelease); c != st.wantCreate || e != st.wantEdt {
+			t.Errorf("%s: %d created, %d updated, want %d, %d", st.name, c, e, st.wantCreate, st.wantEdt)
+		}
+	}
+	want := []ghRelease{{ID: 1, TagName: rel.Tag, Name: rel.Tag, Body: rel.Body + "\n- users: sorting",
+		HTMLURL: "https://github.example/acme/mono/releases/tag/users-api/v1.2.0"}}
+	if got := fake.allReleases(); !reflect.DeepEqual(got, want) {
+		t.Errorf("releases\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// A release that appears between the lookup and the create (another job,
+// or a create whose answer was lost and retried) is updated, not doubled.
+func TestGitHubUpsertReleaseCreatedMeanwhile(t *testing.T) {
+	t.Parallel()
+	fake := newFakeGitHub(t)
+	fake.releases = []*ghRelease{{ID: 1, TagName: "v1.0.0", Name: "v1.0.0", Body: "old", HTMLURL: "https://github.example/r/1"}}
+	fake.nextID = 1
+	fake.inject(ghGetRelease, fault{status: 404, body: `{"message":"Not Found"}`})
+	f := newForge(t, fake.config(&sleeps{}))
+	if _, err := f.UpsertRelease(context.Background(), Release{Tag: "v1.0.0", Body: "new", Prerelease: true}); err != nil {
+		t.Fatal(err)
+	}
+	got := fake.allReleases()
+	if len(got) != 1 || got[0].Body != "new" || !got[0].Prerelease || fake.count(ghGetRelease) != 2 {
+		t.Errorf("releases %+v after %s", got, fake.callList())
+	}
+}
+
+func TestGitHubSetCheckRuns(t *testing.T) {
+	t.Parallel()
+	anns := func(n int) []Annotation {
+		var as []Annotation
+		for i := range n {
+			as = append(as, Annotation{Path: "ordo.yaml", Line: i, Level: LevelFailure, Message: fmt.Sprintf("problem %d", i)})
+		}
+		return as
+	}
+	run := func(state State, n int) CheckRun {
+		return CheckRun{Name: "ordo/api", State: state, Title: "api", Summary: "**deploys** in wave 0", DetailsURL: "https://ci.example/1", Annotations: anns(n)}
+	}
+	tests := []struct {
+		name        string
+		first, then CheckRun
+		wantRuns    int // check runs on the commit in the end
+		wantWrites  int // create and update requests of the second call
+		wantAnns    int // annotations on the latest run
+	}{
+		{"the same run twice: the second call only reads", run(StateSuccess, 3), run(StateSuccess, 3), 1, 0, 3},
+		{"120 annotations go 50 at a time", run(StateFailure, 0), run(StateFailure, 120), 2, 3, 120},
+		{"an in-progress run without annotations is completed in place", run(StatePending, 0), run(StateSuccess, 0), 1, 1, 0},
+		{"a completed run is replaced, not appended to", run(StateFailure, 2), run(StateSuccess, 1), 2, 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := newFakeGitHub(t)
+			f := newForge(t, fake.config(&sleeps{}))
+			ctx := context.Background()
+			if err := f.SetCheckRuns(ctx, sha, []CheckRun{tt.first}); err != nil {
+				t.Fatal(err)
+			}
+			fake.reset()
+			if err := f.SetCheckRuns(ctx, sha, []CheckRun{tt.then}); err != nil {
+				t.Fatal(err)
+			}
+			if w := fake.count(ghPostRun) + fake.count(ghPatchRun); w != tt.wantWrites {
+				t.Errorf("%d writes, want %d: %s", w, tt.wantWrites, fake.callList())
+			}
+			for _, b := range fake.requestBodies(ghPatchRun) {
+				if strings.Contains(b, `"annotations"`) && strings.Count(b, `"annotation_level"`) > 50 {
+					t.Errorf("more than 50 annotations in one request")
+				}
+			}
+			runs := fake.allRuns()
+			latest := runs[len(runs)-1]
+			if len(runs) != tt.wantRuns || len(latest.Annotations) != tt.wantAnns {
+				t.Errorf("%d runs, latest with %d annotations; want %d, %d", len(runs), len(latest.Annotations), tt.wantRuns, tt.wantAnns)
+			}
+			wantStatus, wantConclusion := "completed", string(tt.then.State)
+			if tt.then.State == StatePending {
+				wantStatus, wantConclusion = "in_progress", ""
+			}
+			if latest.Status != wantStatus || latest.Conclusion != wantConclusion || latest.Output.Title != "api" || latest.ExternalID != fingerprint(tt.then) {
+				t.Errorf("latest run %+v", latest)
+			}
+			// And a third call finds everything as it left it.
+			fake.reset()
+			if err := f.SetCheckRuns(ctx, sha, []CheckRun{tt.then}); err != nil {
+				t.Fatal(err)
+			}
+			if fake.total() != 1 {
+				t.Errorf("third call: %s", fake.callList())
+			}
+		})
+	}
+}
+
+// A run whose annotations were cut short by a failed request must not look
+// finished to the next call: the fingerprint goes with the last request.
+func TestGitHubCheckRunCutShortIsWrittenAgain(t *testing.T) {
+	t.Parallel()
+	fake := newFakeGitHub(t)
+	fake.inject(ghPatchRun, fault{status: 422, body: `{"message":"Validation Failed"}`})
+	f := newForge(t, fake.config(&sleeps{}))
+	run := CheckRun{Name: "ordo", State: StateFailure, Summary: "2 violations"}
+	for i := range 70 {
+		run.Annotations = append(run.Annotations, Annotation{Path: "ordo.yaml", Line: i + 1, Message: "m"})
+	}
+	if err := f.SetCheckRuns(context.Background(), sha, []CheckRun{run}); err == nil || !strings.Contains(err.Error(), `set check run "ordo"`) {
+		t.Fatalf("error %v", err)
+	}
+	if err := f.SetCheckRuns(context.Background(), sha, []CheckRun{run}); err != nil {
+		t.Fatal(err)
+	}
+	runs := fake.allRuns()
+	if latest := runs[len(runs)-1]; len(latest.Annotations) != 70 || latest.ExternalID != fingerprint(run) {
+		t.Errorf("latest run has %d annotations and external_id %q", len(latest.Annotations), latest.ExternalID)
+	}
+}
+
+func TestGitHubRejectsBadInputWithoutRequests(t *testing.T) {
+	t.Parallel()
+	fake := newFakeGitHub(t)
+	f := newForge(t, fake.config(&sleeps{}))
+	ctx := context.Background()
+	calls := []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"unknown state", func() error { return f.SetStatuses(ctx, sha, []Status{{Context: "ordo", State: "done"}}) }, `unknown state "done"`},
+		{"duplicate context", func() error {
+			return f.SetStatuses(ctx, sha, []Status{{Context: "ordo/a", State: StateSuccess}, {Context: "ORDO/a", State: StateFailure}})
+		}, "given twice"},
+		{"no context", func() error { return f.SetStatuses(ctx, sha, []Status{{State: StateSuccess}}) }, "no context"},
+		{"no marker", func() error { return f.UpsertComment(ctx, 1, " ", "x") }, "marker is empty"},
+		{"no pull request", func() error { return f.UpsertComment(ctx, 0, "m", "x") }, "--pr"},
+		{"no tag", func() error { _, err := f.UpsertRelease(ctx, Release{Body: "x"}); return err }, "no tag"},
+		{"bad annotation level", func() error {
+			return f.SetCheckRuns(ctx, sha, []CheckRun{{Name: "ordo", State: StateSuccess, Annotations: []Annotation{{Path: "a", Message: "m", Level: "error"}}}})
+		}, `level "error"`},
+	}
+	for _, c := range calls {
+		err := c.call()
+		if exit.Code(err) != exit.BadInput || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v (exit %d), want exit 2 with %q", c.name, err, exit.Code(err), c.want)
+		}
+	}
+	if fake.total() != 0 {
+		t.Errorf("requests sent: %s", fake.callList())
+	}
+}
+
+func TestGitHubRetriesFaults(t *testing.T) {
+	t.Parallel()
+	secondary := `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}`
+	tests := []struct {
+		name      string
+		route     string
+		faults    []fault
+		timeout   time.Duration
+		wantSleep func(time.Duration) bool
+	}{
+		{"502 then success", ghPostStatus, []fault{{status: 502, body: "<html>bad gateway</html>"}}, 0, between(500*time.Millisecond, time.Second)},
+		{"429 with Retry-After", ghGetStatus, []fault{{status: 429, header: map[string]string{"Retry-After": "12"}}}, 0, between(12*time.Second, 12*time.Second)},
+		{"secondary rate limit", ghPostStatus, []fault{{status: 403, body: secondary, header: map[string]string{"Retry-After": "60"}}}, 0, between(time.Minute, time.Minute)},
+		{"secondary rate limit without Retry-After", ghPostStatus, []fault{{status: 403, body: secondary}}, 0, between(time.Minute, 2*time.Minute)},
+		{"primary rate limit", ghGetStatus, []fault{{status: 403, body: `{"message":"API rate limit exceeded for installation ID 1."}`,
+			header: map[string]string{"X-RateLimit-Limit": "1000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": unix(100 * time.Second)}}}, 0, between(50*time.Second, 102*time.Second)},
+		{"hanging response", ghGetStatus, []fault{{hang: true}}, 200 * time.Millisecond, between(500*time.Millisecond, time.Second)},
+		{"hanging status post", ghPostStatus, []fault{{hang: true}}, 200 * time.Millisecond, between(500*time.Millisecond, time.Second)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := newFakeGitHub(t)
+			fake.inject(tt.route, tt.faults...)
+			s := &sleeps{}
+			cfg := fake.config(s)
+			if tt.timeout > 0 {
+				cfg.RequestTimeout = tt.timeout
+			}
+			f := newForge(t, cfg)
+			if err := f.SetStatuses(context.Background(), sha, []Status{{Context: "ordo", State: StateSuccess}}); err != nil {
+				t.Fatal(err)
+			}
+			if got := s.all(); len(got) != 1 || !tt.wantSleep(got[0]) {
+				t.Errorf("waits %v", got)
+			}
+			if fake.count(tt.route) != 2 || len(fake.latest(sha)) != 1 {
+				t.Errorf("%s, %d statuses", fake.callList(), len(fake.latest(sha)))
+			}
+		})
+	}
+}
+
+// A response that spends the quota makes go-github refuse later requests on
+// its own; the transport must still get to wait for the reset and retry.
+func TestGitHubWaitsForQuotaSpentBySuccess(t *testing.T) {
+	t.Parallel()
+	fake := newFakeGitHub(t)
+	reset := unix(100 * time.Second)
+	spent := map[string]string{"X-RateLimit-Limit": "1000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset}
+	fake.inject(ghGetStatus, fault{status: 200, header: spent, body: `{"state":"pending","sha":"x","total_count":0,"statuses":[]}`})
+	fake.inject(ghPostStatus, fault{status: 403, header: spent, body: `{"message":"API rate limit exceeded for installation ID 1."}`})
+	s := &sleeps{}
+	f := newForge(t, fake.config(s))
+	if err := f.SetStatuses(context.Background(), sha, []Status{{Context: "ordo", State: StateSuccess}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.all(); len(got) != 1 || !between(50*time.Second, 102*time.Second)(got[0]) {
+		t.Errorf("waits %v", got)
+	}
+}
+
+func TestGitHubErrors(t *testing.T) {
+	t.Parallel()
+	forbidden := fault{status: 403, body: `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest"}`}
+	statuses := func(f Forge) error {
+		return f.SetStatuses(context.Background(), sha, []Status{{Context: "ordo", State: StateSuccess}})
+	}
+	comment := func(f Forge) error { return f.UpsertComment(context.Background(), 7, "m", "plan") }
+	release := func(f Forge) error {
+		_, err := f.UpsertRelease(context.Background(), Release{Tag: "v1.0.0"})
+		return err
+	}
+	checks := func(f Forge) error {
+		return f.SetCheckRuns(context.Background(), sha, []CheckRun{{Name: "ordo", State: StateSuccess}})
+	}
+	tests := []struct {
+		name   string
+		cfg    func(*Config)
+		route  string
+		faults []fault
+		call   func(Forge) error
+		want   []string
+	}{
+		{"bad token", func(c *Config) { c.Token = "ghs_wrong" }, "", nil, statuses,
+			[]string{"401 Bad credentials", "the token in GITHUB_TOKEN is invalid or expired"}},
+		{"statuses: write missing", nil, ghGetStatus, []fault{forbidden}, statuses,
+			[]string{"403 Resource not accessible by integration", `needs the "statuses: write" permission`}},
+		{"pull-requests: write missing", nil, ghPostComment, []fault{forbidden}, comment,
+			[]string{"comment on pull request #7", `"pull-requests: write"`}},
+		{"contents: write missing", nil, ghPostRelease, []fault{forbidden}, release,
+			[]string{`publish release "v1.0.0"`, `"contents: write"`}},
+		{"checks: write missing", nil, ghPostRun, []fault{forbidden}, checks,
+			[]string{`"checks: write"`, "GitHub App token"}},
+		{"unknown repository", func(c *Config) { c.Repository = "acme/nope" }, "", nil, release,
+			[]string{"404 Not Found", `repository "acme/nope" does not exist, or the token in GITHUB_TOKEN cannot see it`}},
+		{"unknown repository or commit", func(c *Config) { c.Repository = "acme/nope" }, "", nil, statuses,
+			[]string{"read the statuses of commit " + sha, `repository "acme/nope" or its commit does not exist`}},
+		{"unknown pull request", func(c *Config) { c.Repository = "acme/nope" }, "", nil, comment,
+			[]string{`repository "acme/nope" or its pull request #7 does not exist`}},
+		{"retries exhausted", func(c *Config) { c.MaxRetries = 1 }, ghGetStatus, []fault{{status: 502, body: `{"message":"Server Error"}`}, {status: 503}}, statuses,
+			[]string{"503"}},
+		{"rate limit resets too late", nil, ghGetStatus, []fault{{status: 403, body: `{"message":"API rate limit exceeded for installation ID 1."}`,
+			header: map[string]string{"X-RateLimit-Limit": "1000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": unix(time.Hour)}}}, statuses,
+			[]string{"rate limit of 1000 requests is spent until"}},
+		{"a server that echoes the token", nil, ghGetStatus, []fault{{status: 400, body: `{"message":"token ` + ghToken + ` looks odd"}`}}, statuses,
+			[]string{"token [REDACTED] looks odd"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := newFakeGitHub(t)
+			if tt.route != "" {
+				fake.inject(tt.route, tt.faults...)
+			}
+			cfg := fake.config(&sleeps{})
+			if tt.cfg != nil {
+				tt.cfg(&cfg)
+			}
+			err := tt.call(newForge(t, cfg))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if exit.Code(err) != exit.Env {
+				t.Errorf("exit code %d, want %d", exit.Code(err), exit.Env)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), ghToken) || strings.Contains(err.Error(), "ghs_wrong") {
+				t.Errorf("error shows the token: %v", err)
+			}
+		})
+	}
+}
+
+func TestGitHubBaseURLs(t *testing.T) {
+	t.Parallel()
+	for _, suffix := range []string{"/api/v3", "/api/v3/", ""} {
+		t.Run(suffix, func(t *testing.T) {
+			t.Parallel()
+			fake := newFakeGitHub(t)
+			cfg := fake.config(&sleeps{})
+			cfg.BaseURL = fake.srv.URL + suffix
+			if err := newForge(t, cfg).SetStatuses(context.Background(), sha, []Status{{Context: "ordo", State: StateSuccess}}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	t.Parallel()
+	good := Config{Platform: GitHub, Repository: "acme/mono", Token: "ghs_0123456789abcdef", TokenEnv: "GITHUB_TOKEN"}
+	tests := []struct {
+		name string
+		edit func(*Config)
+		want string
+	}{
+		{"unknown platform", func(c *Config) { c.Platform = "bitbucket" }, `unknown platform "bitbucket"`},
+		{"repository without owner", func(c *Config) { c.Repository = "mono" }, "not owner/name"},
+		{"repository with a path", func(c *Config) { c.Repository = "acme/mono/x" }, "not owner/name"},
+		{"no token", func(c *Config) { c.Token = "" }, "set GITHUB_TOKEN"},
+		{"not an http URL", func(c *Config) { c.BaseURL = "ftp://example.com" }, "not an http(s) URL"},
+		{"no GitLab project", func(c *Config) { c.Platform, c.Repository = GitLab, "" }, "CI_PROJECT_ID"},
+	}
+	for _, tt := range tests {
+		cfg := good
+		tt.edit(&cfg)
+		_, err := New(cfg)
+		if exit.Code(err) != exit.BadInput || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want exit 2 with %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// The subset of GitHub's description holds exactly the operations ordo
+// calls, and the validation built on it does reject a bad request.
+func TestGitHubOpenAPISubset(t *testing.T) {
+	t.Parallel()
+	doc, err := openapi3.NewLoader().LoadFromFile(filepath.Join("testdata", "github-openapi-subset.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			got = append(got, method+" "+path)
+		}
+	}
+	// The fake's routes, in the description's words.
+	rename := strings.NewReplacer(ghBase, "", "{number}", "{issue_number}", "comments/{id}", "comments/{comment_id}",
+		"releases/{id}", "releases/{release_id}", "check-runs/{id}", "check-runs/{check_run_id}")
+	var want []string
+	for _, r := range []string{ghGetStatus, ghPostStatus, ghListComments, ghPostComment, ghPatchComment, ghDeleteComment,
+		ghGetRelease, ghPostRelease, ghPatchRelease, ghListRuns, ghPostRun, ghPatchRun} {
+		want = append(want, rename.Replace(r))
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("operations in the subset\n got %v\nwant %v", got, want)
+	}
+
+	fake := newFakeGitHub(t)
+	req, _ := http.NewRequest(http.MethodPost, fake.srv.URL+"/api/v3/repos/acme/mono/statuses/"+sha, strings.NewReader(`{"state":"done"}`))
+	req.Header.Set("Content-Type", "application/json")
+	if err := fake.validate(req, []byte(`{"state":"done"}`)); err == nil {
+		t.Error("a status with state \"done\" passed validation")
+	}
+	req, _ = http.NewRequest(http.MethodGet, fake.srv.URL+"/api/v3/repos/acme/mono/releases", nil)
+	if err := fake.validate(req, nil); err == nil {
+		t.Error("an operation ordo does not call passed validation")
+	}
+}

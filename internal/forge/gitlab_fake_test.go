@@ -1,0 +1,407 @@
+package forge
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const (
+	glToken    = "glpat-fake0TOKEN0never0printed"
+	glJobToken = "glcbt-fake0JOB0TOKEN"
+	glProject  = "acme/mono" // sent escaped, as acme%2Fmono
+)
+
+// Route patterns of the fake GitLab, also used to count calls.
+const (
+	glListStatuses = "GET /api/v4/projects/{id}/repository/commits/{sha}/statuses"
+	glPostStatus   = "POST /api/v4/projects/{id}/statuses/{sha}"
+	glListNotes    = "GET /api/v4/projects/{id}/merge_requests/{iid}/notes"
+	glPostNote     = "POST /api/v4/projects/{id}/merge_requests/{iid}/notes"
+	glPutNote      = "PUT /api/v4/projects/{id}/merge_requests/{iid}/notes/{note}"
+	glDeleteNote   = "DELETE /api/v4/projects/{id}/merge_requests/{iid}/notes/{note}"
+	glGetRelease   = "GET /api/v4/projects/{id}/releases/{tag}"
+	glPostRelease  = "POST /api/v4/projects/{id}/releases"
+	glPutRelease   = "PUT /api/v4/projects/{id}/releases/{tag}"
+)
+
+type glStatus struct {
+	ID          int64  `json:"id"`
+	SHA         string `json:"sha"`
+	Name        string `json:"name"`
+	Status      string `json:"status"`
+	Description string `json:"description"`
+	TargetURL   string `json:"target_url"`
+}
+
+type glNote struct {
+	ID     int64  `json:"id"`
+	MR     int    `json:"-"`
+	Body   string `json:"body"`
+	System bool   `json:"system"`
+}
+
+type glRelease struct {
+	TagName     string            `json:"tag_name"`
+	Name        string            `json:"name"`
+	Description string            `json:"description"`
+	Links       map[string]string `json:"_links"`
+}
+
+// fakeGitLab keeps commit statuses, merge request notes and releases of one
+// project, acme/mono, as GitLab's REST documentation describes them.
+type fakeGitLab struct {
+	*fakeAPI
+	mu       sync.Mutex
+	nextID   int64
+	statuses []*glStatus
+	notes    []*glNote
+	releases []*glRelease
+}
+
+func newFakeGitLab(t testing.TB) *fakeGitLab {
+	t.Helper()
+	f := &fakeGitLab{fakeAPI: newFakeAPI(t)}
+	// The Releases API alone takes CI_JOB_TOKEN.
+	// https://docs.gitlab.com/ci/jobs/ci_job_token/
+	f.auth = func(r *http.Request, pattern string) bool {
+		if strings.Contains(pattern, "/releases") && r.Header.Get("JOB-TOKEN") == glJobToken {
+			return true
+		}
+		return r.Header.Get("PRIVATE-TOKEN") == glToken
+	}
+	f.validate = func(r *http.Request, body []byte) error {
+		if r.Method != http.MethodGet && r.Method != http.MethodDelete && r.Header.Get("Content-Type") != "application/json" {
+			f.t.Errorf("%s %s: Content-Type %q", r.Method, r.URL, r.Header.Get("Content-Type"))
+		}
+		return nil
+	}
+	f.handle(glListStatuses, f.listStatuses)
+	f.handle(glPostStatus, f.postStatus)
+	f.handle(glListNotes, f.listNotes)
+	f.handle(glPostNote, f.postNote)
+	f.handle(glPutNote, f.putNote)
+	f.handle(glDeleteNote, f.deleteNote)
+	f.handle(glGetRelease, f.getRelease)
+	f.handle(glPostRelease, f.postRelease)
+	f.handle(glPutRelease, f.putRelease)
+	return f
+}
+
+func (f *fakeGitLab) config(s *sleeps) Config {
+	return Config{
+		Platform:       GitLab,
+		BaseURL:        f.srv.URL + "/api/v4",
+		Repository:     glProject,
+		Token:          glToken,
+		TokenEnv:       "GITLAB_TOKEN",
+		RequestTimeout: 5 * time.Second,
+		Sleep:          s.sleep,
+	}
+}
+
+// projectOK answers 404 as GitLab does for a project it does not know.
+func (f *fakeGitLab) projectOK(w http.ResponseWriter, r *http.Request) bool {
+	if id := r.PathValue("id"); id != glProject && id != "42" {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "404 Project Not Found"})
+		return false
+	}
+	return true
+}
+
+func (f *fakeGitLab) id() int64 { f.nextID++; return f.nextID }
+
+// pages sets GitLab's offset pagination headers.
+// https://docs.gitlab.com/api/rest/#pagination
+func pages(w http.ResponseWriter, next int) {
+	if next > 0 {
+		w.Header().Set("X-Next-Page", strconv.Itoa(next))
+	} else {
+		w.Header().Set("X-Next-Page", "")
+	}
+}
+
+// https://docs.gitlab.com/api/commits/#list-the-statuses-of-a-commit
+// Without all=true only the latest status of each name is listed.
+func (f *fakeGitLab) listStatuses(w http.ResponseWriter, r *http.Request, _ []byte) {
+	if !f.projectOK(w, r) {
+		return
+	}
+	if r.URL.Query().Has("all") {
+		f.t.Errorf("statuses listed with all=: %s", r.URL.RawQuery)
+	}
+	latest := map[string]glStatus{}
+	f.mu.Lock()
+	for _, s := range f.statuses {
+		if s.SHA == r.PathValue("sha") {
+			latest[s.Name] = *s
+		}
+	}
+	f.mu.Unlock()
+	var list []glStatus
+	for _, s := range latest {
+		list = append(list, s)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+	items, n := page(r, list)
+	pages(w, n)
+	writeJSON(w, http.StatusOK, items)
+}
+
+// https://docs.gitlab.com/api/commits/#set-the-pipeline-status-of-a-commit
+//
+// Like GitLab, a post to a pending or running status of the same name moves
+// it; one that would not change it is refused with 400; a post after a
+// finished status adds a new one.
+func (f *fakeGitLab) postStatus(w http.ResponseWriter, r *http.Request, body []byte) {
+	if !f.projectOK(w, r) {
+		return
+	}
+	var in struct {
+		State       string  `json:"state"`
+		Name        *string `json:"name"`
+		Description *string `json:"description"`
+		TargetURL   *string `json:"target_url"`
+	}
+	if !decodeStrict(f.t, w, body, &in) {
+		return
+	}
+	switch in.State {
+	case "pending", "running", "success", "failed", "canceled", "skipped":
+	default:
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "state does not have a valid value"})
+		return
+	}
+	name := "default"
+	if in.Name != nil {
+		name = *in.Name
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var s *glStatus
+	for _, old := range f.statuses {
+		if old.SHA == r.PathValue("sha") && old.Name == name && (old.Status == "pending" || old.Status == "running") {
+			s = old
+		}
+	}
+	if s != nil && s.Status == in.State {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "Cannot transition status via :enqueue from :pending (Reason(s): Status cannot transition via \"enqueue\")"})
+		return
+	}
+	if s == nil {
+		s = &glStatus{ID: f.id(), SHA: r.PathValue("sha"), Name: name}
+		f.statuses = append(f.statuses, s)
+	}
+	s.Status = in.State
+	if in.Description != nil {
+		s.Description = *in.Description
+	}
+	if in.TargetURL != nil {
+		s.TargetURL = *in.TargetURL
+	}
+	writeJSON(w, http.StatusCreated, s)
+}
+
+func (f *fakeGitLab) latestStatuses(sha string) map[string]glStatus {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]glStatus{}
+	for _, s := range f.statuses {
+		if s.SHA == sha {
+			out[s.Name] = *s
+		}
+	}
+	return out
+}
+
+// https://docs.gitlab.com/api/notes/#list-all-merge-request-notes
+func (f *fakeGitLab) listNotes(w http.ResponseWriter, r *http.Request, _ []byte) {
+	if !f.projectOK(w, r) {
+		return
+	}
+	if q := r.URL.Query(); q.Get("order_by") != "created_at" || q.Get("sort") != "asc" {
+		f.t.Errorf("notes listed in an unstable order: %s", r.URL.RawQuery)
+	}
+	mr, _ := strconv.Atoi(r.PathValue("iid"))
+	f.mu.Lock()
+	var list []glNote
+	for _, n := range f.notes {
+		if n.MR == mr {
+			list = append(list, *n)
+		}
+	}
+	f.mu.Unlock()
+	items, n := page(r, list)
+	pages(w, n)
+	writeJSON(w, http.StatusOK, items)
+}
+
+// https://docs.gitlab.com/api/notes/#create-new-merge-request-note
+func (f *fakeGitLab) postNote(w http.ResponseWriter, r *http.Request, body []byte) {
+	if !f.projectOK(w, r) {
+		return
+	}
+	var in struct {
+		Body string `json:"body"`
+	}
+	if !decodeStrict(f.t, w, body, &in) {
+		return
+	}
+	mr, _ := strconv.Atoi(r.PathValue("iid"))
+	f.mu.Lock()
+	n := &glNote{ID: f.id(), MR: mr, Body: in.Body}
+	f.notes = append(f.notes, n)
+	f.mu.Unlock()
+	writeJSON(w, http.StatusCreated, n)
+}
+
+func (f *fakeGitLab) findNote(w http.ResponseWriter, r *http.Request) (int, bool) {
+	id, _ := strconv.ParseInt(r.PathValue("note"), 10, 64)
+	mr, _ := strconv.Atoi(r.PathValue("iid"))
+	for i, n := range f.notes {
+		if n.ID == id && n.MR == mr {
+			return i, true
+		}
+	}
+	writeJSON(w, http.StatusNotFound, map[string]string{"message": "404 Not found"})
+	return 0, false
+}
+
+// https://docs.gitlab.com/api/notes/#modify-existing-merge-request-note
+func (f *fakeGitLab) putNote(w http.ResponseWriter, r *http.Request, body []byte) {
+	if !f.projectOK(w, r) {
+		return
+	}
+	var in struct {
+		Body string `json:"body"`
+	}
+	if !decodeStrict(f.t, w, body, &in) {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if i, ok := f.findNote(w, r); ok {
+		if f.notes[i].System {
+			f.t.Errorf("system note %d edited", f.notes[i].ID)
+		}
+		f.notes[i].Body = in.Body
+		writeJSON(w, http.StatusOK, f.notes[i])
+	}
+}
+
+// https://docs.gitlab.com/api/notes/#delete-a-merge-request-note
+func (f *fakeGitLab) deleteNote(w http.ResponseWriter, r *http.Request, _ []byte) {
+	if !f.projectOK(w, r) {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if i, ok := f.findNote(w, r); ok {
+		f.notes = append(f.notes[:i], f.notes[i+1:]...)
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (f *fakeGitLab) notesOn(mr int) []glNote {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []glNote
+	for _, n := range f.notes {
+		if n.MR == mr {
+			out = append(out, *n)
+		}
+	}
+	return out
+}
+
+// https://docs.gitlab.com/api/releases/#get-a-release-by-a-tag-name
+func (f *fakeGitLab) getRelease(w http.ResponseWriter, r *http.Request, _ []byte) {
+	if !f.projectOK(w, r) {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, rel := range f.releases {
+		if rel.TagName == r.PathValue("tag") {
+			writeJSON(w, http.StatusOK, rel)
+			return
+		}
+	}
+	writeJSON(w, http.StatusNotFound, map[string]string{"message": "404 Not Found"})
+}
+
+// https://docs.gitlab.com/api/releases/#create-a-release
+func (f *fakeGitLab) postRelease(w http.ResponseWriter, r *http.Request, body []byte) {
+	if !f.projectOK(w, r) {
+		return
+	}
+	var in struct {
+		TagName     string  `json:"tag_name"`
+		Name        *string `json:"name"`
+		Description *string `json:"description"`
+	}
+	if !decodeStrict(f.t, w, body, &in) {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, rel := range f.releases {
+		if rel.TagName == in.TagName {
+			writeJSON(w, http.StatusConflict, map[string]string{"message": "Release already exists"})
+			return
+		}
+	}
+	rel := &glRelease{TagName: in.TagName, Name: in.TagName,
+		Links: map[string]string{"self": "https://gitlab.example/acme/mono/-/releases/" + in.TagName}}
+	if in.Name != nil {
+		rel.Name = *in.Name
+	}
+	if in.Description != nil {
+		rel.Description = *in.Description
+	}
+	f.releases = append(f.releases, rel)
+	writeJSON(w, http.StatusCreated, rel)
+}
+
+// https://docs.gitlab.com/api/releases/#update-a-release
+func (f *fakeGitLab) putRelease(w http.ResponseWriter, r *http.Request, body []byte) {
+	if !f.projectOK(w, r) {
+		return
+	}
+	var in struct {
+		Name        *string `json:"name"`
+		Description *string `json:"description"`
+	}
+	if !decodeStrict(f.t, w, body, &in) {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, rel := range f.releases {
+		if rel.TagName == r.PathValue("tag") {
+			if in.Name != nil {
+				rel.Name = *in.Name
+			}
+			if in.Description != nil {
+				rel.Description = *in.Description
+			}
+			writeJSON(w, http.StatusOK, rel)
+			return
+		}
+	}
+	writeJSON(w, http.StatusNotFound, map[string]string{"message": "404 Not Found"})
+}
+
+func (f *fakeGitLab) allReleases() []glRelease {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []glRelease
+	for _, r := range f.releases {
+		out = append(out, *r)
+	}
+	return out
+}
