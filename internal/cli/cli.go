@@ -68,6 +68,10 @@ func commands() []command {
 		{"graph", "the whole dependency graph", "Print the whole dependency graph of the catalog.", func() runner { return &graphCmd{} }},
 		{"affected", "affected services and why", "List the services a change affects and why.", func() runner { return &affectedCmd{} }},
 		{"plan", "ordered waves, matrices, rollback", "Order the affected services into deployment waves, with a rollback order.", func() runner { return &planCmd{} }},
+		{"versions", "next version of each service with releasable commits", "Compute the next version of each service from conventional commits since its last tag.", func() runner { return &versionsCmd{} }},
+		{"notes", "release notes", "Write release notes (Markdown or JSON) for the next releases, or for an existing tag.", func() runner { return &notesCmd{} }},
+		{"release", "publish a release for a tag", "Publish the GitHub or GitLab release of a tag, creating or updating it in place.", func() runner { return &releaseCmd{} }},
+		{"status", "post status checks / plan comment", "Post one status per service and an aggregate `ordo`, so required checks never wait on skipped jobs.", func() runner { return &statusCmd{} }},
 		{"schema", "the JSON Schema of ordo.yaml", "Print the JSON Schema of ordo.yaml, for editors and linters.", func() runner { return &schemaCmd{} }},
 	}
 }

@@ -44,7 +44,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("NO_COLOR", "1")
 			return os.MkdirAll(home, 0o755)
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		Cmds: withCmds(fakeGitHubCmds(), map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// commit MSG: stage everything and commit it (git init on first use).
 			"commit": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 1 {
@@ -56,6 +56,16 @@ func TestScripts(t *testing.T) {
 				ts.Check(ts.Exec("git", "add", "-A"))
 				ts.Check(ts.Exec("git", "commit", "-q", "-m", args[0]))
 			},
-		},
+		}),
 	})
+}
+
+func withCmds(sets ...map[string]func(ts *testscript.TestScript, neg bool, args []string)) map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	all := map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+	for _, s := range sets {
+		for k, v := range s {
+			all[k] = v
+		}
+	}
+	return all
 }

@@ -1,0 +1,328 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+
+	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/change"
+	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/forge"
+	"github.com/ordo-ci/ordo/internal/git"
+	"github.com/ordo-ci/ordo/internal/release"
+	"github.com/ordo-ci/ordo/internal/render"
+)
+
+// listFlag is a repeatable flag (--service a --service b).
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// releaseOptions are the flags versions, notes and release share.
+type releaseOptions struct {
+	options
+	services listFlag
+}
+
+func (o *releaseOptions) releaseFlags(fs *flag.FlagSet) {
+	o.catalogFlags(fs)
+	fs.StringVar(&o.head, "head", "", "compute releases at `ref` (default HEAD)")
+	fs.Var(&o.services, "service", "only this service (`name`; repeatable)")
+}
+
+// compute runs release.Compute with the catalog's services and settings.
+func (o *releaseOptions) compute(ctx context.Context, e *env, cat *catalog.Catalog, head string, released []string, only []string) (*release.Result, error) {
+	cfg := release.Config{
+		Tag:                       cat.Release.Tag,
+		InitialVersion:            cat.Release.InitialVersion,
+		BumpMinorPreMajor:         cat.Release.BumpMinorPreMajor,
+		BumpPatchForMinorPreMajor: cat.Release.BumpPatchForMinorPreMajor,
+		BumpDependents:            cat.Release.BumpDependents,
+	}
+	services := make([]release.Service, len(cat.Services))
+	for i, s := range cat.Services {
+		rs := release.Service{Name: s.Name, Paths: s.Paths, Tag: s.Tag}
+		for _, d := range s.DependsOn {
+			if d.Propagate {
+				rs.DependsOn = append(rs.DependsOn, d.Service)
+			}
+		}
+		services[i] = rs
+	}
+	res, err := release.Compute(ctx, git.Repo{Dir: o.dir}, cfg, services, release.Options{Head: head, Services: only, Released: released})
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.Err, "ordo: warning: %s\n", w)
+	}
+	return res, nil
+}
+
+type versionsCmd struct {
+	releaseOptions
+	tag bool
+}
+
+func (c *versionsCmd) flags(fs *flag.FlagSet) {
+	c.releaseFlags(fs)
+	c.outputFlags(fs, "text", "json")
+	fs.BoolVar(&c.tag, "tag", false, "create an annotated tag for each computed version at head (never moves an existing tag; pushing is yours)")
+}
+
+func (c *versionsCmd) run(ctx context.Context, e *env) error {
+	cat, err := e.loadCatalog(&c.options)
+	if err != nil {
+		return err
+	}
+	res, err := c.compute(ctx, e, cat, c.head, nil, c.services)
+	if err != nil {
+		return err
+	}
+	doc := res.Versions()
+	if err := c.writeOutput(e, func(w io.Writer) error {
+		if c.format == "json" {
+			return render.JSON(w, doc)
+		}
+		return render.VersionsText(w, res)
+	}); err != nil {
+		return err
+	}
+	var created []string
+	if c.tag {
+		created, err = release.CreateTags(ctx, git.Repo{Dir: c.dir}, res)
+		for _, t := range created {
+			fmt.Fprintf(e.Err, "ordo: created tag %s\n", t)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return e.gh.SetOutputs(
+		"releases", render.CompactJSON(doc.Releases),
+		"has-releases", fmt.Sprint(len(res.Releases) > 0),
+		"tags", render.CompactJSON(nonNilStrings(created)),
+	)
+}
+
+type notesCmd struct {
+	releaseOptions
+	tag string
+}
+
+func (c *notesCmd) flags(fs *flag.FlagSet) {
+	c.releaseFlags(fs)
+	c.outputFlags(fs, "markdown", "json")
+	fs.StringVar(&c.tag, "tag", "", "notes of the release at existing `tag` (default: the releases head would make)")
+}
+
+func (c *notesCmd) run(ctx context.Context, e *env) error {
+	cat, err := e.loadCatalog(&c.options)
+	if err != nil {
+		return err
+	}
+	res, err := c.notes(ctx, e, cat, c.tag, false)
+	if err != nil {
+		return err
+	}
+	links := repoLinks(ctx, e, c.dir)
+	return c.writeOutput(e, func(w io.Writer) error {
+		if c.format == "json" {
+			return render.JSON(w, res.Notes())
+		}
+		return notesMarkdown(w, res, links)
+	})
+}
+
+// notes computes the releases to describe: those head would make, or, for
+// an existing tag, the release that tag made (computed from the tag before
+// it). With aggregate, a tag that names no service covers every service
+// released at its commit.
+func (c *releaseOptions) notes(ctx context.Context, e *env, cat *catalog.Catalog, tag string, aggregate bool) (*release.Result, error) {
+	if tag == "" {
+		return c.compute(ctx, e, cat, c.head, nil, c.services)
+	}
+	if c.head != "" {
+		return nil, exit.BadInputf("--tag and --head both given: the notes of a tag are computed at the tag")
+	}
+	repo := git.Repo{Dir: c.dir}
+	if _, err := repo.RevParse(ctx, tag); err != nil {
+		return nil, exit.BadInputf("tag %q: %v: create and push the tag first (ordo versions --tag)", tag, err)
+	}
+	released, only, err := releasedAt(ctx, repo, cat, tag, aggregate)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.services) > 0 {
+		only = c.services
+	}
+	res, err := c.compute(ctx, e, cat, tag, released, only)
+	if err != nil {
+		return nil, err
+	}
+	// The tag, not the commits, says which version was released: someone
+	// may have chosen it by hand.
+	for i, r := range res.Releases {
+		s := cat.Service(r.Service)
+		for _, t := range released {
+			if v, ok := catalog.MatchTag(cat.TagTemplate(s), s.Name, t); ok {
+				res.Releases[i].Next, res.Releases[i].Tag = v.String(), t
+			}
+		}
+	}
+	return res, nil
+}
+
+// releasedAt returns the service tags that tag publishes and the services
+// they belong to: the tag itself when it names a service; with aggregate,
+// every service tag on the same commit (or, when there is none, every
+// service with something to release at the tag).
+func releasedAt(ctx context.Context, repo git.Repo, cat *catalog.Catalog, tag string, aggregate bool) (released, only []string, err error) {
+	if s := cat.ServiceForTag(tag); s != nil {
+		return []string{tag}, []string{s.Name}, nil
+	}
+	if !aggregate {
+		return nil, nil, exit.BadInputf("tag %q matches no service's tag template (release.tag or a service's tag): use --aggregate for a release that covers several services", tag)
+	}
+	at, err := repo.Output(ctx, "tag", "--points-at", tag+"^{commit}")
+	if err != nil {
+		return nil, nil, exit.Envf("list tags at %s: %w", tag, err)
+	}
+	for _, t := range strings.Fields(at) {
+		if s := cat.ServiceForTag(t); s != nil {
+			released = append(released, t)
+			only = append(only, s.Name)
+		}
+	}
+	return released, only, nil
+}
+
+func notesMarkdown(w io.Writer, res *release.Result, links release.Links) error {
+	if len(res.Releases) == 0 {
+		_, err := fmt.Fprintln(w, "Nothing to release.")
+		return err
+	}
+	for i, r := range res.Releases {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		if err := release.Markdown(w, r, links); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// repoLinks finds the repository's web address for links in notes: from the
+// CI environment, else from the origin remote.
+func repoLinks(ctx context.Context, e *env, dir string) release.Links {
+	if repo := e.getenv("GITHUB_REPOSITORY"); repo != "" {
+		return release.Links{URL: firstNonEmpty(e.getenv("GITHUB_SERVER_URL"), "https://github.com") + "/" + repo}
+	}
+	if u := e.getenv("CI_PROJECT_URL"); u != "" {
+		return release.Links{URL: u, GitLab: true}
+	}
+	remote, err := git.Repo{Dir: dir}.Output(ctx, "remote", "get-url", "origin")
+	if err != nil {
+		return release.Links{}
+	}
+	return release.LinksFor(webURL(remote))
+}
+
+// webURL turns a clone URL (https or scp-like ssh) into the repository's web
+// address, or "" when it is neither.
+func webURL(remote string) string {
+	remote = strings.TrimSuffix(remote, ".git")
+	if rest, ok := strings.CutPrefix(remote, "git@"); ok {
+		host, path, ok := strings.Cut(rest, ":")
+		if !ok {
+			return ""
+		}
+		return "https://" + host + "/" + path
+	}
+	u, err := url.Parse(remote)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "ssh") || u.Host == "" {
+		return ""
+	}
+	return "https://" + u.Hostname() + u.Path
+}
+
+type releaseCmd struct {
+	releaseOptions
+	tag       string
+	aggregate bool
+	dryRun    bool
+	tokenEnv  string
+}
+
+func (c *releaseCmd) flags(fs *flag.FlagSet) {
+	c.catalogFlags(fs)
+	fs.StringVar(&c.tag, "tag", "", "publish the release of `tag` (default: the pushed tag of the CI event)")
+	fs.BoolVar(&c.aggregate, "aggregate", false, "a tag that names no service publishes one release covering every service released at its commit")
+	fs.BoolVar(&c.dryRun, "dry-run", false, "print the release body instead of publishing it")
+	fs.StringVar(&c.tokenEnv, "token-env", "", "read the API token from environment variable `name` (default GITHUB_TOKEN or GITLAB_TOKEN)")
+}
+
+func (c *releaseCmd) run(ctx context.Context, e *env) error {
+	tag := c.tag
+	if tag == "" {
+		ev, err := change.ReadEvent(e.getenv)
+		if err != nil {
+			return err
+		}
+		tag = ev.Tag
+	}
+	if tag == "" {
+		return exit.BadInputf("no tag to release: pass --tag TAG, or run on a tag push (GitHub) or tag pipeline (GitLab)")
+	}
+	cat, err := e.loadCatalog(&c.options)
+	if err != nil {
+		return err
+	}
+	var f forge.Forge
+	if !c.dryRun {
+		cfg, err := forge.FromEnv(e.getenv, c.tokenEnv)
+		if err != nil {
+			return err
+		}
+		e.gh.Mask(cfg.Token)
+		if f, err = forge.New(cfg); err != nil {
+			return err
+		}
+	}
+	res, err := c.notes(ctx, e, cat, tag, c.aggregate)
+	if err != nil {
+		return err
+	}
+	var body strings.Builder
+	if err := notesMarkdown(&body, res, repoLinks(ctx, e, c.dir)); err != nil {
+		return err
+	}
+	if c.dryRun {
+		_, err := io.WriteString(e.Out, body.String())
+		return err
+	}
+	prerelease := false
+	if s := cat.ServiceForTag(tag); s != nil {
+		v, _ := catalog.MatchTag(cat.TagTemplate(s), s.Name, tag)
+		prerelease = v.Prerelease() != ""
+	}
+	u, err := f.UpsertRelease(ctx, forge.Release{Tag: tag, Name: tag, Body: body.String(), Prerelease: prerelease})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Out, "published %s: %s\n", tag, u)
+	return e.gh.SetOutputs("url", u, "tag", tag)
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

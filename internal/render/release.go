@@ -1,0 +1,25 @@
+package render
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/ordo-ci/ordo/internal/release"
+)
+
+// VersionsText writes the next version of each service as a table.
+func VersionsText(w io.Writer, res *release.Result) error {
+	if len(res.Releases) == 0 {
+		_, err := fmt.Fprintln(w, "nothing to release")
+		return err
+	}
+	rows := [][]string{{"SERVICE", "CURRENT", "NEXT", "BUMP", "TAG"}}
+	for _, r := range res.Releases {
+		tag := r.Tag
+		if r.TagExists {
+			tag += " (exists)"
+		}
+		rows = append(rows, []string{r.Service, dash(r.Current), r.Next, r.Bump, tag})
+	}
+	return table(w, rows)
+}
