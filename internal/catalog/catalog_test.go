@@ -3,6 +3,7 @@ package catalog
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"flag"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -325,4 +327,65 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// benchCatalog is a catalog of n services, each owning its directory and
+// depending on up to three earlier ones.
+func benchCatalog(n int) []byte {
+	var b strings.Builder
+	b.WriteString("version: 1\nservices:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "  svc%04d:\n    paths: [services/svc%04d/**, \"!services/svc%04d/**/*_test.go\"]\n", i, i, i)
+		if i > 3 {
+			fmt.Fprintf(&b, "    depends_on: [svc%04d, svc%04d]\n", i/2, i-3)
+		}
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkParse shows that parsing grows linearly with the number of
+// services (see chunk.go for why that needs care).
+func BenchmarkParse(b *testing.B) {
+	for _, n := range []int{1000, 2000, 4000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			src := benchCatalog(n)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(src)))
+			for b.Loop() {
+				if c, d := Parse("ordo.yaml", src); c == nil {
+					b.Fatal(d.Error())
+				}
+			}
+		})
+	}
+}
+
+// TestChunkedParseIsTheSame checks that a catalog large enough to be parsed
+// in chunks gives the same services, positions and diagnostics as one parsed
+// whole.
+func TestChunkedParseIsTheSame(t *testing.T) {
+	t.Parallel()
+	src := string(benchCatalog(chunkMinCount + 7))
+	// A comment, a blank line and a bad entry in the middle, and a
+	// duplicate across chunks, so positions and diagnostics are compared too.
+	src = strings.Replace(src, "  svc0150:\n", "  # a comment\n\n  svc0150:\n    kind: daemon\n", 1)
+	src += "  svc0003:\n    paths: [x/**]\nrelease: {initial_version: 1.0.0}\n"
+	if _, _, ok := splitServices(src); !ok {
+		t.Fatal("the catalog is not split: the test tests nothing")
+	}
+	d := &decoder{file: "ordo.yaml", anchors: map[string]ast.Node{}}
+	whole, ok := d.parseDocument([]byte(src))
+	if !ok {
+		t.Fatal(d.diags.Error())
+	}
+	cWhole := &Catalog{File: "ordo.yaml", Unowned: UnownedIgnore}
+	d.catalog(cWhole, whole)
+	d.diags.Sort()
+	_, chunked := Parse("ordo.yaml", []byte(src))
+	if got, want := chunked.Error(), d.diags.Error(); got != want {
+		t.Errorf("chunked diagnostics differ:\n%s\nwhole:\n%s", got, want)
+	}
+	if !strings.Contains(chunked.Error(), `unknown kind "daemon"`) || !strings.Contains(chunked.Error(), `"svc0003" twice`) {
+		t.Errorf("diagnostics miss the planted problems:\n%s", chunked.Error())
+	}
 }

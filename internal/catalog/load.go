@@ -64,6 +64,56 @@ func (d *decoder) parseRoot(src []byte) (ast.Node, bool) {
 		d.errorf(Pos{}, "empty", "the catalog is empty: start it with `version: 1` and a services: mapping, or run `ordo init`")
 		return nil, false
 	}
+	if rest, chunks, ok := splitServices(string(src)); ok {
+		if root, ok := d.parseChunked(rest, chunks); ok {
+			return root, true
+		}
+		d.diags = nil // parse it whole and report what that finds
+	}
+	return d.parseDocument([]byte(src))
+}
+
+// parseChunked parses the catalog without its services, then the services
+// chunk by chunk, and puts them back under services:.
+func (d *decoder) parseChunked(rest string, chunks []string) (ast.Node, bool) {
+	root, ok := d.parseDocument([]byte(rest))
+	if !ok {
+		return nil, false
+	}
+	m, ok := root.(*ast.MappingNode)
+	if !ok {
+		return nil, false
+	}
+	var services *ast.MappingValueNode
+	for _, mv := range m.Values {
+		if mv.Key != nil && mv.Key.GetToken() != nil && mv.Key.GetToken().Value == "services" {
+			services = mv
+		}
+	}
+	if services == nil {
+		return nil, false
+	}
+	var joined *ast.MappingNode
+	for _, chunk := range chunks {
+		croot, ok := d.parseDocument([]byte(chunk))
+		if !ok {
+			return nil, false
+		}
+		entries, ok := chunkEntries(croot)
+		if !ok {
+			return nil, false
+		}
+		if joined == nil {
+			joined = entries
+		} else {
+			joined.Values = append(joined.Values, entries.Values...)
+		}
+	}
+	services.Value = joined
+	return root, true
+}
+
+func (d *decoder) parseDocument(src []byte) (ast.Node, bool) {
 	f, err := parser.ParseBytes(src, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		p := Pos{}
