@@ -1,5 +1,5 @@
 // Package graph holds the algorithms ordo runs on the service graph: cycles
-// with their path, topological order, shortest chains and longest paths. It
+// with their path and a deterministic topological order. It
 // works on dense integer node ids so that it stays fast on thousands of
 // services; callers map names to ids.
 package graph
@@ -17,17 +17,6 @@ func (g *Graph) Len() int { return len(g.Out) }
 
 // Add adds the edge from -> to.
 func (g *Graph) Add(from, to int) { g.Out[from] = append(g.Out[from], to) }
-
-// Reverse returns the graph with every edge turned around.
-func (g *Graph) Reverse() *Graph {
-	r := New(g.Len())
-	for from, tos := range g.Out {
-		for _, to := range tos {
-			r.Add(to, from)
-		}
-	}
-	return r
-}
 
 // Cycle returns one cycle as a node path whose last element repeats the
 // first (a -> b -> a), or nil if the graph is acyclic. Nodes are visited in
@@ -113,46 +102,4 @@ func (g *Graph) Topo() []int {
 		return nil
 	}
 	return order
-}
-
-// Reach walks the graph breadth-first from sources and returns, for every
-// node reached, the node it was first reached from (-1 for a source) and the
-// order in which nodes were reached. Following prev from a node back to a
-// source gives a shortest chain. Sources are taken in the order given.
-func (g *Graph) Reach(sources []int) (prev []int, order []int) {
-	prev = make([]int, g.Len())
-	for i := range prev {
-		prev[i] = -2 // not reached
-	}
-	for _, s := range sources {
-		if prev[s] == -2 {
-			prev[s] = -1
-			order = append(order, s)
-		}
-	}
-	for i := 0; i < len(order); i++ {
-		n := order[i]
-		for _, to := range g.Out[n] {
-			if prev[to] == -2 {
-				prev[to] = n
-				order = append(order, to)
-			}
-		}
-	}
-	return prev, order
-}
-
-// Reached reports whether Reach reached node n.
-func Reached(prev []int, n int) bool { return prev[n] != -2 }
-
-// Chain returns the path from the source that reached n to n, following prev.
-func Chain(prev []int, n int) []int {
-	var path []int
-	for ; n >= 0; n = prev[n] {
-		path = append(path, n)
-	}
-	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
-		path[i], path[j] = path[j], path[i]
-	}
-	return path
 }
