@@ -9,7 +9,11 @@ FUZZ := \
 	./internal/catalog:FuzzParse \
 	./internal/affected:FuzzIndex \
 	./internal/change:FuzzReadEvent \
-	./internal/change:FuzzParseFileList
+	./internal/change:FuzzParseFileList \
+	./internal/git:FuzzParseNameStatus \
+	./internal/release:FuzzParseMessage \
+	./internal/gate:FuzzParseOverride \
+	./internal/gate:FuzzLoadSpec
 FUZZTIME ?= 3s
 
 .PHONY: help build test unit fuzz-short fuzz lint bench demo clean

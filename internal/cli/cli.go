@@ -68,6 +68,7 @@ func commands() []command {
 		{"graph", "the whole dependency graph", "Print the whole dependency graph of the catalog.", func() runner { return &graphCmd{} }},
 		{"affected", "affected services and why", "List the services a change affects and why.", func() runner { return &affectedCmd{} }},
 		{"plan", "ordered waves, matrices, rollback", "Order the affected services into deployment waves, with a rollback order.", func() runner { return &planCmd{} }},
+		{"gate", "contracts and policy against the plan", "Check contracts and release policy against the plan; exit 1 on any violation that is not overridden.", func() runner { return &gateCmd{} }},
 		{"versions", "next version of each service with releasable commits", "Compute the next version of each service from conventional commits since its last tag.", func() runner { return &versionsCmd{} }},
 		{"notes", "release notes", "Write release notes (Markdown or JSON) for the next releases, or for an existing tag.", func() runner { return &notesCmd{} }},
 		{"release", "publish a release for a tag", "Publish the GitHub or GitLab release of a tag, creating or updating it in place.", func() runner { return &releaseCmd{} }},

@@ -97,12 +97,22 @@ func (e *env) computeAffected(ctx context.Context, o *options, cat *catalog.Cata
 }
 
 // changedContracts compares the versions each contract is provided at in the
-// catalog at base with the catalog now. A catalog that cannot be read at base
-// (new, or in an older shape) yields no contract changes, with a note.
+// catalog at base with the catalog now.
 func (e *env) changedContracts(ctx context.Context, o *options, cat *catalog.Catalog, base string) []string {
 	if !slices.ContainsFunc(cat.Services, func(s *catalog.Service) bool { return len(s.Provides) > 0 }) {
 		return nil
 	}
+	old := e.baseCatalog(ctx, o, base)
+	if old == nil {
+		return nil
+	}
+	return catalog.ChangedContracts(old, cat)
+}
+
+// baseCatalog reads the catalog as it was at base. A catalog that is missing
+// there (new) or does not validate (an older shape) yields nil, with a note
+// for the latter: the comparisons that need it are skipped.
+func (e *env) baseCatalog(ctx context.Context, o *options, base string) *catalog.Catalog {
 	repo := git.Repo{Dir: o.dir}
 	rel, err := repoRelative(ctx, repo, o.configPath())
 	if err != nil {
@@ -114,10 +124,9 @@ func (e *env) changedContracts(ctx context.Context, o *options, cat *catalog.Cat
 	}
 	old, diags := catalog.Parse(rel+"@"+short(base), src)
 	if old == nil {
-		fmt.Fprintf(e.Err, "ordo: note: the catalog at %s does not validate (%d problems), so contract versions are not compared\n", short(base), len(diags.Errors()))
-		return nil
+		fmt.Fprintf(e.Err, "ordo: note: the catalog at %s does not validate (%d problems), so it is not compared with the catalog now\n", short(base), len(diags.Errors()))
 	}
-	return catalog.ChangedContracts(old, cat)
+	return old
 }
 
 // repoRelative returns path relative to the top of the repository, slash-separated.

@@ -106,7 +106,7 @@ func (c *versionsCmd) run(ctx context.Context, e *env) error {
 	return e.gh.SetOutputs(
 		"releases", render.CompactJSON(doc.Releases),
 		"has-releases", fmt.Sprint(len(res.Releases) > 0),
-		"tags", render.CompactJSON(nonNilStrings(created)),
+		"tags", render.CompactJSON(orEmpty(created)),
 	)
 }
 
@@ -320,9 +320,10 @@ func (c *releaseCmd) run(ctx context.Context, e *env) error {
 	return e.gh.SetOutputs("url", u, "tag", tag)
 }
 
-func nonNilStrings(s []string) []string {
+// orEmpty returns s, or an empty slice for nil, so JSON says [] and not null.
+func orEmpty[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }

@@ -1,0 +1,130 @@
+package gate
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Summary says in one line whether the gate passed and how many violations
+// were overridden.
+func (r *Report) Summary() string {
+	n, waived := len(r.Violations), 0
+	for _, v := range r.Violations {
+		if v.Overridden {
+			waived++
+		}
+	}
+	verdict := "failed"
+	if r.Passed {
+		verdict = "passed"
+	}
+	switch {
+	case n == 0:
+		return "gate passed: no violations"
+	case waived == 0:
+		return fmt.Sprintf("gate %s: %s", verdict, plural(n, "violation"))
+	default:
+		return fmt.Sprintf("gate %s: %s, %d overridden", verdict, plural(n, "violation"), waived)
+	}
+}
+
+// where is a violation's catalog position as file:line:col, or "".
+func (v Violation) where() string {
+	switch {
+	case v.File == "":
+		return ""
+	case v.Line == 0:
+		return v.File
+	case v.Col == 0:
+		return fmt.Sprintf("%s:%d", v.File, v.Line)
+	}
+	return fmt.Sprintf("%s:%d:%d", v.File, v.Line, v.Col)
+}
+
+// Text writes the report for a terminal or a log: the verdict, then each
+// violation with its rule, service, position, message and fix, then the
+// overrides and notes.
+func (r *Report) Text(w io.Writer) error {
+	b := bufio.NewWriter(w)
+	fmt.Fprintln(b, r.Summary())
+	for _, v := range r.Violations {
+		fmt.Fprintf(b, "\n%s %s", v.Rule, v.Service)
+		if at := v.where(); at != "" {
+			fmt.Fprintf(b, " (%s)", at)
+		}
+		if v.Overridden {
+			fmt.Fprint(b, " [overridden]")
+		}
+		fmt.Fprintf(b, "\n  %s\n", v.Message)
+		if v.Fix != "" {
+			fmt.Fprintf(b, "  fix: %s\n", v.Fix)
+		}
+	}
+	if len(r.Overrides) > 0 {
+		fmt.Fprintln(b, "\noverrides:")
+		for _, o := range r.Overrides {
+			fmt.Fprintf(b, "  %s (%s): %s, covered %s\n", o.Rule, o.Source, o.Reason, plural(o.Violations, "violation"))
+		}
+	}
+	if len(r.Notes) > 0 {
+		fmt.Fprintln(b, "\nnotes:")
+		for _, n := range r.Notes {
+			fmt.Fprintf(b, "  %s\n", n)
+		}
+	}
+	return b.Flush()
+}
+
+// Markdown writes the report for a GitHub step summary or a pull/merge
+// request comment.
+func (r *Report) Markdown(w io.Writer) error {
+	b := bufio.NewWriter(w)
+	verdict := "❌ failed"
+	if r.Passed {
+		verdict = "✅ passed"
+	}
+	fmt.Fprintf(b, "### ordo gate %s\n\n%s.\n", verdict, strings.TrimPrefix(r.Summary(), "gate "))
+	if len(r.Violations) > 0 {
+		fmt.Fprint(b, "\n| Rule | Service | Problem | Fix |\n| --- | --- | --- | --- |\n")
+		for _, v := range r.Violations {
+			rule := "`" + v.Rule + "`"
+			if v.Overridden {
+				rule += " (overridden)"
+			}
+			service := cell(v.Service)
+			if at := v.where(); at != "" {
+				service += "<br>`" + cell(at) + "`"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", rule, service, cell(v.Message), cell(v.Fix))
+		}
+	}
+	if len(r.Overrides) > 0 {
+		fmt.Fprint(b, "\n#### Overrides\n\n| Rule | Source | Reason | Violations covered |\n| --- | --- | --- | --- |\n")
+		for _, o := range r.Overrides {
+			fmt.Fprintf(b, "| `%s` | %s | %s | %d |\n", o.Rule, o.Source, cell(o.Reason), o.Violations)
+		}
+	}
+	if len(r.Notes) > 0 {
+		fmt.Fprint(b, "\n#### Notes\n\n")
+		for _, n := range r.Notes {
+			fmt.Fprintf(b, "- %s\n", cell(n))
+		}
+	}
+	return b.Flush()
+}
+
+// cell makes s safe inside a Markdown table cell.
+func cell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", "<br>", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// JSON writes the ordo.gate/v1 document.
+func (r *Report) JSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
