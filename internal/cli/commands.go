@@ -157,12 +157,20 @@ func (e *env) summary(md func(w io.Writer) error) error {
 	return nil
 }
 
+// maxMermaid is the largest diagram GitHub renders (Mermaid's maxTextSize);
+// a larger one is replaced by a note rather than shown as an error.
+const maxMermaid = 50_000
+
 func mermaidBlock(w io.Writer, draw func(w io.Writer) error) error {
-	fmt.Fprintln(w, "\n```mermaid")
-	if err := draw(w); err != nil {
+	var b strings.Builder
+	if err := draw(&b); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(w, "```")
+	if b.Len() > maxMermaid {
+		_, err := fmt.Fprintf(w, "\n_The graph is too large for GitHub to draw (%d KB); `--format mermaid` writes it._\n", b.Len()/1000)
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\n```mermaid\n%s```\n", b.String())
 	return err
 }
 
