@@ -34,13 +34,6 @@ func (d *decoder) errorf(p Pos, rule, format string, args ...any) {
 	})
 }
 
-func (d *decoder) warnf(p Pos, rule, format string, args ...any) {
-	d.diags = append(d.diags, diag.Diagnostic{
-		File: d.file, Line: p.Line, Col: p.Col, Rule: rule, Severity: diag.Warning,
-		Message: fmt.Sprintf(format, args...),
-	})
-}
-
 // resolve looks through tags, anchors and aliases to the node that holds the value.
 func (d *decoder) resolve(n ast.Node) ast.Node {
 	for depth := 0; n != nil && depth < 100; depth++ {
