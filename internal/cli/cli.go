@@ -73,6 +73,7 @@ func commands() []command {
 		{"notes", "release notes", "Write release notes (Markdown or JSON) for the next releases, or for an existing tag.", func() runner { return &notesCmd{} }},
 		{"release", "publish a release for a tag", "Publish the GitHub or GitLab release of a tag, creating or updating it in place.", func() runner { return &releaseCmd{} }},
 		{"status", "post status checks / plan comment", "Post one status per service and an aggregate `ordo`, so required checks never wait on skipped jobs.", func() runner { return &statusCmd{} }},
+		{"init", "write an ordo.yaml from what is in the repository", "Write ordo.yaml from the repository's manifests: Go modules, npm/pnpm/yarn and Cargo workspaces, docker-compose, Dockerfiles.", func() runner { return &initCmd{} }},
 		{"schema", "the JSON Schema of ordo.yaml", "Print the JSON Schema of ordo.yaml, for editors and linters.", func() runner { return &schemaCmd{} }},
 	}
 }

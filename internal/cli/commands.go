@@ -5,20 +5,29 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/ordo-ci/ordo/internal/affected"
 	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/change"
 	"github.com/ordo-ci/ordo/internal/ci"
+	"github.com/ordo-ci/ordo/internal/diag"
+	"github.com/ordo-ci/ordo/internal/discover"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/render"
 )
 
-type validateCmd struct{ options }
+type validateCmd struct {
+	options
+	strict bool
+}
 
-func (c *validateCmd) flags(fs *flag.FlagSet) { c.catalogFlags(fs) }
+func (c *validateCmd) flags(fs *flag.FlagSet) {
+	c.catalogFlags(fs)
+	fs.BoolVar(&c.strict, "strict", false, "also compare the catalog with the repository's manifests (drift) and fail on any warning")
+}
 
 func (c *validateCmd) run(ctx context.Context, e *env) error {
 	o := &c.options
@@ -26,11 +35,25 @@ func (c *validateCmd) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	var warnings diag.List
 	files, err := git.Repo{Dir: o.dir}.Files(ctx)
 	if err != nil {
 		fmt.Fprintf(e.Err, "ordo: note: service paths are not checked against the repository's files: %v\n", firstLine(err.Error()))
 	} else {
-		e.printDiags(affected.NewMatcher(cat).UnmatchedPaths(files), nil)
+		warnings = append(warnings, affected.NewMatcher(cat).UnmatchedPaths(files)...)
+	}
+	if c.strict {
+		drift, err := discover.CheckDrift(os.DirFS(o.dir), cat)
+		if err != nil {
+			return exit.Envf("read the repository's manifests: %w", err)
+		}
+		warnings = append(warnings, drift...)
+	}
+	warnings.Sort()
+	e.printDiags(warnings, map[string][]byte{cat.File: cat.Source})
+	if c.strict && len(warnings) > 0 {
+		fmt.Fprintf(e.Err, "ordo: %s: %s with --strict\n", o.configPath(), countProblems(warnings))
+		return reported(exit.No)
 	}
 	fmt.Fprintf(e.Out, "%s: %d services, valid\n", o.configPath(), len(cat.Services))
 	return nil

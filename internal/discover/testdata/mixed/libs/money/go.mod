@@ -1,0 +1,3 @@
+module example.com/shop/libs/money
+
+go 1.22

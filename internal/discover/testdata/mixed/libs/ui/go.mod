@@ -1,0 +1,3 @@
+module example.com/shop/libs/ui
+
+go 1.22
