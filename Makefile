@@ -13,10 +13,19 @@ FUZZ := \
 	./internal/git:FuzzParseNameStatus \
 	./internal/release:FuzzParseMessage \
 	./internal/gate:FuzzParseOverride \
-	./internal/gate:FuzzLoadSpec
+	./internal/gate:FuzzLoadSpec \
+	./internal/discover:FuzzGoMod \
+	./internal/discover:FuzzPackageJSON \
+	./internal/discover:FuzzCargoToml \
+	./internal/discover:FuzzCompose \
+	./internal/discover:FuzzNames
 FUZZTIME ?= 3s
 
-.PHONY: help build test unit fuzz-short fuzz lint bench demo clean
+# Tools for lint-actions: a path in ORDO_ACTIONLINT / ORDO_SHELLCHECK, else PATH.
+ACTIONLINT ?= $(or $(ORDO_ACTIONLINT),actionlint)
+SHELLCHECK ?= $(or $(ORDO_SHELLCHECK),shellcheck)
+
+.PHONY: help build test unit fuzz-short fuzz lint lint-actions bench demo dist clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -24,7 +33,7 @@ help: ## list the targets
 build: ## build bin/ordo
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ordo
 
-test: lint unit fuzz-short ## vet, unit and CLI tests, short fuzzing (what CI runs)
+test: lint lint-actions unit fuzz-short ## vet, actionlint, unit, CLI and end-to-end tests, short fuzzing (what CI runs)
 
 unit: ## the tests
 	$(GO) test -count=1 ./...
@@ -39,15 +48,38 @@ fuzz-short:
 fuzz: ## fuzz every parser for a minute each
 	$(MAKE) fuzz-short FUZZTIME=60s
 
-lint: ## go vet and gofmt
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+lint: ## gofmt, go vet and staticcheck
 	@out=$$(gofmt -l cmd internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+# actionlint reads an action's metadata only through a workflow that uses it
+# (.github/workflows/actions.yml here; internal/e2e writes one that uses every
+# action) and does not look into a composite action's steps, so the scripts
+# they run are shellchecked here and internal/e2e checks the steps. Without
+# actionlint this is skipped, unless ORDO_REQUIRE_TOOLS=1 (as in .ci/run).
+lint-actions: ## actionlint and shellcheck over action.yml, actions/ and .github/
+	@for t in $(ACTIONLINT) $(SHELLCHECK); do \
+		if ! command -v $$t >/dev/null 2>&1; then \
+			if [ "$$ORDO_REQUIRE_TOOLS" = 1 ]; then echo "lint-actions: $$t not found (see .ci/run for how to install it)"; exit 1; fi; \
+			echo "lint-actions: skipped, $$t not found (see .ci/run for how to install it)"; exit 0; \
+		fi; \
+	done; \
+	echo "actionlint .github/workflows (and the actions they use)"; \
+	$(ACTIONLINT) -shellcheck=$(SHELLCHECK) && \
+	echo "shellcheck actions/setup/*.sh .github/scripts/*.sh .ci/run" && \
+	$(SHELLCHECK) actions/setup/*.sh .github/scripts/*.sh .ci/run
 
 bench: ## benchmarks: affected against git diff, plan (4,000 services, 20,000 files)
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/cli ./internal/affected ./internal/plan
 
 demo: build ## run ordo on the example monorepo with a sample change
 	@ORDO=$(BIN) examples/shop/demo.sh
+
+dist: ## release archives and checksums.txt in dist/ (VERSION=v1.2.3; PLATFORMS="linux/amd64 ..." for fewer)
+	.github/scripts/dist.sh $(VERSION) $(PLATFORMS)
 
 clean: ## remove build output
 	rm -rf bin dist

@@ -58,7 +58,7 @@ func (o *options) changeFlags(fs *flag.FlagSet) {
 
 func (o *options) outputFlags(fs *flag.FlagSet, formats ...string) {
 	o.formats = formats
-	fs.Func("format", "output `format`: "+strings.Join(formats, ", ")+" (default text)", func(v string) error {
+	fs.Func("format", "output `format`: "+strings.Join(formats, ", ")+" (default "+formats[0]+")", func(v string) error {
 		if !slices.Contains(formats, v) {
 			return exit.BadInputf("unknown format %q: use %s", v, strings.Join(formats, ", "))
 		}

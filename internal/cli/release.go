@@ -131,12 +131,16 @@ func (c *notesCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 	links := repoLinks(ctx, e, c.dir)
-	return c.writeOutput(e, func(w io.Writer) error {
+	doc := res.Notes()
+	if err := c.writeOutput(e, func(w io.Writer) error {
 		if c.format == "json" {
-			return render.JSON(w, res.Notes())
+			return render.JSON(w, doc)
 		}
 		return notesMarkdown(w, res, links)
-	})
+	}); err != nil {
+		return err
+	}
+	return e.gh.SetOutputs("releases", render.CompactJSON(doc.Releases), "has-releases", fmt.Sprint(len(res.Releases) > 0))
 }
 
 // notes computes the releases to describe: those head would make, or, for
