@@ -374,7 +374,7 @@ func TestChunkedParseIsTheSame(t *testing.T) {
 		t.Fatal("the catalog is not split: the test tests nothing")
 	}
 	d := &decoder{file: "ordo.yaml", anchors: map[string]ast.Node{}}
-	whole, ok := d.parseDocument([]byte(src))
+	whole, ok := d.parseDocument(src, 0)
 	if !ok {
 		t.Fatal(d.diags.Error())
 	}

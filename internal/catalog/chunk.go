@@ -10,20 +10,26 @@ import (
 // copies the entries parsed so far at every level, so a mapping of n keys
 // costs O(n²) time and memory (goccy/go-yaml#889): 4,000 services took
 // 95 ms and 120 MB. Until that is fixed upstream, a large services: mapping
-// is parsed in chunks of chunkSize entries, each padded with blank lines so
-// that every line and column stays where it is in the file, and the chunks'
+// is parsed in chunks of chunkSize entries, each a document of its own whose
+// tokens are moved down to the lines they have in the file, and the chunks'
 // entries are joined into one mapping. Anything unusual (flow style, tabs,
 // anchors, several documents) is parsed whole, as before.
 const (
-	chunkSize     = 100
+	chunkSize     = 50
 	chunkMinCount = 2 * chunkSize
 )
 
+// chunk is a part of the file that parses on its own: `services:` and some
+// of its entries. Its first line is line 1+offset of the file.
+type chunk struct {
+	src    string
+	offset int
+}
+
 // splitServices returns src with the entries of its top-level block
-// services: mapping blanked out, and those entries in chunks, each a
-// document `services:` + entries at their original lines. ok is false when
-// the file is better parsed whole.
-func splitServices(src string) (rest string, chunks []string, ok bool) {
+// services: mapping blanked out, and those entries in chunks. ok is false
+// when the file is better parsed whole.
+func splitServices(src string) (rest string, chunks []chunk, ok bool) {
 	if strings.ContainsAny(src, "\t&") || strings.Contains(src, "<<") {
 		return "", nil, false
 	}
@@ -80,7 +86,7 @@ func splitServices(src string) (rest string, chunks []string, ok bool) {
 		if c+chunkSize < len(starts) {
 			last = starts[c+chunkSize]
 		}
-		chunks = append(chunks, blank(0, first-1)+"services:\n"+strings.Join(lines[first:last], ""))
+		chunks = append(chunks, chunk{src: "services:\n" + strings.Join(lines[first:last], ""), offset: first - 1})
 	}
 	return rest, chunks, true
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/ordo-ci/ordo/internal/diag"
@@ -70,13 +71,13 @@ func (d *decoder) parseRoot(src []byte) (ast.Node, bool) {
 		}
 		d.diags = nil // parse it whole and report what that finds
 	}
-	return d.parseDocument([]byte(src))
+	return d.parseDocument(string(src), 0)
 }
 
 // parseChunked parses the catalog without its services, then the services
 // chunk by chunk, and puts them back under services:.
-func (d *decoder) parseChunked(rest string, chunks []string) (ast.Node, bool) {
-	root, ok := d.parseDocument([]byte(rest))
+func (d *decoder) parseChunked(rest string, chunks []chunk) (ast.Node, bool) {
+	root, ok := d.parseDocument(rest, 0)
 	if !ok {
 		return nil, false
 	}
@@ -95,7 +96,7 @@ func (d *decoder) parseChunked(rest string, chunks []string) (ast.Node, bool) {
 	}
 	var joined *ast.MappingNode
 	for _, chunk := range chunks {
-		croot, ok := d.parseDocument([]byte(chunk))
+		croot, ok := d.parseDocument(chunk.src, chunk.offset)
 		if !ok {
 			return nil, false
 		}
@@ -113,8 +114,14 @@ func (d *decoder) parseChunked(rest string, chunks []string) (ast.Node, bool) {
 	return root, true
 }
 
-func (d *decoder) parseDocument(src []byte) (ast.Node, bool) {
-	f, err := parser.ParseBytes(src, 0, parser.AllowDuplicateMapKey())
+// parseDocument parses src, whose first line is line 1+lineOffset of the
+// file, so that positions are the file's.
+func (d *decoder) parseDocument(src string, lineOffset int) (ast.Node, bool) {
+	tokens := lexer.Tokenize(src)
+	for _, t := range tokens {
+		t.Position.Line += lineOffset
+	}
+	f, err := parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		p := Pos{}
 		msg := err.Error()
