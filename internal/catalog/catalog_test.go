@@ -368,7 +368,8 @@ func TestChunkedParseIsTheSame(t *testing.T) {
 	src := string(benchCatalog(chunkMinCount + 7))
 	// A comment, a blank line and a bad entry in the middle, and a
 	// duplicate across chunks, so positions and diagnostics are compared too.
-	src = strings.Replace(src, "  svc0150:\n", "  # a comment\n\n  svc0150:\n    kind: daemon\n", 1)
+	mid := fmt.Sprintf("  svc%04d:\n", chunkSize+3) // inside the second chunk
+	src = strings.Replace(src, mid, "  # a comment\n\n"+mid+"    kind: daemon\n", 1)
 	src += "  svc0003:\n    paths: [x/**]\nrelease: {initial_version: 1.0.0}\n"
 	if _, _, ok := splitServices(src); !ok {
 		t.Fatal("the catalog is not split: the test tests nothing")
