@@ -109,11 +109,7 @@ func (c *affectedCmd) flags(fs *flag.FlagSet) {
 
 func (c *affectedCmd) run(ctx context.Context, e *env) error {
 	o := &c.options
-	cat, err := e.loadCatalog(o)
-	if err != nil {
-		return err
-	}
-	ch, res, err := e.affected(ctx, o, cat)
+	cat, ch, res, err := e.affected(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -146,19 +142,6 @@ func (c *affectedCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 	return o.writeDotenv(map[string]string{"ORDO_AFFECTED": names, "ORDO_HAS_AFFECTED": hasAffected})
-}
-
-// affected resolves the change and computes what it affects.
-func (e *env) affected(ctx context.Context, o *options, cat *catalog.Catalog) (*change.Change, *affected.Result, error) {
-	ch, err := e.resolveChange(ctx, o, cat)
-	if err != nil {
-		return nil, nil, err
-	}
-	res, err := e.computeAffected(ctx, o, cat, ch)
-	if err != nil {
-		return nil, nil, err
-	}
-	return ch, res, nil
 }
 
 func changeInfo(ch *change.Change) render.Change {

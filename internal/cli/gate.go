@@ -46,11 +46,7 @@ func (c *gateCmd) flags(fs *flag.FlagSet) {
 
 func (c *gateCmd) run(ctx context.Context, e *env) error {
 	o := &c.options
-	cat, err := e.loadCatalog(o)
-	if err != nil {
-		return err
-	}
-	ch, res, err := e.affected(ctx, o, cat)
+	cat, ch, res, err := e.affected(ctx, o)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,10 @@ import (
 func (e *env) loadCatalog(o *options) (*catalog.Catalog, error) {
 	path := o.configPath()
 	cat, diags, err := catalog.Load(path)
+	return e.reportCatalog(path, cat, diags, err)
+}
+
+func (e *env) reportCatalog(path string, cat *catalog.Catalog, diags diag.List, err error) (*catalog.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -60,27 +64,73 @@ func (e *env) printDiags(diags diag.List, sources map[string][]byte) {
 	e.gh.Annotate(diags)
 }
 
-// resolveChange turns the change flags (or the CI environment) into a change.
-func (e *env) resolveChange(ctx context.Context, o *options, cat *catalog.Catalog) (*change.Change, error) {
-	co := change.Options{
-		Dir:         o.dir,
-		Base:        o.base,
-		Head:        o.head,
-		All:         o.all,
-		Stdin:       e.In,
-		Getenv:      e.getenv,
-		Stderr:      e.Err,
-		SameService: sameService(cat),
+// affected loads the catalog, works out the change and computes what it
+// affects. The catalog is parsed while git works out the change, in another
+// process: on a large monorepo each takes about as long as the other. Only a
+// tag push needs the catalog to find the change (the previous tag of the
+// same service), and then waits for it.
+func (e *env) affected(ctx context.Context, o *options) (*catalog.Catalog, *change.Change, *affected.Result, error) {
+	type loaded struct {
+		cat   *catalog.Catalog
+		diags diag.List
+		err   error
 	}
+	path := o.configPath()
+	done := make(chan loaded, 1)
+	go func() {
+		cat, diags, err := catalog.Load(path)
+		done <- loaded{cat, diags, err}
+	}()
+	var l loaded
+	waited := false
+	wait := func() loaded {
+		if !waited {
+			l, waited = <-done, true
+		}
+		return l
+	}
+	co := change.Options{
+		Dir:    o.dir,
+		Base:   o.base,
+		Head:   o.head,
+		All:    o.all,
+		Stdin:  e.In,
+		Getenv: e.getenv,
+		Stderr: e.Err,
+		SameService: func(tag string) func(string) bool {
+			if cat := wait().cat; cat != nil {
+				return sameService(cat)(tag)
+			}
+			return nil
+		},
+	}
+	var ch *change.Change
+	var chErr error
 	switch {
 	case o.files != "" && o.files0 != "":
-		return nil, exit.BadInputf("--files and --files0 both given: pass one list of changed files")
+		chErr = exit.BadInputf("--files and --files0 both given: pass one list of changed files")
 	case o.files != "":
 		co.Files = o.files
 	case o.files0 != "":
 		co.Files, co.Files0 = o.files0, true
 	}
-	return change.Resolve(ctx, co)
+	if chErr == nil {
+		ch, chErr = change.Resolve(ctx, co)
+	}
+	l = wait()
+	// The catalog's problems first: they are the user's to fix either way.
+	cat, err := e.reportCatalog(path, l.cat, l.diags, l.err)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if chErr != nil {
+		return nil, nil, nil, chErr
+	}
+	res, err := e.computeAffected(ctx, o, cat, ch)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return cat, ch, res, nil
 }
 
 // computeAffected runs affected for a change, including the contract reason

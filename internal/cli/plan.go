@@ -30,11 +30,7 @@ func (c *planCmd) flags(fs *flag.FlagSet) {
 
 func (c *planCmd) run(ctx context.Context, e *env) error {
 	o, gl, planFile := &c.options, c.gl, c.planFile
-	cat, err := e.loadCatalog(o)
-	if err != nil {
-		return err
-	}
-	_, res, err := e.affected(ctx, o, cat)
+	cat, _, res, err := e.affected(ctx, o)
 	if err != nil {
 		return err
 	}

@@ -56,11 +56,7 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 	e.gh.Mask(cfg.Token)
-	cat, err := e.loadCatalog(o)
-	if err != nil {
-		return err
-	}
-	ch, res, err := e.affected(ctx, o, cat)
+	cat, ch, res, err := e.affected(ctx, o)
 	if err != nil {
 		return err
 	}
