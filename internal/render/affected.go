@@ -158,7 +158,5 @@ func AffectedMermaid(w io.Writer, cat *catalog.Catalog, res *affected.Result) er
 			}
 		}
 	}
-	fmt.Fprintln(w, "  classDef changed fill:#fde68a,stroke:#b45309")
-	_, err := fmt.Fprintln(w, "  classDef dependent fill:#dbeafe,stroke:#1d4ed8")
-	return err
+	return mermaidClasses(w)
 }

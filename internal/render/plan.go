@@ -115,7 +115,5 @@ func PlanMermaid(w io.Writer, p *plan.Plan) error {
 			fmt.Fprintf(w, "  j%d --> j%d\n", id[a], i)
 		}
 	}
-	fmt.Fprintln(w, "  classDef changed fill:#fde68a,stroke:#b45309")
-	_, err := fmt.Fprintln(w, "  classDef dependent fill:#dbeafe,stroke:#1d4ed8")
-	return err
+	return mermaidClasses(w)
 }

@@ -55,6 +55,13 @@ func mermaidLabel(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, "#quot;") + `"`
 }
 
+// mermaidClasses styles services changed directly apart from those affected
+// only through something else.
+func mermaidClasses(w io.Writer) error {
+	_, err := io.WriteString(w, "  classDef changed fill:#fde68a,stroke:#b45309\n  classDef dependent fill:#dbeafe,stroke:#1d4ed8\n")
+	return err
+}
+
 // plural returns "1 service" or "2 services".
 func plural(n int, word string) string {
 	if n == 1 {
