@@ -123,10 +123,10 @@ func utf16Bytes(s string) int {
 	return n
 }
 
-// WriteJSON writes v as JSON followed by a newline: indented for people and
+// writeJSON writes v as JSON followed by a newline: indented for people and
 // files, compact for CI outputs. HTML characters are not escaped, so names
 // and with: values read as written.
-func WriteJSON(w io.Writer, v any, indent bool) error {
+func writeJSON(w io.Writer, v any, indent bool) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	if indent {
@@ -140,7 +140,7 @@ func WriteJSON(w io.Writer, v any, indent bool) error {
 
 func compact(v any) string {
 	var b bytes.Buffer
-	if err := WriteJSON(&b, v, false); err != nil {
+	if err := writeJSON(&b, v, false); err != nil {
 		// Plans hold only strings, ints, bools and string maps.
 		panic(err)
 	}

@@ -386,7 +386,7 @@ func reach(g *graph.Graph, x int) []int {
 func checkNoNull(tb testing.TB, p *Plan) {
 	tb.Helper()
 	var b bytes.Buffer
-	if err := WriteJSON(&b, p, false); err != nil {
+	if err := writeJSON(&b, p, false); err != nil {
 		tb.Fatal(err)
 	}
 	var doc any

@@ -47,11 +47,11 @@ func TestGolden(t *testing.T) {
 			checkPlan(t, cat, aff, 0, p)
 
 			var js, gh, gl bytes.Buffer
-			if err := WriteJSON(&js, p, true); err != nil {
+			if err := writeJSON(&js, p, true); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, tt.name+".plan.json", js.Bytes())
-			if err := WriteJSON(&gh, p.Matrix(), true); err != nil {
+			if err := writeJSON(&gh, p.Matrix(), true); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, tt.name+".github.json", gh.Bytes())
