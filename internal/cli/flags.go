@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -115,7 +116,11 @@ func writeFileAtomic(path string, render func(w io.Writer) error) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, ".ordo-*")
 	if err != nil {
-		return exit.BadInputf("write %s: %w", path, err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the temporary name means nothing to the user
+		}
+		return exit.BadInputf("write %s: %v: check that the directory %s exists and is writable", path, err, dir)
 	}
 	defer os.Remove(f.Name()) // no-op once renamed
 	if err := render(f); err != nil {
