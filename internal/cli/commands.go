@@ -85,6 +85,12 @@ func (c *graphCmd) run(_ context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	if err := e.summary(func(w io.Writer) error {
+		fmt.Fprintf(w, "### ordo graph: %d services\n", len(cat.Services))
+		return mermaidBlock(w, func(w io.Writer) error { return render.GraphMermaid(w, cat) })
+	}); err != nil {
+		return err
+	}
 	return o.writeOutput(e, func(w io.Writer) error {
 		switch o.format {
 		case "json":

@@ -103,6 +103,9 @@ func (c *versionsCmd) run(ctx context.Context, e *env) error {
 			return err
 		}
 	}
+	if err := e.summary(func(w io.Writer) error { return render.VersionsMarkdown(w, res) }); err != nil {
+		return err
+	}
 	return e.gh.SetOutputs(
 		"releases", render.CompactJSON(doc.Releases),
 		"has-releases", fmt.Sprint(len(res.Releases) > 0),
@@ -138,6 +141,9 @@ func (c *notesCmd) run(ctx context.Context, e *env) error {
 		}
 		return notesMarkdown(w, res, links)
 	}); err != nil {
+		return err
+	}
+	if err := e.summary(func(w io.Writer) error { return notesMarkdown(w, res, links) }); err != nil {
 		return err
 	}
 	return e.gh.SetOutputs("releases", render.CompactJSON(doc.Releases), "has-releases", fmt.Sprint(len(res.Releases) > 0))

@@ -23,3 +23,18 @@ func VersionsText(w io.Writer, res *release.Result) error {
 	}
 	return table(w, rows)
 }
+
+// VersionsMarkdown writes the next versions as a Markdown table.
+func VersionsMarkdown(w io.Writer, res *release.Result) error {
+	fmt.Fprintf(w, "### ordo versions: %s to release\n\n", plural(len(res.Releases), "service"))
+	if len(res.Releases) == 0 {
+		_, err := fmt.Fprintln(w, "Nothing to release.")
+		return err
+	}
+	fmt.Fprintln(w, "| Service | Current | Next | Bump | Tag |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for _, r := range res.Releases {
+		fmt.Fprintf(w, "| `%s` | %s | %s | %s | `%s` |\n", r.Service, dash(r.Current), r.Next, r.Bump, mdCell(r.Tag))
+	}
+	return nil
+}
