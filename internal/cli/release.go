@@ -274,6 +274,7 @@ func (c *releaseCmd) flags(fs *flag.FlagSet) {
 	c.catalogFlags(fs)
 	fs.StringVar(&c.tag, "tag", "", "publish the release of `tag` (default: the pushed tag of the CI event)")
 	fs.BoolVar(&c.aggregate, "aggregate", false, "a tag that names no service publishes one release covering every service released at its commit")
+	fs.Var(&c.services, "service", "with --aggregate, only this service (`name`; repeatable)")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "print the release body instead of publishing it")
 	fs.StringVar(&c.tokenEnv, "token-env", "", "read the API token from environment variable `name` (default GITHUB_TOKEN or GITLAB_TOKEN)")
 }
