@@ -37,7 +37,9 @@ type GitHub struct {
 }
 
 // NewGitHub returns a GitHub writer when getenv says ordo runs inside GitHub
-// Actions, and nil otherwise. Workflow commands (annotations, masks) go to w.
+// Actions, and nil otherwise. Workflow commands (annotations, masks) go to w;
+// ordo passes stderr, which the runner reads for commands as it does stdout,
+// so that stdout stays the answer a step may parse.
 func NewGitHub(getenv func(string) string, w io.Writer) *GitHub {
 	if getenv("GITHUB_ACTIONS") != "true" {
 		return nil

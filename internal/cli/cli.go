@@ -95,7 +95,7 @@ func FlagNames(name string) (names []string, ok bool) {
 
 // Run runs ordo with args (without the program name) and returns the exit code.
 func Run(ctx context.Context, args []string, stdio IO, getenv func(string) string) int {
-	e := &env{IO: stdio, getenv: getenv, gh: ci.NewGitHub(getenv, stdio.Out)}
+	e := &env{IO: stdio, getenv: getenv, gh: ci.NewGitHub(getenv, stdio.Err)}
 	args = hoistGlobalFlags(args)
 	if len(args) == 0 {
 		usage(e.Err)
