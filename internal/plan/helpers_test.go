@@ -466,7 +466,7 @@ func checkGitLab(tb testing.TB, p *Plan, o GitLabOptions, src []byte) {
 	if got, want := len(doc)-2, len(p.Jobs); got != want {
 		tb.Errorf("%d jobs in the pipeline, want %d", got, want)
 	}
-	fallback := slices.ContainsFunc(p.Jobs, func(j Job) bool { return len(j.After) > MaxNeeds })
+	fallback := slices.ContainsFunc(p.Jobs, func(j Job) bool { return j.Critical || len(j.After) > MaxNeeds })
 	waveOf := map[string]int{}
 	for _, j := range p.Jobs {
 		waveOf[JobPrefix+j.Service] = j.Wave
