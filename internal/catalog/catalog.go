@@ -50,7 +50,8 @@ type Catalog struct {
 	Policy    Policy
 	Release   Release
 
-	index map[string]int
+	index    map[string]int
+	provider map[string]int // see providers
 }
 
 // Service is one entry under services:.

@@ -170,15 +170,8 @@ func (d *decoder) catalog(c *Catalog, root ast.Node) {
 		"global": func(p pair) { c.Global = d.globs(p, "global") },
 		"ignore": func(p pair) { c.Ignore = d.globs(p, "ignore") },
 		"unowned": func(p pair) {
-			v, ok := d.str(p, "unowned")
-			if !ok {
-				return
-			}
-			switch Unowned(v) {
-			case UnownedIgnore, UnownedAll, UnownedFail:
+			if v, ok := d.enum(p, "unowned", string(UnownedIgnore), string(UnownedAll), string(UnownedFail)); ok {
 				c.Unowned = Unowned(v)
-			default:
-				d.errorf(p.valPos, "enum", "unknown unowned %q: use ignore, all or fail", v)
 			}
 		},
 		"services":  func(p pair) { d.services(c, p) },
@@ -242,15 +235,8 @@ func (d *decoder) service(s *Service, sp pair) {
 	}
 	d.fields(pairs, what, map[string]func(pair){
 		"kind": func(p pair) {
-			v, ok := d.str(p, "kind")
-			if !ok {
-				return
-			}
-			switch Kind(v) {
-			case KindService, KindLibrary, KindMigration:
+			if v, ok := d.enum(p, "kind", string(KindService), string(KindLibrary), string(KindMigration)); ok {
 				s.Kind = Kind(v)
-			default:
-				d.errorf(p.valPos, "enum", "unknown kind %q: use service, library or migration", v)
 			}
 		},
 		"paths": func(p pair) {
@@ -400,12 +386,9 @@ func (d *decoder) release(c *Catalog, p pair) {
 		"bump_minor_pre_major":           func(p pair) { c.Release.BumpMinorPreMajor, _ = d.boolean(p, "bump_minor_pre_major") },
 		"bump_patch_for_minor_pre_major": func(p pair) { c.Release.BumpPatchForMinorPreMajor, _ = d.boolean(p, "bump_patch_for_minor_pre_major") },
 		"bump_dependents": func(p pair) {
-			v, ok := d.str(p, "bump_dependents")
-			if ok && v != "patch" && v != "none" {
-				d.errorf(p.valPos, "enum", "unknown bump_dependents %q: use patch or none", v)
-				return
+			if v, ok := d.enum(p, "bump_dependents", "patch", "none"); ok {
+				c.Release.BumpDependents = v
 			}
-			c.Release.BumpDependents = v
 		},
 	})
 }
@@ -679,8 +662,13 @@ func PropagationGraph(c *Catalog) *graph.Graph {
 	return g
 }
 
-// providers maps each contract to the index of the service that provides it.
+// providers maps each contract to the index of the service that provides it
+// (the first, when a bad catalog has two). It is built once: Provider is
+// called per consumed contract, on catalogs of thousands of services.
 func (c *Catalog) providers() map[string]int {
+	if c.provider != nil {
+		return c.provider
+	}
 	m := map[string]int{}
 	for i, s := range c.Services {
 		for _, p := range s.Provides {
@@ -689,6 +677,7 @@ func (c *Catalog) providers() map[string]int {
 			}
 		}
 	}
+	c.provider = m
 	return m
 }
 

@@ -210,6 +210,21 @@ func (d *decoder) str(p pair, what string) (string, bool) {
 	return "", false
 }
 
+// enum returns a string that must be one of choices, reporting anything else
+// with the choices listed.
+func (d *decoder) enum(p pair, what string, choices ...string) (string, bool) {
+	v, ok := d.str(p, what)
+	if !ok {
+		return "", false
+	}
+	if slices.Contains(choices, v) {
+		return v, true
+	}
+	list := strings.Join(choices[:len(choices)-1], ", ") + " or " + choices[len(choices)-1]
+	d.errorf(p.valPos, "enum", "unknown %s %q: use %s", what, v, list)
+	return "", false
+}
+
 // text returns any scalar as its text (for free-form values such as with:).
 func (d *decoder) text(p pair, what string) (string, bool) {
 	if p.value == nil || !isScalar(p.value) {
