@@ -38,14 +38,8 @@ download_url=${ORDO_INPUT_DOWNLOAD_URL:-${ORDO_DOWNLOAD_URL:-https://github.com/
 api_url=${ORDO_API_URL:-https://api.github.com}
 ldflags_pkg=github.com/ordo-ci/ordo/internal/cli.version
 
-# Workflow commands: https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/workflow-commands-for-github-actions
-escape() {
-	local s=$1
-	s=${s//%/%25}
-	s=${s//$'\r'/%0D}
-	s=${s//$'\n'/%0A}
-	printf '%s' "$s"
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 die() {
 	printf '::error title=ordo setup::%s\n' "$(escape "$*")"
 	exit 1

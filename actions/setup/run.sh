@@ -18,13 +18,8 @@ mode=$cmd # "command" for the root action, whose command is an input
 ordo=${ORDO:-ordo}
 args=()
 
-escape() {
-	local s=$1
-	s=${s//%/%25}
-	s=${s//$'\r'/%0D}
-	s=${s//$'\n'/%0A}
-	printf '%s' "$s"
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # fail INPUT MESSAGE: stop with an annotation naming the input. Exit code 2
 # is ordo's "bad input".
 fail() {
