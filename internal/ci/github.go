@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/sethvargo/go-githubactions"
 
@@ -34,6 +35,9 @@ type GitHub struct {
 	action  *githubactions.Action
 	getenv  func(string) string
 	summary int // bytes written to the step summary so far
+
+	tokenOnce sync.Once
+	token     string // for ::stop-commands::, see Guard
 }
 
 // NewGitHub returns a GitHub writer when getenv says ordo runs inside GitHub
@@ -112,7 +116,7 @@ func (g *GitHub) Annotate(diags diag.List) {
 			g.action.Warningf("ordo: %d more problems are in the log", len(diags)-i)
 			return
 		}
-		fields := map[string]string{"file": d.File, "title": "ordo " + d.Rule}
+		fields := map[string]string{"file": Defuse(d.File), "title": "ordo " + d.Rule}
 		if d.Line > 0 {
 			fields["line"] = fmt.Sprint(d.Line)
 		}
@@ -121,9 +125,9 @@ func (g *GitHub) Annotate(diags diag.List) {
 		}
 		a := g.action.WithFieldsMap(fields)
 		if d.Severity == diag.Warning {
-			a.Warningf("%s", d.Message)
+			a.Warningf("%s", Defuse(d.Message))
 		} else {
-			a.Errorf("%s", d.Message)
+			a.Errorf("%s", Defuse(d.Message))
 		}
 	}
 }
@@ -133,7 +137,7 @@ func (g *GitHub) Error(msg string) {
 	if g == nil {
 		return
 	}
-	g.action.Errorf("%s", msg)
+	g.action.Errorf("%s", Defuse(msg))
 }
 
 // Mask tells the runner to hide value in the log.

@@ -54,9 +54,9 @@ func (c *initCmd) run(_ context.Context, e *env) error {
 	if err := writeFileAtomic(path, func(w io.Writer) error { _, err := w.Write(out.Bytes()); return err }); err != nil {
 		return err
 	}
-	if err := render.Discovered(e.Out, found); err != nil {
+	if err := render.Discovered(e.out, found); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(e.Out, "wrote %s: %d services, %d global files; review it, then run `ordo validate --strict`\n", path, len(found.Services), len(found.Global))
+	_, err = fmt.Fprintf(e.out, "wrote %s: %d services, %d global files; review it, then run `ordo validate --strict`\n", path, len(found.Services), len(found.Global))
 	return err
 }

@@ -107,7 +107,7 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Out, "posted %d %s on %s: ordo %s, %d affected\n", len(statuses), map[bool]string{true: "check runs", false: "statuses"}[c.checks], short(sha), c.state, len(affectedNames))
+	fmt.Fprintf(e.out, "posted %d %s on %s: ordo %s, %d affected\n", len(statuses), map[bool]string{true: "check runs", false: "statuses"}[c.checks], short(sha), c.state, len(affectedNames))
 	if !c.comment {
 		return nil
 	}
@@ -124,7 +124,7 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 	if err := f.UpsertComment(ctx, pr, commentMarker, body.String()); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Out, "updated the plan comment on #%d\n", pr)
+	fmt.Fprintf(e.out, "updated the plan comment on #%d\n", pr)
 	return nil
 }
 

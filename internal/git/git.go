@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"strconv"
 	"strings"
 )
 
@@ -30,7 +31,22 @@ func (e *Error) Error() string {
 	if msg == "" {
 		msg = e.Err.Error()
 	}
-	return fmt.Sprintf("git %s: %s", strings.Join(e.Args, " "), msg)
+	args := make([]string, len(e.Args))
+	for i, a := range e.Args {
+		args[i] = quoteArg(a)
+	}
+	return fmt.Sprintf("git %s: %s", strings.Join(args, " "), msg)
+}
+
+// quoteArg shows one argument of git in an error: as it is when it is
+// plainly a word, else Go-quoted, so that a ref or path from a pull request
+// ("x\n::error::...", "a b") can neither break the line nor blur where one
+// argument ends.
+func quoteArg(a string) string {
+	if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:^@{}~=+,%") == "" {
+		return a
+	}
+	return strconv.Quote(a)
 }
 
 func (e *Error) Unwrap() error { return e.Err }

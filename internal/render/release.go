@@ -19,7 +19,7 @@ func VersionsText(w io.Writer, res *release.Result) error {
 		if r.TagExists {
 			tag += " (exists)"
 		}
-		rows = append(rows, []string{r.Service, dash(r.Current), r.Next, r.Bump, tag})
+		rows = append(rows, []string{r.Service, dash(r.Current), r.Next, r.Bump, Name(tag)})
 	}
 	return table(w, rows)
 }
