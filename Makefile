@@ -18,7 +18,8 @@ FUZZ := \
 	./internal/discover:FuzzPackageJSON \
 	./internal/discover:FuzzCargoToml \
 	./internal/discover:FuzzCompose \
-	./internal/discover:FuzzNames
+	./internal/discover:FuzzNames \
+	./internal/render/md:FuzzText
 FUZZTIME ?= 3s
 
 # Tools for lint-actions: a path in ORDO_ACTIONLINT / ORDO_SHELLCHECK, else PATH.

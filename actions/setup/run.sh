@@ -151,7 +151,13 @@ if [ "$mode" != notes ]; then
 	exec "$ordo" "$cmd" ${args[@]+"${args[@]}"}
 fi
 "$ordo" notes ${args[@]+"${args[@]}"}
+# The notes come from commit messages: show them in a ::stop-commands::
+# frame with a random token, so that the runner executes no workflow command
+# a message holds.
+token=ordo-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+printf '::stop-commands::%s\n' "$token"
 cat -- "$output"
+printf '\n::%s::\n' "$token"
 case $output in
 /* | [A-Za-z]:*) ;;
 *) output=$PWD/$output ;;
@@ -159,7 +165,4 @@ esac
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
 	printf 'notes-file=%s\n' "$output" >>"$GITHUB_OUTPUT"
 fi
-# GitHub refuses a step summary over 1 MiB.
-if [ -n "${GITHUB_STEP_SUMMARY:-}" ] && [ "${ORDO_INPUT_FORMAT:-markdown}" = markdown ] && [ "$(wc -c <"$output")" -lt 1000000 ]; then
-	cat -- "$output" >>"$GITHUB_STEP_SUMMARY"
-fi
+# ordo itself adds the notes to the step summary.

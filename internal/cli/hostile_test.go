@@ -94,3 +94,48 @@ func TestHostileNamesRunNoWorkflowCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestHostileTextInMarkdown writes the step summary, and the notes, of a
+// change whose file names and commit subjects carry Markdown and HTML: no
+// comment, tag, mention or link of theirs reaches the Markdown.
+func TestHostileTextInMarkdown(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	base := r.Commit("chore: init", gittest.Files{
+		"ordo.yaml": "version: 1\nservices:\n  svc:\n    paths: [svc/**]\n",
+		"svc/a.go":  "package a",
+	})
+	r.Tag("svc/v1.0.0")
+	r.Commit("feat: hi <!-- hidden --> @acme/team [click](https://evil.example) <img src=x>\r::warning::INJECTED", gittest.Files(hostileFiles))
+	head := r.Commit("fix(<b>x</b>): www.evil.example\n\nBREAKING CHANGE: <!-- @bob\nTrailer: <script>", gittest.Files{"svc/b.go": "package b"})
+	for _, args := range [][]string{
+		{"affected", "--base", base, "--head", head, "--format", "markdown"},
+		{"notes", "--format", "markdown"},
+		{"versions"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			t.Parallel()
+			tmp := t.TempDir()
+			summary := filepath.Join(tmp, "summary")
+			vars := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary, "PATH": os.Getenv("PATH"), "HOME": os.Getenv("HOME")}
+			var out, errb bytes.Buffer
+			if code := Run(context.Background(), append([]string{"-C", r.Dir}, args...), IO{In: strings.NewReader(""), Out: &out, Err: &errb}, func(k string) string { return vars[k] }); code != 0 {
+				t.Fatalf("exit %d\n%s", code, errb.String())
+			}
+			sum, err := os.ReadFile(summary)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, doc := range map[string]string{"stdout": out.String(), "summary": string(sum)} {
+				if args[0] != "versions" && !strings.Contains(doc, "evil") {
+					t.Errorf("%s: the hostile text is not there at all:\n%s", name, doc)
+				}
+				for _, bad := range []string{"<!--", "<img", "<b>", "<script", "@acme", "@bob", "](https://evil", "https://evil", "www.evil", "\r"} {
+					if strings.Contains(doc, bad) {
+						t.Errorf("%s holds %q:\n%s", name, bad, doc)
+					}
+				}
+			}
+		})
+	}
+}

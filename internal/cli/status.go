@@ -13,6 +13,7 @@ import (
 	"github.com/ordo-ci/ordo/internal/forge"
 	"github.com/ordo-ci/ordo/internal/plan"
 	"github.com/ordo-ci/ordo/internal/render"
+	"github.com/ordo-ci/ordo/internal/render/md"
 )
 
 // commentMarker finds ordo's pull request comment so it is edited in place.
@@ -120,7 +121,7 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 	if err := mermaidBlock(&body, func(w io.Writer) error { return render.PlanMermaid(w, p) }); err != nil {
 		return err
 	}
-	fmt.Fprintf(&body, "\n<sub>ordo %s · %s</sub>\n", Version(), ch.Source)
+	fmt.Fprintf(&body, "\n<sub>ordo %s · %s</sub>\n", md.Text(Version()), md.Text(ch.Source))
 	if err := f.UpsertComment(ctx, pr, commentMarker, body.String()); err != nil {
 		return err
 	}

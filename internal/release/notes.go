@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/ordo-ci/ordo/internal/render/md"
 )
 
 // Schemas of the JSON documents of `ordo versions` and `ordo notes`.
@@ -152,8 +154,8 @@ func Markdown(w io.Writer, r Release, links Links) error {
 		for _, c := range breaking {
 			bw.WriteString(item(c, links))
 			if c.BreakingNote != "" && c.BreakingNote != c.Subject {
-				for _, l := range strings.Split(escape(c.BreakingNote), "\n") {
-					bw.WriteString(strings.TrimRight("  "+l, " ") + "\n")
+				for _, l := range strings.Split(c.BreakingNote, "\n") {
+					bw.WriteString(strings.TrimRight("  "+escape(l), " ") + "\n")
 				}
 			}
 		}
@@ -232,7 +234,6 @@ func commitRef(sha string, links Links) string {
 	return fmt.Sprintf("[%s](%s)", s, links.commit(sha))
 }
 
-// escape keeps commit text from turning into HTML in a release page.
-var escaper = strings.NewReplacer("<", "&lt;", ">", "&gt;", "\r", "")
-
-func escape(s string) string { return escaper.Replace(s) }
+// escape keeps commit text from turning into HTML, mentions or links in a
+// release page.
+func escape(s string) string { return md.Text(s) }

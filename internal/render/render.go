@@ -14,6 +14,8 @@ import (
 	"text/tabwriter"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ordo-ci/ordo/internal/render/md"
 )
 
 // JSON writes v indented, with a trailing newline. Field order comes from the
@@ -81,13 +83,8 @@ func table(w io.Writer, rows [][]string) error {
 	return tw.Flush()
 }
 
-// mdCell escapes text for a Markdown table cell.
-func mdCell(s string) string {
-	s = strings.ReplaceAll(s, `\`, `\\`)
-	s = strings.ReplaceAll(s, "|", `\|`)
-	s = strings.ReplaceAll(s, "\n", " ")
-	return s
-}
+// mdCell escapes text for Markdown: a table cell, a paragraph, a list item.
+func mdCell(s string) string { return md.Text(s) }
 
 // mermaidLabel quotes a label for a Mermaid node.
 func mermaidLabel(s string) string {
