@@ -176,7 +176,35 @@ func New(cfg Config) (Forge, error) {
 	return redacting{f: f, token: cfg.Token}, nil
 }
 
-// httpClient returns a copy of cfg.HTTPClient whose transport retries.
+// Where the API is when Config.BaseURL is empty.
+const (
+	defaultGitHubAPI = "https://api.github.com"
+	defaultGitLabAPI = "https://gitlab.com/api/v4"
+)
+
+// apiOrigin is the scheme and host of the API that cfg names: the only
+// place its token may go.
+func apiOrigin(cfg Config) (scheme, host string) {
+	base := cfg.BaseURL
+	if base == "" {
+		base = defaultGitHubAPI
+		if cfg.Platform == GitLab {
+			base = defaultGitLabAPI
+		}
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", ""
+	}
+	return u.Scheme, u.Host
+}
+
+// httpClient returns a copy of cfg.HTTPClient whose transport retries and
+// sends requests to the configured API's scheme and host only. The token
+// goes with every request (go-github and client-go set it below the
+// redirect logic of net/http, which therefore cannot drop it), so a redirect
+// to another host, or a pagination link pointing at one, must not be
+// followed at all.
 func httpClient(cfg Config) *http.Client {
 	hc := &http.Client{}
 	if cfg.HTTPClient != nil {
@@ -187,7 +215,20 @@ func httpClient(cfg Config) *http.Client {
 	if base == nil {
 		base = http.DefaultTransport
 	}
+	scheme, host := apiOrigin(cfg)
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != scheme || req.URL.Host != host {
+			return &exit.Error{Code: exit.Env, Err: fmt.Errorf("the API at %s://%s redirected %s to %s://%s: ordo does not follow redirects to another host or scheme, which would receive the token; point %s at the API itself",
+				scheme, host, via[0].URL.Path, req.URL.Scheme, req.URL.Host, apiURLVar(cfg.Platform))}
+		}
+		if len(via) >= 10 {
+			return fmt.Errorf("stopped after 10 redirects")
+		}
+		return nil
+	}
 	t := &retryTransport{
+		scheme:     scheme,
+		host:       host,
 		base:       base,
 		maxRetries: cfg.MaxRetries,
 		maxWait:    cfg.MaxWait,
@@ -210,6 +251,13 @@ func httpClient(cfg Config) *http.Client {
 	}
 	hc.Transport = t
 	return hc
+}
+
+func apiURLVar(platform string) string {
+	if platform == GitLab {
+		return "CI_API_V4_URL"
+	}
+	return "GITHUB_API_URL"
 }
 
 // redacting makes sure no error leaves the package with the token in it,

@@ -32,17 +32,26 @@ import (
 //   - a timeout or broken connection, only for requests that are safe to send
 //     twice (GET, PUT, DELETE, or a context marked with retrySafe).
 type retryTransport struct {
-	base       http.RoundTripper
-	maxRetries int
-	maxWait    time.Duration // waiting between attempts, summed over all requests
-	timeout    time.Duration // one attempt, body included
-	sleep      func(context.Context, time.Duration) error
+	// scheme and host are the API's: a request for anywhere else is
+	// refused, since it would carry the token.
+	scheme, host string
+	base         http.RoundTripper
+	maxRetries   int
+	maxWait      time.Duration // waiting between attempts, summed over all requests
+	timeout      time.Duration // one attempt, body included
+	sleep        func(context.Context, time.Duration) error
 
 	mu     sync.Mutex
 	waited time.Duration
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme != t.scheme || req.URL.Host != t.host {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, fmt.Errorf("refusing to send a request to %s://%s, which is not the API's %s://%s: it would carry the token", req.URL.Scheme, req.URL.Host, t.scheme, t.host)
+	}
 	// Read the body once so that every attempt sends the same bytes.
 	var body []byte
 	if req.Body != nil && req.Body != http.NoBody {

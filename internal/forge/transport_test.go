@@ -104,7 +104,7 @@ func TestRetryTransport(t *testing.T) {
 			ts := httptest.NewServer(srv)
 			t.Cleanup(ts.Close)
 			s := &sleeps{}
-			hc := httpClient(Config{MaxRetries: tt.maxRetries, Sleep: s.sleep})
+			hc := httpClient(Config{BaseURL: ts.URL, MaxRetries: tt.maxRetries, Sleep: s.sleep})
 			const payload = `{"state":"success","context":"ordo/api"}`
 			req, _ := http.NewRequest(http.MethodPost, ts.URL+"/x", strings.NewReader(payload))
 			resp, err := hc.Do(req)
@@ -146,7 +146,7 @@ func TestRetryTransportSharesItsWaitingBudget(t *testing.T) {
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	s := &sleeps{}
-	hc := httpClient(Config{MaxWait: 2 * time.Minute, Sleep: s.sleep})
+	hc := httpClient(Config{BaseURL: ts.URL, MaxWait: 2 * time.Minute, Sleep: s.sleep})
 	var codes []int
 	for range 2 {
 		resp, err := hc.Get(ts.URL)
@@ -185,7 +185,7 @@ func TestRetryTransportTimeouts(t *testing.T) {
 			ts := httptest.NewServer(srv)
 			t.Cleanup(ts.Close)
 			s := &sleeps{}
-			hc := httpClient(Config{RequestTimeout: 100 * time.Millisecond, Sleep: s.sleep})
+			hc := httpClient(Config{BaseURL: ts.URL, RequestTimeout: 100 * time.Millisecond, Sleep: s.sleep})
 			ctx := context.Background()
 			if tt.safe {
 				ctx = retrySafe(ctx)
@@ -233,7 +233,7 @@ func TestRetryTransportStalledBody(t *testing.T) {
 	}))
 	t.Cleanup(ts.Close)
 	s := &sleeps{}
-	hc := httpClient(Config{RequestTimeout: 100 * time.Millisecond, Sleep: s.sleep})
+	hc := httpClient(Config{BaseURL: ts.URL, RequestTimeout: 100 * time.Millisecond, Sleep: s.sleep})
 	resp, err := hc.Get(ts.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -249,7 +249,7 @@ func TestRetryTransportStopsWithContext(t *testing.T) {
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusBadGateway) }))
 	t.Cleanup(ts.Close)
 	ctx, cancel := context.WithCancel(context.Background())
-	hc := httpClient(Config{Sleep: func(context.Context, time.Duration) error { cancel(); return context.Canceled }})
+	hc := httpClient(Config{BaseURL: ts.URL, Sleep: func(context.Context, time.Duration) error { cancel(); return context.Canceled }})
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ts.URL, nil)
 	if _, err := hc.Do(req); !errors.Is(err, context.Canceled) {
 		t.Errorf("error %v, want context.Canceled", err)
@@ -273,7 +273,7 @@ func TestRetryTransportHidesSpentQuotaFromGoGitHub(t *testing.T) {
 		io.WriteString(w, "{}")
 	}))
 	t.Cleanup(ts.Close)
-	resp, err := httpClient(Config{}).Get(ts.URL)
+	resp, err := httpClient(Config{BaseURL: ts.URL}).Get(ts.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
