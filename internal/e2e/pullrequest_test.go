@@ -50,6 +50,12 @@ func newFakeGitHub(t *testing.T, repo, token string) *fakeGitHub {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		switch m, c := statusPath.FindStringSubmatch(r.URL.Path), commentsPath.FindStringSubmatch(r.URL.Path); {
+		case r.Method == http.MethodGet && r.URL.Path == "/api/v3/user":
+			// The workflow's token: GET /user refuses it, GraphQL names its bot.
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `{"message":"Resource not accessible by integration"}`)
+		case r.Method == http.MethodPost && r.URL.Path == "/api/graphql":
+			fmt.Fprint(w, `{"data":{"viewer":{"login":"github-actions"}}}`)
 		case m != nil && r.Method == http.MethodGet:
 			fmt.Fprint(w, `{"state":"pending","statuses":[],"total_count":0}`)
 		case m != nil && r.Method == http.MethodPost && m[1] != "":
@@ -68,7 +74,7 @@ func newFakeGitHub(t *testing.T, repo, token string) *fakeGitHub {
 			g.comments[id] = body.Body
 			g.writes++
 			w.WriteHeader(http.StatusCreated)
-			json.NewEncoder(w).Encode(map[string]any{"id": id, "body": body.Body})
+			json.NewEncoder(w).Encode(map[string]any{"id": id, "body": body.Body, "user": map[string]any{"login": "github-actions[bot]", "type": "Bot"}})
 		case c != nil && r.Method == http.MethodPatch && c[2] != "":
 			var id int
 			fmt.Sscan(c[2], &id)

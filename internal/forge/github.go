@@ -110,8 +110,8 @@ func (g *gitHub) SetStatuses(ctx context.Context, sha string, statuses []Status)
 	return nil
 }
 
-// UpsertComment finds ordo's comment by its marker among the pull request's
-// comments, edits it if its body changed, creates it if there is none, and
+// UpsertComment finds ordo's comment by its marker and its author (the
+// token's own account, see whoami) among the pull request's comments, edits it if its body changed, creates it if there is none, and
 // deletes any extra copy an interrupted run may have left.
 //
 // https://docs.github.com/en/rest/issues/comments#list-issue-comments
@@ -132,6 +132,10 @@ func (g *gitHub) UpsertComment(ctx context.Context, pr int, marker, body string)
 		body = marker + "\n" + truncate(strings.Replace(body, marker, "", 1), ghCommentMax-len([]rune(marker))-1)
 	}
 	where := fmt.Sprintf("pull request #%d", pr)
+	me, err := g.whoami(ctx)
+	if err != nil {
+		return err
+	}
 	var mine []*github.IssueComment
 	opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
 	for {
@@ -140,7 +144,7 @@ func (g *gitHub) UpsertComment(ctx context.Context, pr int, marker, body string)
 			return g.fail(err, "read the comments of "+where, permComments, where)
 		}
 		for _, c := range cs {
-			if strings.Contains(c.GetBody(), marker) {
+			if strings.Contains(c.GetBody(), marker) && me.wrote(c) {
 				mine = append(mine, c)
 			}
 		}

@@ -122,8 +122,8 @@ func glUnchanged(err error) bool {
 	return errors.As(err, &er) && er.HasStatusCode(http.StatusBadRequest) && strings.Contains(er.Message, "Cannot transition status")
 }
 
-// UpsertComment finds ordo's note by its marker among the merge request's
-// notes (system notes aside), edits it if its body changed, creates it if
+// UpsertComment finds ordo's note by its marker and its author (the token's
+// own user) among the merge request's notes (system notes aside), edits it if its body changed, creates it if
 // there is none, and deletes any extra copy.
 //
 // https://docs.gitlab.com/api/notes/#list-all-merge-request-notes
@@ -143,6 +143,10 @@ func (g *gitLab) UpsertComment(ctx context.Context, mr int, marker, body string)
 	}
 	iid := int64(mr)
 	where := fmt.Sprintf("merge request !%d", mr)
+	me, err := g.whoami(ctx)
+	if err != nil {
+		return err
+	}
 	var mine []*gitlab.Note
 	opt := &gitlab.ListMergeRequestNotesOptions{
 		ListOptions: gitlab.ListOptions{PerPage: 100},
@@ -155,7 +159,7 @@ func (g *gitLab) UpsertComment(ctx context.Context, mr int, marker, body string)
 			return g.fail(err, "read the comments of "+where, where)
 		}
 		for _, n := range notes {
-			if !n.System && strings.Contains(n.Body, marker) {
+			if !n.System && strings.Contains(n.Body, marker) && int64(n.Author.ID) == me {
 				mine = append(mine, n)
 			}
 		}

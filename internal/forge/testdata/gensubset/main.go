@@ -30,6 +30,7 @@ var operations = map[string][]string{
 	"/repos/{owner}/{repo}/commits/{ref}/check-runs":       {"get"},
 	"/repos/{owner}/{repo}/check-runs":                     {"post"},
 	"/repos/{owner}/{repo}/check-runs/{check_run_id}":      {"patch"},
+	"/user": {"get"},
 }
 
 func main() {
