@@ -139,3 +139,29 @@ func TestHostileTextInMarkdown(t *testing.T) {
 		})
 	}
 }
+
+// TestGateReadsHeadSpecAtTheHeadCommit: on a pull_request event the
+// checkout is not the head commit (GitHub checks out a merge commit; here a
+// third commit with a breaking spec); the gate compares the spec at base
+// with the spec at head, both from git.
+func TestGateReadsHeadSpecAtTheHeadCommit(t *testing.T) {
+	t.Parallel()
+	const spec = "openapi: 3.0.3\ninfo: {title: users, version: 1.0.0}\npaths:\n  /users:\n    get:\n      responses:\n        \"200\": {description: ok}\n"
+	const more = "  /users/{id}:\n    get:\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n      responses:\n        \"200\": {description: ok}\n"
+	cat := "version: 1\nservices:\n  users-api:\n    paths: [users/**]\n    provides: {users: 1.0.0}\ncontracts:\n  users: {spec: users/openapi.yaml}\n"
+	r := gittest.New(t)
+	base := r.Commit("init", gittest.Files{"ordo.yaml": cat, "users/openapi.yaml": spec + more})
+	head := r.Commit("compatible", gittest.Files{"users/openapi.yaml": spec + more + "  /health:\n    get:\n      responses:\n        \"200\": {description: ok}\n"})
+	r.Checkout(base)
+	r.Commit("breaking, elsewhere", gittest.Files{"users/openapi.yaml": spec})
+	event := filepath.Join(t.TempDir(), "event.json")
+	if err := os.WriteFile(event, []byte(`{"number":3,"pull_request":{"number":3,"base":{"sha":"`+base+`","ref":"main"},"head":{"sha":"`+head+`","ref":"x"}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": event, "PATH": os.Getenv("PATH"), "HOME": os.Getenv("HOME")}
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), []string{"-C", r.Dir, "gate", "--format", "json"}, IO{In: strings.NewReader(""), Out: &out, Err: &errb}, func(k string) string { return vars[k] })
+	if code != 0 || !strings.Contains(out.String(), `"passed": true`) {
+		t.Errorf("exit %d: the gate compared the checkout, not the head commit\n%s\n%s", code, out.String(), errb.String())
+	}
+}

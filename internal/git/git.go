@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Repo is a working tree (or bare repository) that git commands run in.
@@ -51,10 +52,17 @@ func quoteArg(a string) string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// WaitDelay is how long Run waits for git's output once ctx is done and
+// git was killed, before closing the pipes itself.
+var WaitDelay = 5 * time.Second
+
 // Run runs git with args in the repository and returns its stdout.
 func (r Repo) Run(ctx context.Context, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = r.Dir
+	// When ctx ends git is killed; a child it started (ssh, a credential
+	// helper) may still hold its pipes open, and Wait would wait for it.
+	cmd.WaitDelay = WaitDelay
 	// Never prompt for credentials or open an editor: ordo runs unattended.
 	cmd.Env = append(cmd.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_EDITOR=true", "LC_ALL=C")
 	var stdout, stderr bytes.Buffer
