@@ -21,6 +21,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/go-github/v62/github"
+	gitlab "gitlab.com/gitlab-org/api/client-go"
+
 	"github.com/ordo-ci/ordo/internal/exit"
 )
 
@@ -134,6 +137,10 @@ type Config struct {
 	// seconds. A request takes at most (MaxRetries+1)·RequestTimeout plus
 	// what is left of MaxWait.
 	RequestTimeout time.Duration
+	// CallTimeout bounds one call of the Forge (all its requests, pages and
+	// waits); 0 means 10 minutes. A server that pages forever or answers
+	// slowly cannot hold a CI job until the job's own timeout.
+	CallTimeout time.Duration
 	// Sleep waits between attempts; nil means a timer that stops when ctx
 	// is done. Tests replace it to run without waiting.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -143,6 +150,7 @@ const (
 	defaultMaxRetries     = 4
 	defaultMaxWait        = 2 * time.Minute
 	defaultRequestTimeout = 30 * time.Second
+	defaultCallTimeout    = 10 * time.Minute
 )
 
 // New returns the Forge that cfg describes. Its errors are exit.BadInput
@@ -173,7 +181,7 @@ func New(cfg Config) (Forge, error) {
 	if err != nil {
 		return nil, redact(err, cfg.Token)
 	}
-	return redacting{f: f, token: cfg.Token}, nil
+	return redacting{f: f, token: cfg.Token, timeout: cmp.Or(max(cfg.CallTimeout, 0), defaultCallTimeout)}, nil
 }
 
 // Where the API is when Config.BaseURL is empty.
@@ -261,27 +269,47 @@ func apiURLVar(platform string) string {
 }
 
 // redacting makes sure no error leaves the package with the token in it,
-// whatever a server or library put into its message.
+// whatever a server or library put into its message, and bounds each call
+// (CallTimeout).
 type redacting struct {
-	f     Forge
-	token string
+	f       Forge
+	token   string
+	timeout time.Duration
 }
 
 func (r redacting) SetStatuses(ctx context.Context, sha string, statuses []Status) error {
-	return redact(r.f.SetStatuses(ctx, sha, statuses), r.token)
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	return r.done(ctx, r.f.SetStatuses(ctx, sha, statuses))
 }
 
 func (r redacting) UpsertComment(ctx context.Context, pr int, marker, body string) error {
-	return redact(r.f.UpsertComment(ctx, pr, marker, body), r.token)
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	return r.done(ctx, r.f.UpsertComment(ctx, pr, marker, body))
 }
 
 func (r redacting) UpsertRelease(ctx context.Context, rel Release) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
 	u, err := r.f.UpsertRelease(ctx, rel)
-	return u, redact(err, r.token)
+	return u, r.done(ctx, err)
 }
 
 func (r redacting) SetCheckRuns(ctx context.Context, sha string, runs []CheckRun) error {
-	return redact(r.f.SetCheckRuns(ctx, sha, runs), r.token)
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	return r.done(ctx, r.f.SetCheckRuns(ctx, sha, runs))
+}
+
+// done redacts err and says so when the call ran out of time.
+func (r redacting) done(ctx context.Context, err error) error {
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && !errors.Is(err, context.DeadlineExceeded) {
+		err = &exit.Error{Code: exit.Env, Err: fmt.Errorf("%w (the call took longer than %s: %v)", err, r.timeout, ctx.Err())}
+	} else if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		err = &exit.Error{Code: exit.Env, Err: fmt.Errorf("gave up after %s: %w", r.timeout, err)}
+	}
+	return redact(err, r.token)
 }
 
 // redact replaces err by a flat error without the token when its message
@@ -337,6 +365,27 @@ func withMarker(marker, body string) (string, string, error) {
 		body = marker + "\n" + body
 	}
 	return marker, body, nil
+}
+
+// maxUnsureWrites is how many times a create that may have been stored
+// (unsure) is followed by a read and another create.
+const maxUnsureWrites = 2
+
+// unsure says whether a failed write may have been stored all the same: the
+// server answered 5xx, or no answer came. The transport does not send such a
+// request again itself (see retryAfter); the caller reads what is there
+// first, so that a retry never makes a second comment, check run or release.
+func unsure(err error) bool {
+	var gh *github.ErrorResponse
+	if errors.As(err, &gh) {
+		return gh.Response != nil && gh.Response.StatusCode >= 500
+	}
+	var gl *gitlab.ErrorResponse
+	if errors.As(err, &gl) {
+		return gl.Response != nil && gl.Response.StatusCode >= 500
+	}
+	var ue *url.Error
+	return errors.As(err, &ue) && !errors.Is(err, context.Canceled)
 }
 
 // truncate cuts s to at most max characters, ending with a note that it was cut.

@@ -147,34 +147,43 @@ func (g *gitLab) UpsertComment(ctx context.Context, mr int, marker, body string)
 	if err != nil {
 		return err
 	}
+	// A create answered 5xx (or not at all) may have been stored: the notes
+	// are read again before another is posted.
 	var mine []*gitlab.Note
-	opt := &gitlab.ListMergeRequestNotesOptions{
-		ListOptions: gitlab.ListOptions{PerPage: 100},
-		OrderBy:     gitlab.Ptr("created_at"),
-		Sort:        gitlab.Ptr("asc"),
-	}
-	for {
-		notes, resp, err := g.c.Notes.ListMergeRequestNotes(g.project, iid, opt, gitlab.WithContext(ctx))
-		if err != nil {
-			return g.fail(err, "read the comments of "+where, where)
+	for attempt := 0; ; attempt++ {
+		mine = nil
+		opt := &gitlab.ListMergeRequestNotesOptions{
+			ListOptions: gitlab.ListOptions{PerPage: 100},
+			OrderBy:     gitlab.Ptr("created_at"),
+			Sort:        gitlab.Ptr("asc"),
 		}
-		for _, n := range notes {
-			if !n.System && strings.Contains(n.Body, marker) && int64(n.Author.ID) == me {
-				mine = append(mine, n)
+		for {
+			notes, resp, err := g.c.Notes.ListMergeRequestNotes(g.project, iid, opt, gitlab.WithContext(ctx))
+			if err != nil {
+				return g.fail(err, "read the comments of "+where, where)
 			}
+			for _, n := range notes {
+				if !n.System && strings.Contains(n.Body, marker) && int64(n.Author.ID) == me {
+					mine = append(mine, n)
+				}
+			}
+			if resp.NextPage == 0 {
+				break
+			}
+			opt.Page = resp.NextPage
 		}
-		if resp.NextPage == 0 {
+		if len(mine) > 0 {
 			break
 		}
-		opt.Page = resp.NextPage
-	}
-	switch {
-	case len(mine) == 0:
 		_, _, err := g.c.Notes.CreateMergeRequestNote(g.project, iid, &gitlab.CreateMergeRequestNoteOptions{Body: &body}, gitlab.WithContext(ctx))
-		if err != nil {
+		if err == nil {
+			return nil
+		}
+		if attempt == maxUnsureWrites || !unsure(err) {
 			return g.fail(err, "comment on "+where, where)
 		}
-	case mine[0].Body != body:
+	}
+	if mine[0].Body != body {
 		_, _, err := g.c.Notes.UpdateMergeRequestNote(g.project, iid, mine[0].ID, &gitlab.UpdateMergeRequestNoteOptions{Body: &body}, gitlab.WithContext(ctx))
 		if err != nil {
 			return g.fail(err, "edit ordo's comment on "+where, where)
@@ -219,8 +228,8 @@ func (g *gitLab) UpsertRelease(ctx context.Context, r Release) (string, error) {
 			if err == nil {
 				return rel.Links.Self, nil
 			}
-			if try == 0 && gitlab.HasStatusCode(err, http.StatusConflict) {
-				continue // created meanwhile, or by a retried request: update it
+			if try < maxUnsureWrites && (gitlab.HasStatusCode(err, http.StatusConflict) || unsure(err)) {
+				continue // created meanwhile, or maybe by this request: read it again
 			}
 			return "", g.fail(err, what, "")
 		default:

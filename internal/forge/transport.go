@@ -148,6 +148,12 @@ func retryAfter(req *http.Request, resp *http.Response, body []byte, err error, 
 		}
 		return 0, false // a permission error: asking again will not help
 	case code >= 500 && code != http.StatusNotImplemented:
+		if !replayable(req) {
+			// The server may have stored what it failed to confirm (a
+			// comment, a check run, a release): sending it again could make
+			// two. The caller reads what is there, then decides.
+			return 0, false
+		}
 		if d, ok := retryAfterHeader(h); ok {
 			return d, true
 		}
@@ -156,14 +162,23 @@ func retryAfter(req *http.Request, resp *http.Response, body []byte, err error, 
 	return 0, false
 }
 
+// maxRetryAfter caps a wait a server asks for. More than this is never
+// waited (the waiting budget is smaller), and capping first keeps a huge
+// value (9223372037 seconds) from overflowing time.Duration into a negative
+// wait, which would be an immediate retry, again and again.
+const maxRetryAfter = 24 * time.Hour
+
 // retryAfterHeader reads Retry-After in seconds or as an HTTP date.
 func retryAfterHeader(h http.Header) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0, false
 	}
-	if s, err := strconv.Atoi(v); err == nil {
-		return max(time.Duration(s)*time.Second, 0), true
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return time.Duration(min(max(s, 0), int64(maxRetryAfter/time.Second))) * time.Second, true
+	}
+	if strings.Trim(v, "0123456789") == "" {
+		return maxRetryAfter, true // more digits than an int64 holds
 	}
 	if at, err := http.ParseTime(v); err == nil {
 		return max(time.Until(at), 0), true
@@ -182,7 +197,11 @@ func rateLimitReset(h http.Header) (time.Duration, bool) {
 		if err != nil {
 			continue
 		}
-		return max(time.Until(time.Unix(reset, 0))+time.Second, 0), true
+		d := time.Until(time.Unix(min(reset, 1<<40), 0))
+		if d >= maxRetryAfter {
+			return maxRetryAfter, true // and adding to it could overflow
+		}
+		return max(d+time.Second, 0), true
 	}
 	return 0, false
 }

@@ -96,6 +96,14 @@ func TestRetryTransport(t *testing.T) {
 		{"Retry-After beyond MaxWait is not waited for", []fault{{status: 429, header: map[string]string{"Retry-After": "3600"}}}, 0, 429, nil},
 		{"rate limit reset beyond MaxWait is not waited for", []fault{{status: 403,
 			header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": unix(time.Hour)}}}, 0, 403, nil},
+		// 9223372037 s overflows time.Duration: it once made a negative wait,
+		// that is an immediate retry, every time.
+		{"a Retry-After past time.Duration is not an immediate retry", []fault{{status: 503, header: map[string]string{"Retry-After": "9223372037"}}, {status: 503, header: map[string]string{"Retry-After": "9223372037"}}}, 0, 503, nil},
+		{"a Retry-After past int64 neither", []fault{{status: 429, header: map[string]string{"Retry-After": "99999999999999999999999"}}}, 0, 429, nil},
+		{"a rate limit reset far away neither", []fault{{status: 429, header: map[string]string{"RateLimit-Remaining": "0", "RateLimit-Reset": "9223372036854775807"}}}, 0, 429, nil},
+		{"a POST answered 5xx is not sent again", []fault{{status: 502}}, 0, 502, nil},
+		{"a POST answered 429 is: it was not taken", []fault{{status: 429, header: map[string]string{"Retry-After": "2"}}}, 0, 200,
+			[]func(time.Duration) bool{between(2*time.Second, 2*time.Second)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,7 +114,12 @@ func TestRetryTransport(t *testing.T) {
 			s := &sleeps{}
 			hc := httpClient(Config{BaseURL: ts.URL, MaxRetries: tt.maxRetries, Sleep: s.sleep})
 			const payload = `{"state":"success","context":"ordo/api"}`
-			req, _ := http.NewRequest(http.MethodPost, ts.URL+"/x", strings.NewReader(payload))
+			// Status posts are marked safe to send twice; "a POST" rows are not.
+			ctx := retrySafe(context.Background())
+			if strings.HasPrefix(tt.name, "a POST") {
+				ctx = context.Background()
+			}
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, ts.URL+"/x", strings.NewReader(payload))
 			resp, err := hc.Do(req)
 			if err != nil {
 				t.Fatal(err)

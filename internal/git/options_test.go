@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ordo-ci/ordo/internal/git/gittest"
 )
@@ -46,5 +47,29 @@ func TestErrorQuotesArguments(t *testing.T) {
 	e := &Error{Args: []string{"rev-parse", "--verify", "x\n::warning::INJECTED", "a b"}, Stderr: "bad"}
 	if got := e.Error(); strings.Contains(got, "\n") || !strings.Contains(got, `"x\n::warning::INJECTED" "a b"`) {
 		t.Errorf("Error() = %q", got)
+	}
+}
+
+// TestCancelledGitDoesNotHang: when ctx ends, git is killed; a process it
+// started that still holds its output open (an ssh, a credential helper)
+// must not keep Run waiting. Not parallel: it replaces git on PATH.
+func TestCancelledGitDoesNotHang(t *testing.T) {
+	bin := t.TempDir()
+	script := "#!/bin/sh\nsleep 30 &\nsleep 30\n"
+	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	old := WaitDelay
+	WaitDelay = 200 * time.Millisecond
+	t.Cleanup(func() { WaitDelay = old })
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := (Repo{Dir: t.TempDir()}).Run(ctx, "fetch"); err == nil {
+		t.Error("a killed git succeeded")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Run returned %v after ctx ended", d)
 	}
 }
