@@ -256,4 +256,3 @@ func composeTarget(dir string, s composeService) (string, bool) {
 	}
 	return ctx, true
 }
-

@@ -104,4 +104,3 @@ func lineCol(src []byte, off int) (int, int) {
 	start := bytes.LastIndexByte(src[:off], '\n') + 1
 	return line, 1 + utf8.RuneCount(src[start:off])
 }
-

@@ -127,4 +127,3 @@ func sanitize(s string) string {
 	}
 	return strings.Trim(b.String(), "-._")
 }
-

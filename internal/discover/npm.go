@@ -92,7 +92,6 @@ func parsePackageJSON(src []byte) (*packageJSON, error) {
 	return p, nil
 }
 
-
 type npmWorkspace struct {
 	dir      string
 	patterns workspacePatterns

@@ -33,4 +33,3 @@ func yamlError(err error) error {
 	}
 	return &posError{0, 0, "not valid YAML: " + err.Error()}
 }
-
