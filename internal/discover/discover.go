@@ -143,6 +143,17 @@ var rootGlobals = []string{
 	"Cargo.toml", "Cargo.lock",
 }
 
+// buildConfig are root files every package is built or checked with (the
+// toolchain version, the shared compiler and build settings): global.
+var buildConfig = []string{
+	"tsconfig*.json", "vitest.config.*", "vitest.workspace.*", "tsdown.config.*", "tsup.config.*", "turbo.json", "nx.json",
+	".node-version", ".nvmrc", ".tool-versions", ".npmrc", ".yarnrc.yml", "rust-toolchain", "rust-toolchain.toml", "Makefile",
+}
+
+func isBuildConfig(name string) bool {
+	return slices.ContainsFunc(buildConfig, func(g string) bool { ok, _ := path.Match(g, name); return ok })
+}
+
 var lockfiles = []string{"package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock", "bun.lockb", "Cargo.lock", "go.work.sum", "go.sum"}
 
 // Name ranks: lower is more specific.
@@ -214,8 +225,8 @@ func Discover(fsys fs.FS, opts ...Options) (*Found, error) {
 	if err := b.walk(); err != nil {
 		return nil, err
 	}
-	for _, g := range rootGlobals {
-		if b.has(".", g) {
+	for _, g := range b.files["."] {
+		if slices.Contains(rootGlobals, g) || isBuildConfig(g) {
 			b.global[g] = true
 		}
 	}
@@ -251,7 +262,7 @@ func (b *builder) walk() error {
 			return nil
 		}
 		dir := path.Dir(p)
-		if interesting(name) {
+		if interesting(name) || (dir == "." && isBuildConfig(name)) {
 			b.files[dir] = append(b.files[dir], name)
 		}
 		if strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") {
