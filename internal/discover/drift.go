@@ -43,8 +43,8 @@ const (
 //
 // Malformed manifests are reported too (unless ignore covers them), since
 // drift there cannot be checked.
-func CheckDrift(fsys fs.FS, cat *catalog.Catalog) (diag.List, error) {
-	f, err := Discover(fsys)
+func CheckDrift(fsys fs.FS, cat *catalog.Catalog, opts ...Options) (diag.List, error) {
+	f, err := Discover(fsys, opts...)
 	if err != nil {
 		return nil, err
 	}
