@@ -310,9 +310,14 @@ func (b *builder) read(file string) ([]byte, bool) {
 	}
 	if target, err := fs.ReadLink(b.fsys, file); err == nil {
 		if _, ok := join(path.Dir(file), target); !ok {
-			b.fatal = exit.BadInputf("%s: a link to %q, outside the repository; ordo does not follow it: replace the link with the file", file, target)
+			b.fatal = exit.BadInputf("%s: links outside the repository (to %q), and ordo does not follow it: it may be endless, like /dev/zero; replace the link with the file", file, target)
 			return nil, false
 		}
+	}
+	// Stat before Open: opening a FIFO blocks until someone writes to it.
+	if st, err := fs.Stat(b.fsys, file); err == nil && !st.Mode().IsRegular() {
+		b.fatal = exit.BadInputf("%s: too large: it is not a regular file (%s) and could be endless; replace it with the manifest", file, st.Mode().Type())
+		return nil, false
 	}
 	f, err := b.fsys.Open(file)
 	if err != nil {
@@ -320,10 +325,6 @@ func (b *builder) read(file string) ([]byte, bool) {
 		return nil, false
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() {
-		b.fatal = exit.BadInputf("%s: too large: it is not a regular file (%s); replace it with the manifest", file, st.Mode().Type())
-		return nil, false
-	}
 	src, err := io.ReadAll(io.LimitReader(f, maxManifest+1))
 	if err != nil {
 		b.warn(file, 0, 0, RuleMalformed, "cannot read it: %v; skipped", err)
