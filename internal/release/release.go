@@ -11,6 +11,7 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
+	"github.com/ordo-ci/ordo/internal/affected"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/git"
 )
@@ -161,7 +162,7 @@ type planner struct {
 	needed   []bool // computed: selected, and their dependencies when they propagate
 	tmpl     []template
 	initial  *semver.Version
-	paths    *pathIndex
+	paths    *affected.Owners
 
 	warnings   map[int][]string  // per service, reported when it is in the result
 	current    []*semver.Version // nil: never released
@@ -247,8 +248,17 @@ func newPlanner(cfg Config, services []Service, opts Options) (*planner, error) 
 		}
 		p.selected[i] = true
 	}
-	if p.paths, err = newPathIndex(services); err != nil {
-		bad("%w", err)
+	paths := make([][]string, len(services))
+	for i, s := range services {
+		paths[i] = s.Paths
+	}
+	if p.paths, err = affected.NewOwners(paths); err != nil {
+		var ge *affected.GlobError
+		if errors.As(err, &ge) {
+			bad("service %q: %w", services[ge.Service].Name, err)
+		} else {
+			bad("%w", err)
+		}
 	}
 	if len(problems) > 0 {
 		return nil, &exit.Error{Code: exit.BadInput, Err: errors.Join(problems...)}
@@ -455,7 +465,7 @@ func (p *planner) assign(log []git.LogEntry) {
 	for i, e := range log {
 		clear(hit)
 		for _, f := range e.Files {
-			p.paths.match(f, hit)
+			p.paths.Each(f, func(s int) { hit[s] = true })
 		}
 		for s := range hit {
 			if p.needed[s] {
