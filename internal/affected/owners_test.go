@@ -11,10 +11,10 @@ func TestOwners(t *testing.T) {
 	t.Parallel()
 	paths := [][]string{
 		{"services/users/**", "!services/users/**/*_test.go"}, // 0
-		{"services/*/main.go"},                                 // 1
-		{"libs/{auth,money}/**"},                               // 2
-		{"**", "!services/**", "!libs/**"},                     // 3: a root module
-		{"db/users/*.sql", "db/users/*.sql"},                   // 4: a glob twice
+		{"services/*/main.go"},                                // 1
+		{"libs/{auth,money}/**"},                              // 2
+		{"**", "!services/**", "!libs/**"},                    // 3: a root module
+		{"db/users/*.sql", "db/users/*.sql"},                  // 4: a glob twice
 	}
 	o, err := NewOwners(paths)
 	if err != nil {
