@@ -1,7 +1,6 @@
 package record
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -24,9 +23,6 @@ type File struct {
 
 // NewFile returns the store in the file at path.
 func NewFile(path string) *File { return &File{Path: path} }
-
-// maxLine bounds one entry's line; an entry is a few hundred bytes.
-const maxLine = 1 << 20
 
 // Read returns env's entries per service, in file order. A file that cannot
 // be read or parsed is an environment failure naming file:line.
@@ -57,18 +53,20 @@ func (f *File) readAll() ([]Entry, error) {
 		return nil, f.envErr(fmt.Errorf("lock: %w", err))
 	}
 	defer unlock(fh)
-	return parseLines(f.Path, fh)
+	data, err := io.ReadAll(fh)
+	if err != nil {
+		return nil, f.envErr(err)
+	}
+	return parseLines(f.Path, data)
 }
 
 // parseLines reads JSON lines, each a valid entry. Blank lines are skipped.
-func parseLines(name string, r io.Reader) ([]Entry, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
-	var out []Entry
-	line := 0
-	for sc.Scan() {
-		line++
-		text := bytes.TrimSpace(sc.Bytes())
+func parseLines(name string, data []byte) ([]Entry, error) {
+	out := make([]Entry, 0, bytes.Count(data, []byte{'\n'})+1)
+	for line := 1; len(data) > 0; line++ {
+		var text []byte
+		text, data, _ = bytes.Cut(data, []byte{'\n'})
+		text = bytes.TrimSpace(text)
 		if len(text) == 0 {
 			continue
 		}
@@ -77,9 +75,6 @@ func parseLines(name string, r io.Reader) ([]Entry, error) {
 			return nil, lineErr(name, line, err)
 		}
 		out = append(out, e)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, lineErr(name, line+1, err)
 	}
 	return out, nil
 }
@@ -110,11 +105,10 @@ func (f *File) Append(_ context.Context, e Entry) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	data, err := json.Marshal(e)
+	data, err := jsonLine(e)
 	if err != nil {
 		return err
 	}
-	data = append(data, '\n')
 	fh, err := os.OpenFile(f.Path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return f.envErr(fmt.Errorf("%w: check that its directory exists and is writable", err))
@@ -167,4 +161,12 @@ func (f *File) checkTail(fh *os.File) error {
 	}
 	line := bytes.Count(content, []byte{'\n'}) + 1
 	return lineErr(f.Path, line, errors.New("the last line has no newline (a truncated write?)"))
+}
+
+func jsonLine(e Entry) ([]byte, error) {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
 }
