@@ -20,6 +20,7 @@ package record
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"regexp"
 	"slices"
@@ -93,6 +94,10 @@ func validName(s string) bool {
 
 var shaRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
 
+// ValidSHA reports whether s is a full commit sha as the record keeps them:
+// 40 lowercase hex digits.
+func ValidSHA(s string) bool { return shaRE.MatchString(s) }
+
 // Validate reports the first problem with e as a bad-input error: an
 // environment or service that is not a valid name, an unknown phase, a state
 // the phase does not have, a sha that is not 40 lowercase hex digits, a
@@ -157,3 +162,13 @@ func short(sha string) string {
 }
 
 func exitEnv(err error) error { return &exit.Error{Code: exit.Env, Err: err} }
+
+// NewRelease returns a new release id for env: the environment, the time
+// (UTC, to the second) and random hex, so that ids sort by time within an
+// environment and two plans in the same second still differ. Ids are plain
+// [a-z0-9TZ-] text, safe in file names, URLs and event ids.
+func NewRelease(env string, now time.Time) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return fmt.Sprintf("%s-%s-%x", env, now.UTC().Format("20060102T150405Z"), b)
+}
