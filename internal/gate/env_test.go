@@ -35,13 +35,13 @@ func TestEnvRules(t *testing.T) {
 	}{
 		{
 			name:  "verified long enough",
-			env:   EnvInput{From: "staging", Soak: time.Hour, Verified: map[string][]record.Verification{"api": {verified("same", 2 * time.Hour)}}},
+			env:   EnvInput{From: "staging", Soak: time.Hour, Verified: map[string][]record.Verification{"api": {verified("same", 2*time.Hour)}}},
 			waves: [][]string{{"api"}},
 		},
 		{
 			name: "unverified: verified only where head changes it, or not at all",
 			env: EnvInput{From: "staging", Verified: map[string][]record.Verification{
-				"api": {verified("old", 5 * time.Hour)},
+				"api": {verified("old", 5*time.Hour)},
 			}},
 			waves: [][]string{{"api", "web"}},
 			want:  []string{"env.unverified api", "env.unverified web"},
@@ -49,8 +49,8 @@ func TestEnvRules(t *testing.T) {
 		{
 			name: "soak counts from the oldest suitable verification",
 			env: EnvInput{From: "staging", Soak: 30 * time.Minute, Verified: map[string][]record.Verification{
-				"api": {verified("old", 5 * time.Hour), verified("same", 10 * time.Minute)},
-				"web": {verified("same", 40 * time.Minute), verified("same", 10 * time.Minute)},
+				"api": {verified("old", 5*time.Hour), verified("same", 10*time.Minute)},
+				"web": {verified("same", 40*time.Minute), verified("same", 10*time.Minute)},
 			}},
 			waves: [][]string{{"api", "web"}},
 			want:  []string{"env.soak api"},
