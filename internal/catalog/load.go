@@ -47,6 +47,8 @@ func Parse(file string, src []byte) (*Catalog, diag.List) {
 		Source:  src,
 		Unowned: UnownedIgnore,
 		Release: Release{Tag: "{service}/v{version}", InitialVersion: "0.1.0", BumpDependents: "patch"},
+		Record:  RecordConfig{RefPrefix: DefaultRefPrefix},
+		Verify:  Verify{MaxFailed: 1},
 	}
 	root, ok := d.parseRoot(src)
 	if ok {
@@ -178,6 +180,12 @@ func (d *decoder) catalog(c *Catalog, root ast.Node) {
 		"contracts": func(p pair) { d.contracts(c, p) },
 		"policy":    func(p pair) { d.policy(c, p) },
 		"release":   func(p pair) { d.release(c, p) },
+
+		"environments": func(p pair) { d.environments(c, p) },
+		"record":       func(p pair) { d.record(c, p) },
+		"checks":       func(p pair) { d.checks(c, p) },
+		"verify":       func(p pair) { d.verify(c, p) },
+		"flags":        func(p pair) { d.flags(c, p) },
 	})
 	if !versionSeen {
 		d.errorf(Pos{Line: 1, Col: 1}, "version", "missing version: add `version: 1` at the top")
@@ -213,7 +221,7 @@ func (d *decoder) services(c *Catalog, p pair) {
 		return
 	}
 	for _, sp := range pairs {
-		s := &Service{Name: sp.key, Pos: sp.keyPos, Kind: KindService}
+		s := &Service{Name: sp.key, Pos: sp.keyPos, Kind: KindService, Reversible: true, Release: true}
 		if !nameRE.MatchString(sp.key) {
 			d.errorf(sp.keyPos, "name", "invalid service name %q: use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit", sp.key)
 		}
@@ -268,6 +276,11 @@ func (d *decoder) service(s *Service, sp pair) {
 		},
 		"provides": func(p pair) { s.Provides = d.provides(p, what) },
 		"consumes": func(p pair) { s.Consumes = d.consumes(p, what) },
+
+		"environments": func(p pair) { s.Environments, s.envPos = d.names(p, what+" environments") },
+		"checks":       func(p pair) { s.Checks, s.checkPos = d.names(p, what+" checks") },
+		"reversible":   func(p pair) { s.Reversible, _ = d.boolean(p, "reversible") },
+		"release":      func(p pair) { s.Release, _ = d.boolean(p, "release") },
 	})
 }
 
@@ -553,6 +566,9 @@ func clock(s string) (int, bool) {
 // cross-references --------------------------------------------------------
 
 func (d *decoder) checkReferences(c *Catalog) {
+	d.checkEnvironments(c)
+	d.checkCheckNames(c)
+	d.checkFlags(c)
 	providers := map[string]*Service{}
 	for _, s := range c.Services {
 		for _, dep := range s.DependsOn {
