@@ -81,6 +81,7 @@ type Service struct {
 	Release      bool     // false: never released, never cascades a dependents bump (default true)
 
 	envPos, checkPos []Pos
+	tagPos           Pos
 }
 
 // Deployed reports whether the service is deployed when affected.

@@ -18,6 +18,8 @@ type decoder struct {
 	file    string
 	diags   diag.List
 	anchors map[string]ast.Node
+
+	releaseTagPos Pos // where release.tag is written, if it is
 }
 
 func (d *decoder) pos(n ast.Node) Pos {
