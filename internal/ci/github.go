@@ -142,12 +142,15 @@ func (g *GitHub) Annotate(diags diag.List) {
 	}
 }
 
-// repoPath is file as GitHub places annotations: relative to the
+// repoPath is file as GitHub places annotations (see RepoPath).
+func (g *GitHub) repoPath(file string) string { return RepoPath(g.getenv, file) }
+
+// RepoPath is file as GitHub places annotations: relative to the
 // repository's root (GITHUB_WORKSPACE), not to the directory ordo runs in
-// (an action's working-directory). A file outside the workspace is kept as
-// it is.
-func (g *GitHub) repoPath(file string) string {
-	ws := g.getenv("GITHUB_WORKSPACE")
+// (an action's working-directory). A file outside the workspace, or outside
+// Actions, is kept as it is.
+func RepoPath(getenv func(string) string, file string) string {
+	ws := getenv("GITHUB_WORKSPACE")
 	if file == "" || ws == "" {
 		return file
 	}
@@ -160,6 +163,14 @@ func (g *GitHub) repoPath(file string) string {
 		return file
 	}
 	return filepath.ToSlash(rel)
+}
+
+// Notice writes a notice annotation (one not tied to a file).
+func (g *GitHub) Notice(msg string) {
+	if g == nil {
+		return
+	}
+	g.action.Noticef("%s", msg)
 }
 
 // Warning writes a plain warning annotation (one not tied to a file).
