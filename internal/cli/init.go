@@ -69,7 +69,7 @@ func (c *initCmd) run(ctx context.Context, e *env) error {
 		return exit.Envf("list tags: %w", err)
 	}
 	discover.SuggestTags(found, strings.Fields(string(tags)))
-	e.printDiags(found.Diags, nil)
+	e.printDiags(found.Diags, nil, "")
 	var buf bytes.Buffer
 	if err := discover.Render(&buf, found, schemaURL); err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/ordo-ci/ordo/internal/affected"
+	"github.com/ordo-ci/ordo/internal/testtool"
 )
 
 // TestMatchesGoModuleGraph is the Go proof: on generated workspaces of 30
@@ -24,7 +25,7 @@ import (
 // the go command in workspace mode) reaches that module; a change to go.work
 // affects all of them.
 func TestMatchesGoModuleGraph(t *testing.T) {
-	goBin := needTool(t, "go")
+	goBin := testtool.Find(t, "", "go")
 	t.Parallel()
 	for seed := uint64(1); seed <= 3; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
@@ -73,21 +74,6 @@ func TestMatchesGoModuleGraph(t *testing.T) {
 			t.Logf("%d changes compared with go mod graph over %d modules", len(changes), len(modDirs))
 		})
 	}
-}
-
-// needTool returns the path of a tool the test compares with. Without it
-// the test is skipped, or fails when ORDO_REQUIRE_TOOLS=1 (as in CI), where
-// a skipped proof would pass silently.
-func needTool(tb testing.TB, name string) string {
-	tb.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("ORDO_REQUIRE_TOOLS") == "1" {
-			tb.Fatalf("%s is not on PATH and ORDO_REQUIRE_TOOLS=1: install it", name)
-		}
-		tb.Skipf("%s is not on PATH", name)
-	}
-	return p
 }
 
 func writeTreeAt(tb testing.TB, root string, files map[string]string) {

@@ -14,6 +14,7 @@ import (
 	"github.com/ordo-ci/ordo/internal/affected"
 	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/testtool"
 )
 
 // The shapes of real repositories that issue 13 found discovered wrongly,
@@ -164,7 +165,7 @@ func TestCargoWorkspaceShape(t *testing.T) {
 	}
 	mustParse(t, f)
 
-	cargo := needTool(t, "cargo")
+	cargo := testtool.Find(t, "", "cargo")
 	cmd := exec.Command(cargo, "metadata", "--offline", "--format-version", "1")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CARGO_TARGET_DIR="+t.TempDir())
@@ -289,10 +290,7 @@ func TestPnpmWorkspaceShape(t *testing.T) {
 
 	tools := os.Getenv("ORDO_NX_TURBO_DIR")
 	if tools == "" {
-		if os.Getenv("ORDO_REQUIRE_TOOLS") == "1" {
-			t.Fatal("ORDO_NX_TURBO_DIR is not set and ORDO_REQUIRE_TOOLS=1")
-		}
-		t.Skip("ORDO_NX_TURBO_DIR is not set: the hand-written answer passed, Nx's is not checked")
+		testtool.Missing(t, "ORDO_NX_TURBO_DIR is not set (a directory with nx in node_modules): the hand-written answer passed, Nx's is not checked")
 	}
 	tools, _ = filepath.Abs(tools)
 	if err := os.Symlink(filepath.Join(tools, "node_modules"), filepath.Join(root, "node_modules")); err != nil {
@@ -416,7 +414,7 @@ func TestGoRootAndNestedModules(t *testing.T) {
 		}
 	}
 
-	goBin := needTool(t, "go")
+	goBin := testtool.Find(t, "", "go")
 	var goDirs, goEdges []string
 	for _, dir := range []string{".", "bridge", "exporters/otlp", "internal/testdata"} {
 		mod := strings.TrimSpace(goOut(t, goBin, filepath.Join(root, dir), "list", "-m"))
@@ -475,7 +473,7 @@ func TestGoSingleModuleMains(t *testing.T) {
 		t.Errorf("kinds %v", kinds)
 	}
 	m := affected.NewMatcher(mustParse(t, f))
-	goBin := needTool(t, "go")
+	goBin := testtool.Find(t, "", "go")
 	deps := map[string][]string{} // package dir -> mains that import it
 	for _, main := range []string{"cmd/api", "cmd/cli", "cmd/worker"} {
 		out := goOut(t, goBin, root, "list", "-deps", "-f", "{{if not .Standard}}{{.Dir}}{{end}}", "./"+main)
