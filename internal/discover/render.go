@@ -102,8 +102,23 @@ unowned: ignore
 		if s.Tag != "" {
 			p("    tag: %s\n", scalar(s.Tag))
 		}
+		if s.NoRelease {
+			p("    release: false  # %s\n", noReleaseWhy(s))
+		}
 	}
 	return bw.Flush()
+}
+
+func noReleaseWhy(s Service) string {
+	for _, src := range s.Sources {
+		switch {
+		case strings.HasSuffix(src, "package.json"):
+			return "private: true in " + src
+		case strings.HasSuffix(src, "Cargo.toml"):
+			return "publish = false in " + src
+		}
+	}
+	return "its manifest says it is not published"
 }
 
 // list writes key: [a, b] when it fits on a line, else a block sequence.
