@@ -85,12 +85,13 @@ func newComputation(cfg Config, services []Service, opts Options) (*computation,
 			bad("service %q: %w", s.Name, err)
 		}
 	}
-	owner := map[template]string{}
+	owner := map[[2]string]string{}
 	for i, s := range services {
-		if other, ok := owner[p.tmpl[i]]; ok && p.tmpl[i] != (template{}) {
+		key := [2]string{p.tmpl[i].prefix, p.tmpl[i].suffix}
+		if other, ok := owner[key]; ok && p.tmpl[i] != (template{}) {
 			bad("services %q and %q have the same tags (%s...%s); put {service} in the tag template", other, s.Name, p.tmpl[i].prefix, p.tmpl[i].suffix)
 		}
-		owner[p.tmpl[i]] = s.Name
+		owner[key] = s.Name
 	}
 	for _, s := range services {
 		for _, d := range s.DependsOn {
