@@ -17,7 +17,7 @@ func (p *computation) boundary(ctx context.Context, repo git.Repo) string {
 		if !need {
 			continue
 		}
-		if p.current[i] == nil {
+		if p.tagCommit[i] == "" { // never tagged: all its history counts
 			return ""
 		}
 		commits = append(commits, p.tagCommit[i])

@@ -28,11 +28,13 @@ type computation struct {
 	initial  *semver.Version
 	paths    *affected.Owners
 
-	warnings   map[int][]string  // per service, reported when it is in the result
-	current    []*semver.Version // nil: never released
-	currentTag []string
-	tagCommit  []string
-	commits    [][]Commit // newest first
+	warnings    map[int][]string  // per service, reported when it is in the result
+	current     []*semver.Version // nil: never released
+	currentFrom []string          // "tag" or "manifest"
+	manifest    []*semver.Version // ManifestVersion; nil when none or not semver
+	currentTag  []string
+	tagCommit   []string
+	commits     [][]Commit // newest first
 }
 
 func newComputation(cfg Config, services []Service, opts Options) (*computation, error) {
@@ -149,6 +151,17 @@ func newComputation(cfg Config, services []Service, opts Options) (*computation,
 	}
 	n := len(services)
 	p.current, p.currentTag, p.tagCommit, p.commits = make([]*semver.Version, n), make([]string, n), make([]string, n), make([][]Commit, n)
+	p.currentFrom, p.manifest = make([]string, n), make([]*semver.Version, n)
+	for i, s := range services {
+		if s.ManifestVersion == "" {
+			continue
+		}
+		if v, err := parseVersion(s.ManifestVersion); err == nil && v.Prerelease() == "" {
+			p.manifest[i] = v
+		} else {
+			p.debugf("service %q: the manifest's version %q is not a released semantic version; it is not used", s.Name, s.ManifestVersion)
+		}
+	}
 	return p, nil
 }
 

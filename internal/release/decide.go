@@ -18,7 +18,7 @@ func (p *computation) result(head string, tags []tagRef, released []string) (*Re
 	var problems []error
 	seenBad := map[string]bool{}
 	for s := range n {
-		if !p.needed[s] || len(p.commits[s]) == 0 {
+		if !p.needed[s] || len(p.commits[s]) == 0 || p.services[s].NoRelease {
 			continue
 		}
 		r, err := p.own(s)
@@ -40,7 +40,7 @@ func (p *computation) result(head string, tags []tagRef, released []string) (*Re
 		for changed := true; changed; {
 			changed = false
 			for s := range n {
-				if !p.needed[s] || rel[s] != nil {
+				if !p.needed[s] || rel[s] != nil || p.services[s].NoRelease {
 					continue
 				}
 				for _, d := range p.services[s].DependsOn {
@@ -55,12 +55,17 @@ func (p *computation) result(head string, tags []tagRef, released []string) (*Re
 				}
 			}
 		}
+		// A tag being described exists: its release is what the tag says.
+		p.releasedTags(rel, released)
 		for s := range n {
 			if rel[s] == nil {
 				continue
 			}
 			for _, d := range p.services[s].DependsOn {
-				if dr := rel[p.byName[d]]; dr != nil {
+				dr := rel[p.byName[d]]
+				// Describing existing tags, a dependency's version is one
+				// whose tag exists at that commit, never a computed one.
+				if dr != nil && (len(released) == 0 || slices.Contains(released, dr.Tag)) {
 					rel[s].Dependencies = append(rel[s].Dependencies, DepBump{Service: d, Version: dr.Next})
 				}
 			}
@@ -70,6 +75,9 @@ func (p *computation) result(head string, tags []tagRef, released []string) (*Re
 		}
 	}
 
+	if p.cfg.BumpDependents != "patch" {
+		p.releasedTags(rel, released)
+	}
 	exists := make(map[string]bool, len(tags))
 	for _, t := range tags {
 		exists[t.name] = true
@@ -89,6 +97,24 @@ func (p *computation) result(head string, tags []tagRef, released []string) (*Re
 		}
 		res.Releases = append(res.Releases, *r)
 	}
+	for s := range n {
+		if !p.selected[s] {
+			continue
+		}
+		u := Unconventional{Service: p.services[s].Name}
+		for _, c := range p.commits[s] {
+			if !c.Conventional {
+				u.Count++
+				if len(u.First) < unconventionalShown {
+					u.First = append(u.First, c)
+				}
+			}
+		}
+		if u.Count > 0 {
+			res.Unconventional = append(res.Unconventional, u)
+		}
+	}
+	sort.Slice(res.Unconventional, func(i, j int) bool { return res.Unconventional[i].Service < res.Unconventional[j].Service })
 	sort.Slice(res.Releases, func(i, j int) bool { return res.Releases[i].Service < res.Releases[j].Service })
 	sort.Strings(res.Warnings)
 	return res, nil
@@ -133,6 +159,9 @@ func (p *computation) own(s int) (*Release, []error) {
 		}
 	case cur == nil:
 		r.Next, r.Bump = p.initial.String(), largest.String()
+		if p.initial.LessThan(p.floor(s)) {
+			r.Next = p.floor(s).String()
+		}
 	default:
 		b := p.versions.adjust(cur, largest)
 		next, err := apply(cur, b)
@@ -140,6 +169,10 @@ func (p *computation) own(s int) (*Release, []error) {
 			return nil, []error{fmt.Errorf("service %q: %w", p.services[s].Name, err)}
 		}
 		r.Next, r.Bump = next.String(), b.String()
+		if f := p.floor(s); next.LessThan(f) {
+			p.warnings[s] = append(p.warnings[s], fmt.Sprintf("%s: the commits call for %s, below the manifest's version %s; proposing %s", r.Service, next, f, f))
+			r.Next = f.String()
+		}
 	}
 	r.Tag = p.tagFor(s, r.Next)
 	return r, nil
@@ -169,9 +202,43 @@ func (p *computation) newRelease(s int) *Release {
 		r.Commits = []Commit{}
 	}
 	if cur := p.current[s]; cur != nil {
-		r.Current = cur.String()
+		r.Current, r.CurrentFrom = cur.String(), p.currentFrom[s]
 	}
 	return r
+}
+
+// floor is the lowest version a service may be released at: the version
+// its manifest states (raised by hand ahead of the tags, it must not go
+// down), the zero version without one.
+func (p *computation) floor(s int) *semver.Version {
+	if m := p.manifest[s]; m != nil {
+		return m
+	}
+	return semver.New(0, 0, 0, "", "")
+}
+
+// releasedTags makes the release of each service whose tag is being
+// described (Options.Released) the one that tag names: its version, and the
+// bump from the version before it that the tag actually made.
+func (p *computation) releasedTags(rel []*Release, released []string) {
+	for _, tag := range released {
+		for s := range p.services {
+			v, ok, _ := p.tmpl[s].version(tag)
+			if !ok || !p.needed[s] {
+				continue
+			}
+			if rel[s] == nil {
+				rel[s] = p.newRelease(s)
+			}
+			r := rel[s]
+			r.Next, r.Tag, r.ReleaseAs = v.String(), tag, false
+			if b := difference(p.current[s], v); b != bumpNone {
+				r.Bump = b.String()
+			} else if r.Bump == "" {
+				r.Bump = bumpPatch.String()
+			}
+		}
+	}
 }
 
 func (p *computation) tagFor(s int, version string) string {

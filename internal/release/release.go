@@ -43,6 +43,14 @@ type Service struct {
 	// DependsOn are the services whose releases propagate to this one
 	// (depends_on edges with propagate: true).
 	DependsOn []string
+	// NoRelease is release: false in the catalog (or npm private: true,
+	// Cargo publish = false): the service is never released and its
+	// commits never bump its dependents.
+	NoRelease bool
+	// ManifestVersion is the version its manifest (package.json, Cargo.toml)
+	// states at head, "" when none: the current version when no tag is,
+	// and a floor for the next version.
+	ManifestVersion string
 }
 
 // Options are the per-run inputs of Compute.
@@ -68,7 +76,23 @@ type Result struct {
 	// Warnings are problems that did not stop the computation, such as a
 	// tag that already exists for a computed version.
 	Warnings []string
+	// Unconventional are, per selected service with any, the commits of its
+	// range that are not Conventional Commits and so count for nothing;
+	// sorted by service.
+	Unconventional []Unconventional
 }
+
+// Unconventional is the commits of one service that are not Conventional
+// Commits: how many, and the first few (newest first).
+type Unconventional struct {
+	Service string   `json:"service"`
+	Count   int      `json:"count"`
+	First   []Commit `json:"first"`
+}
+
+// unconventionalShown is how many non-conventional commits a result lists
+// per service; Count has them all.
+const unconventionalShown = 5
 
 // Release is one service's next release. Its JSON is an entry of the
 // `ordo.notes/v1` document.
@@ -78,6 +102,9 @@ type Release struct {
 	Next string `json:"version"`
 	// Current is the version released last, empty for a first release.
 	Current string `json:"previous"`
+	// CurrentFrom says where Current comes from: "tag", or "manifest" when
+	// no tag holds one and the package's manifest does.
+	CurrentFrom string `json:"previous_from,omitempty"`
 	// Tag is the tag for Next; PreviousTag the tag Current came from.
 	Tag         string `json:"tag"`
 	PreviousTag string `json:"previous_tag"`

@@ -114,6 +114,16 @@ func (p *computation) findCurrent(tags []tagRef) {
 			}
 		}
 	}
+	for i := range p.tmpl {
+		switch {
+		case !p.needed[i]:
+		case p.current[i] != nil:
+			p.currentFrom[i] = "tag"
+		case p.manifest[i] != nil:
+			// No tag: what the manifest says was released last.
+			p.current[i], p.currentFrom[i] = p.manifest[i], "manifest"
+		}
+	}
 	for _, o := range odds {
 		if !claimed[o.tag] { // a sibling's good tag is not odd
 			p.debugf("ignoring tag %q: %s", o.tag, o.why)
