@@ -86,11 +86,26 @@ func parseCompose(src []byte) ([]composeService, error) {
 	return out, nil
 }
 
+// testDir reports whether dir is, or is inside, a directory of tests.
+func testDir(dir string) bool {
+	for _, seg := range strings.Split(dir, "/") {
+		switch seg {
+		case "test", "tests", "__tests__", "e2e", "integration-tests":
+			return true
+		}
+	}
+	return false
+}
+
 // docker makes every directory with a Dockerfile a deployed service (the
 // root aside: it would own every file).
 func (b *builder) docker() {
 	for _, dir := range b.sortedDirs(isDockerfile) {
 		if dir == "." {
+			continue
+		}
+		if testDir(dir) {
+			b.notes = append(b.notes, fmt.Sprintf("%s: a Dockerfile in a test directory runs tests, it is not deployed; left out", dir))
 			continue
 		}
 		for _, name := range b.files[dir] {
@@ -126,7 +141,8 @@ func (b *builder) compose() {
 		}
 		var entries []entry
 		dirOf := map[string]string{}
-		var profiled, images []string
+		var profiled []string
+		image := map[string]string{} // image-only service -> its image
 		for _, n := range names {
 			file := path.Join(dir, n)
 			src, ok := b.read(file)
@@ -138,19 +154,24 @@ func (b *builder) compose() {
 				b.malformed(file, err)
 				continue
 			}
-			if strings.Contains(strings.ToLower(n), "test") {
+			test := strings.Contains(strings.ToLower(n), "test")
+			if test {
 				b.notes = append(b.notes, fmt.Sprintf("%s: a test Compose file; its %d services are not deployed services and are left out", file, len(services)))
-				continue
 			}
 			for _, s := range services {
-				if len(s.Profiles) > 0 {
-					profiled = append(profiled, fmt.Sprintf("%s (profiles: %s)", s.Name, strings.Join(s.Profiles, ", ")))
+				if test || len(s.Profiles) > 0 {
+					if !test {
+						profiled = append(profiled, fmt.Sprintf("%s (profiles: %s)", s.Name, strings.Join(s.Profiles, ", ")))
+					}
+					if target, ok := composeTarget(dir, s); ok && s.Context != "" {
+						b.notDeployed[target] = true
+					}
 					continue
 				}
 				entries = append(entries, entry{file, s})
 				if s.Context == "" {
 					if s.Image != "" {
-						images = append(images, s.Name+" ("+s.Image+")")
+						image[s.Name] = s.Image
 					}
 					continue
 				}
@@ -166,12 +187,19 @@ func (b *builder) compose() {
 					dirOf[s.Name] = target
 				}
 				u := b.add(target, file+":"+strconv.Itoa(s.Line), rankCompose, s.Name, "")
-				u.deploy = true
+				u.deploy, u.composeDeploy = true, true
 			}
 		}
+		var images []string
+		for name, img := range image {
+			if _, built := dirOf[name]; !built { // built in another file of the directory
+				images = append(images, name+" ("+img+")")
+			}
+		}
+		sort.Strings(images)
 		where := path.Join(dir, "compose")
 		if len(profiled) > 0 {
-			b.notes = append(b.notes, fmt.Sprintf("%s: services under profiles are started on demand, not deployed; left out: %s", where, strings.Join(profiled, ", ")))
+			b.notes = append(b.notes, fmt.Sprintf("%s: services under profiles are started on demand, not deployed: %s", where, strings.Join(profiled, ", ")))
 		}
 		if len(images) > 0 {
 			b.notes = append(b.notes, fmt.Sprintf("%s: image-only services are built elsewhere and no file here changes them; left out (add them by hand, with propagate: false dependencies, to order deploys after them): %s", where, strings.Join(images, ", ")))

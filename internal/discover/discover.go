@@ -169,18 +169,21 @@ const (
 var rankEco = [...]string{"npm", "cargo", "go", "compose", "docker"}
 
 type unit struct {
-	dir       string
-	sources   []string
-	rank      int
-	base      string
-	scope     string
-	deploy    bool // something deploys it
-	noRelease bool
-	version   string
-	tagNames  []string
-	extra     []string // more paths it owns (a Go main's imported packages)
-	name      string
-	children  []string // directories of the services directly nested inside
+	dir     string
+	sources []string
+	rank    int
+	base    string
+	scope   string
+	deploy  bool // something deploys it
+	// composeDeploy: a deployable Compose service builds from it, which
+	// outweighs a profile or a test Compose file that does too.
+	composeDeploy bool
+	noRelease     bool
+	version       string
+	tagNames      []string
+	extra         []string // more paths it owns (a Go main's imported packages)
+	name          string
+	children      []string // directories of the services directly nested inside
 }
 
 // edge is a dependency of the service in dir from on the one in dir to, as a
@@ -202,6 +205,9 @@ type builder struct {
 	diags  diag.List
 	notes  []string
 	fatal  error // a file that must not be read: discovery stops
+	// notDeployed are directories that only Compose services under profiles
+	// or in test files build: a Dockerfile there deploys nothing.
+	notDeployed map[string]bool
 	// deployTexts are the Dockerfiles and .goreleaser files, read once.
 	deployTexts []string
 	// tracked and trackedDirs restrict the walk to Options.Files.
@@ -212,7 +218,7 @@ type builder struct {
 // Malformed manifests are in Found.Diags; the error is for a repository that
 // cannot be read, or a manifest that must not be (exit.BadInput).
 func Discover(fsys fs.FS, opts ...Options) (*Found, error) {
-	b := &builder{fsys: fsys, files: map[string][]string{}, units: map[string]*unit{}, global: map[string]bool{}}
+	b := &builder{fsys: fsys, files: map[string][]string{}, units: map[string]*unit{}, global: map[string]bool{}, notDeployed: map[string]bool{}}
 	if len(opts) > 0 && opts[0].Files != nil {
 		b.tracked, b.trackedDirs = map[string]bool{}, map[string]bool{".": true}
 		for _, f := range opts[0].Files {

@@ -58,7 +58,7 @@ func (b *builder) finish() *Found {
 	for _, u := range units {
 		s := Service{Name: u.name, Dir: u.dir, Kind: catalog.KindLibrary, Sources: slices.Clone(u.sources),
 			NoRelease: u.noRelease, Version: u.version}
-		if u.deploy {
+		if u.deploy && (!b.notDeployed[u.dir] || u.composeDeploy) {
 			s.Kind = catalog.KindService
 		}
 		if u.dir == "." {

@@ -522,18 +522,23 @@ func TestComposeShape(t *testing.T) {
 		"services/api/Dockerfile": "FROM scratch\n",
 		"tools/debug/Dockerfile":  "FROM scratch\n",
 		"e2e/run.sh":              "",
+		"web/tests/Dockerfile":    "FROM node\n",
+		"compose.images.yaml":     "services:\n  web:\n    image: acme/web\n  cache:\n    image: redis\n",
 	}
 	f := discover(t, os.DirFS(writeTree(t, files)))
-	// tools/debug stays a service through its own Dockerfile, not through
-	// Compose; e2e is in no deploy.
+	// tools/debug has a Dockerfile, but only a profile builds it: a
+	// library; e2e is in no deploy; web/tests/Dockerfile runs tests.
 	if got, want := dirsOf(f), []string{"services/api", "tools/debug", "web"}; !slices.Equal(got, want) {
 		t.Errorf("services %q, want %q", got, want)
+	}
+	if k := service(t, f, "tools/debug").Kind; k != catalog.KindLibrary {
+		t.Errorf("tools/debug is a %s, want a library: only a profile builds it", k)
 	}
 	if got, want := edgesOf(f), []string{"web -> services/api (order)"}; !slices.Equal(got, want) {
 		t.Errorf("edges %q, want %q", got, want)
 	}
 	notes := strings.Join(f.Notes, "\n")
-	for _, want := range []string{"docker-compose.test.yml: a test Compose file", "debug (profiles: debug)", "db (postgres:16)"} {
+	for _, want := range []string{"docker-compose.test.yml: a test Compose file", "debug (profiles: debug)", "left out (add them by hand, with propagate: false dependencies, to order deploys after them): cache (redis), db (postgres:16)", "web/tests: a Dockerfile in a test directory"} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("notes %q do not say %q", f.Notes, want)
 		}
