@@ -56,7 +56,12 @@ func (o *releaseOptions) compute(ctx context.Context, e *env, cat *catalog.Catal
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.Err, "ordo: warning: %s\n", w)
 	}
-	for _, u := range res.Unconventional {
+	const shown = 10 // services; --format json has them all
+	for i, u := range res.Unconventional {
+		if i == shown {
+			fmt.Fprintf(e.Err, "ordo: warning: and %s more with commits that are not Conventional Commits\n", plural(len(res.Unconventional)-shown, "service"))
+			break
+		}
 		var first []string
 		for _, c := range u.First {
 			first = append(first, fmt.Sprintf("%.7s %q", c.SHA, c.Subject))

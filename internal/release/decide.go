@@ -98,7 +98,7 @@ func (p *computation) result(head string, tags []tagRef, released []string) (*Re
 		res.Releases = append(res.Releases, *r)
 	}
 	for s := range n {
-		if !p.selected[s] {
+		if !p.selected[s] || p.services[s].NoRelease { // never released: its commits count for nothing anyway
 			continue
 		}
 		u := Unconventional{Service: p.services[s].Name}
