@@ -166,7 +166,7 @@ replace example.com/shop/libs/auth => ../../libs/auth
 		want: []string{
 			// Both directories declare example.com/b: both names move on.
 			"a a library -> bee,c",
-			"b-go b library",
+			"b b library",
 			"bee bee library",
 			"c third/c library",
 		},

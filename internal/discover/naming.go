@@ -2,7 +2,6 @@ package discover
 
 import (
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -77,7 +76,12 @@ func candidates(u *unit) []string {
 		base = "service"
 	}
 	dirName := sanitize(strings.ReplaceAll(u.dir, "/", "-"))
-	var out []string
+	// Every unit has the same number of candidates, a missing one standing
+	// in for by the one before, so that units moving together stay at the
+	// same kind of name: log/logtest and sdk/log/logtest both reach their
+	// directory names at once (log-logtest, sdk-log-logtest).
+	out := make([]string, 0, 5)
+	prev := "service"
 	for _, c := range []string{
 		sanitize(base),
 		scoped(u.scope, base),
@@ -85,12 +89,11 @@ func candidates(u *unit) []string {
 		dirName,
 		suffixed(dirName, eco),
 	} {
-		if c != "" && !slices.Contains(out, c) {
-			out = append(out, c)
+		if c == "" {
+			c = prev
 		}
-	}
-	if len(out) == 0 {
-		out = append(out, "service")
+		out = append(out, c)
+		prev = c
 	}
 	return out
 }
