@@ -208,3 +208,52 @@ func sameSet(a, b []string) bool {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestPlanEnvShallow plans from a shallow clone: a base the clone lacks is
+// fetched, and one that exists nowhere (a force push) makes its service
+// base-missing instead of failing the plan.
+func TestPlanEnvShallow(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	c1 := r.Commit("one", gittest.Files{"ordo.yaml": "version: 1\nenvironments: {production: {}}\nservices:\n  api: {paths: [api/**]}\n  web: {paths: [web/**]}\n  ops: {paths: [ops/**]}\n",
+		"api/a": "1", "web/w": "1", "ops/o": "1"})
+	for i := range 5 {
+		r.Commit("more", gittest.Files{"web/w": itoa(i)})
+	}
+	r.Commit("head", gittest.Files{"ops/o": "2"})
+	shallow := gittest.Clone(t, r, "--depth=1")
+	record := filepath.Join(t.TempDir(), "record.jsonl")
+	env := func(k string) string { return map[string]string{"ORDO_RECORD": record}[k] }
+	run := func(args ...string) (string, string) {
+		t.Helper()
+		var out, errs bytes.Buffer
+		if code := Run(context.Background(), append(args, "-C", shallow.Dir), IO{In: strings.NewReader(""), Out: &out, Err: &errs}, env); code != 0 {
+			t.Fatalf("ordo %s: exit %d\n%s", strings.Join(args, " "), code, errs.String())
+		}
+		return out.String(), errs.String()
+	}
+	gone := strings.Repeat("0123456789", 4)
+	run("env", "record", "--env", "production", "--service", "api", "--state", "success", "--sha", c1, "--version", "1.0.0")
+	run("env", "record", "--env", "production", "--service", "web", "--state", "success", "--sha", c1, "--version", "1.0.0")
+	run("env", "record", "--env", "production", "--service", "ops", "--state", "success", "--sha", gone, "--version", "1.0.0")
+	out, errs := run("plan", "--env", "production", "--format", "json")
+	var p struct {
+		Jobs []struct {
+			Service string
+			Reasons []string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, j := range p.Jobs {
+		got = append(got, j.Service+":"+strings.Join(j.Reasons, ","))
+	}
+	if !slices.Equal(got, []string{"ops:base-missing", "web:changed"}) {
+		t.Errorf("jobs %v, want ops:base-missing web:changed (api unchanged since c1)\n%s", got, errs)
+	}
+	if !strings.Contains(errs, "is not in this clone; fetching it") || !strings.Contains(errs, "base-missing") {
+		t.Errorf("stderr does not say what was fetched and what is missing:\n%s", errs)
+	}
+}
