@@ -257,3 +257,34 @@ func TestPlanEnvShallow(t *testing.T) {
 		t.Errorf("stderr does not say what was fetched and what is missing:\n%s", errs)
 	}
 }
+
+// TestGateEnvContracts checks contract.rollout when the services of an
+// environment run different commits: each is read at its own base.
+func TestGateEnvContracts(t *testing.T) {
+	t.Parallel()
+	cat := func(provides, consumes string) string {
+		return "version: 1\nenvironments: {production: {}}\nservices:\n" +
+			"  api: {paths: [api/**], provides: {users: " + provides + "}}\n" +
+			"  web: {paths: [web/**], consumes: {users: \"" + consumes + "\"}}\n"
+	}
+	r := gittest.New(t)
+	c0 := r.Commit("zero", gittest.Files{"ordo.yaml": cat("1.0.0", "^1.0"), "api/a": "0", "web/w": "0"})
+	c1 := r.Commit("one", gittest.Files{"api/a": "1"})
+	r.Commit("two: users 2, web moves to it", gittest.Files{"ordo.yaml": cat("2.0.0", "^2.0"), "api/a": "2", "web/w": "2"})
+	record := filepath.Join(t.TempDir(), "record.jsonl")
+	env := func(k string) string { return map[string]string{"ORDO_RECORD": record}[k] }
+	run := func(want int, args ...string) string {
+		t.Helper()
+		var out, errs bytes.Buffer
+		if code := Run(context.Background(), append(args, "-C", r.Dir), IO{In: strings.NewReader(""), Out: &out, Err: &errs}, env); code != want {
+			t.Fatalf("ordo %s: exit %d, want %d\n%s%s", strings.Join(args, " "), code, want, out.String(), errs.String())
+		}
+		return out.String()
+	}
+	run(0, "env", "record", "--env", "production", "--service", "api", "--state", "success", "--sha", c1, "--version", "1.0.0")
+	run(0, "env", "record", "--env", "production", "--service", "web", "--state", "success", "--sha", c0, "--version", "1.0.0")
+	out := run(1, "gate", "--env", "production", "--format", "json")
+	if !strings.Contains(out, `"rule": "contract.rollout"`) || !strings.Contains(out, `"service": "web"`) {
+		t.Fatalf("gate --env does not see web (at %s, users ^1.0) broken by api 2.0.0 deploying first:\n%s", short(c0), out)
+	}
+}
