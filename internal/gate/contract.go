@@ -122,11 +122,11 @@ type edge struct {
 }
 
 type simulation struct {
-	base       *baseView
-	head       *catalog.Catalog
-	deployed   map[string]int
-	edges      []edge
-	providers  map[string][]string // contract -> services providing it at base or head
+	base      *baseView
+	head      *catalog.Catalog
+	deployed  map[string]int
+	edges     []edge
+	providers map[string][]string // contract -> services providing it at base or head
 }
 
 func newSimulation(base *baseView, head *catalog.Catalog, deployed map[string]int) *simulation {
