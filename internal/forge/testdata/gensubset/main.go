@@ -32,6 +32,10 @@ var operations = map[string][]string{
 	"/repos/{owner}/{repo}/check-runs/{check_run_id}":            {"patch"},
 	"/repos/{owner}/{repo}/deployments":                          {"get", "post"},
 	"/repos/{owner}/{repo}/deployments/{deployment_id}/statuses": {"post"},
+	"/repos/{owner}/{repo}/issues/{issue_number}/labels":         {"get"},
+	"/repos/{owner}/{repo}/commits/{commit_sha}/pulls":           {"get"},
+	"/repos/{owner}/{repo}/rules/branches/{branch}":              {"get"},
+	"/repos/{owner}/{repo}/branches/{branch}":                    {"get"},
 }
 
 func main() {
