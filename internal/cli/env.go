@@ -51,6 +51,7 @@ func (c *envCmd) run(context.Context, *env) error { return nil }
 
 func (c *envCmd) dispatch(ctx context.Context, e *env, args []string) error {
 	subs := envSubcommands()
+	args = hoistGlobalFlags(args) // `ordo -C dir env show E` arrives as env -C dir show E
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		w := e.Err
 		if len(args) > 0 {
@@ -72,12 +73,11 @@ func (c *envCmd) dispatch(ctx context.Context, e *env, args []string) error {
 		}
 		r := s.new()
 		fs := newFlagSet(e, "env "+s.name, s.synopsis)
-		usage := fs.Usage
 		fs.Usage = func() {
-			if s.args != "" {
-				fmt.Fprintf(e.Out, "Usage: ordo env %s %s [flags]\n", s.name, s.args)
-			}
-			usage()
+			fmt.Fprintf(e.Out, "Usage: ordo env %s [flags]\n\n%s\n\nFlags:\n", strings.TrimSpace(s.name+" "+s.args), s.synopsis)
+			fs.SetOutput(e.Out)
+			fs.PrintDefaults()
+			fs.SetOutput(io.Discard)
 		}
 		r.flags(fs)
 		pos, err := parseInterspersed(fs, args[1:])
