@@ -128,15 +128,6 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return exit.BadInputf("%s: %v (see `ordo %s -h`)", fs.Name(), err, fs.Name())
 }
 
-// recordOptions are the flags of commands that read or write the record.
-type recordOptions struct {
-	record string
-}
-
-func (r *recordOptions) recordFlag(fs *flag.FlagSet) {
-	fs.StringVar(&r.record, "record", "", "keep the record in JSON-lines `file` instead of git refs (default $ORDO_RECORD)")
-}
-
 // openStore returns the record: the file of --record or ORDO_RECORD, else
 // the git store of the repository, under the catalog's ref prefix.
 func (e *env) openStore(ctx context.Context, dir, file string, cat *catalog.Catalog) (record.Store, error) {
@@ -186,14 +177,12 @@ func envServices(cat *catalog.Catalog, name string) []string {
 
 type envShowCmd struct {
 	options
-	recordOptions
 	name string
 }
 
 func (c *envShowCmd) flags(fs *flag.FlagSet) {
 	c.catalogFlags(fs)
 	c.outputFlags(fs, "text", "json", "markdown")
-	c.recordFlag(fs)
 }
 
 func (c *envShowCmd) setArgs(args []string) error {
@@ -238,14 +227,12 @@ func (c *envShowCmd) run(ctx context.Context, e *env) error {
 
 type envDiffCmd struct {
 	options
-	recordOptions
 	a, b string
 }
 
 func (c *envDiffCmd) flags(fs *flag.FlagSet) {
 	c.catalogFlags(fs)
 	c.outputFlags(fs, "text", "json", "markdown")
-	c.recordFlag(fs)
 }
 
 func (c *envDiffCmd) setArgs(args []string) error {

@@ -23,7 +23,6 @@ import (
 
 type envRecordCmd struct {
 	options
-	recordOptions
 	envName  string
 	service  string
 	state    string
@@ -38,7 +37,6 @@ type envRecordCmd struct {
 
 func (c *envRecordCmd) flags(fs *flag.FlagSet) {
 	c.catalogFlags(fs)
-	c.recordFlag(fs)
 	fs.StringVar(&c.envName, "env", "", "the `environment` (default: the plan's, with --plan-file)")
 	fs.StringVar(&c.service, "service", "", "the `service` the entry is about")
 	fs.StringVar(&c.state, "state", "", "the `state`: in_progress, success, failure (deploy); verified, failure (verify); rolled_back, success (rollback)")
