@@ -91,7 +91,7 @@ func (b *builder) golang() {
 		}
 		mods = append(mods, goModule{m.dir, m.file, m.m})
 	}
-	if len(mods) == 1 && mods[0].dir == "." && uses == nil && b.goMains(mods[0]) {
+	if len(mods) == 1 && mods[0].dir == "." && b.goMains(mods[0]) {
 		return
 	}
 	for _, m := range mods {
