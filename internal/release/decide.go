@@ -89,6 +89,9 @@ func (p *computation) result(head string, tags []tagRef, released []string) (*Re
 			continue
 		}
 		res.Warnings = append(res.Warnings, p.warnings[s]...)
+		if p.currentFrom[s] == "manifest" && len(released) == 0 {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: no tag holds its current version %s (from its manifest), so every commit in its history counts; tag the commit that released it (%s) to count from there", r.Service, r.Current, p.tmpl[s].tag(p.current[s])))
+		}
 		if exists[r.Tag] {
 			r.TagExists = true
 		}

@@ -19,7 +19,7 @@ func TestManifestVersion(t *testing.T) {
 		warn     string
 	}{
 		{"no tag: the manifest's version is current", "1.4.0", nil,
-			want{"ui", "1.4.0", "1.5.0", "minor", "ui/v1.5.0"}, ""},
+			want{"ui", "1.4.0", "1.5.0", "minor", "ui/v1.5.0"}, "no tag holds its current version 1.4.0 (from its manifest), so every commit in its history counts; tag the commit that released it (ui/v1.4.0)"},
 		{"a tag wins over the manifest", "1.4.0", []string{"ui/v1.4.0"},
 			want{"ui", "1.4.0", "1.5.0", "minor", "ui/v1.5.0"}, ""},
 		{"never below the manifest", "3.0.0", []string{"ui/v1.4.0"},
