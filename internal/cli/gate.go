@@ -55,11 +55,12 @@ func (c *gateCmd) run(ctx context.Context, e *env) error {
 	for i, w := range p.Waves {
 		waves[i] = w.Services
 	}
+	labels, mr := e.mergeRequestLabels(ctx, ch)
 	in := gate.Input{
 		Head:      cat,
 		Waves:     waves,
 		Now:       c.now,
-		Overrides: append(c.overrides, gate.LabelOverrides(ch.Event.Labels, ch.Event.PullRequest)...),
+		Overrides: append(c.overrides, gate.LabelOverrides(labels, mr)...),
 	}
 	if ch.Base != "" {
 		in.Base = e.baseCatalog(ctx, o, ch.Base)

@@ -3,10 +3,14 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ordo-ci/ordo/internal/ci"
@@ -89,5 +93,70 @@ func TestGitLabTemplateNewline(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Errorf("%s was written", out)
+	}
+}
+
+// TestGateLabelsOnGitLabBranchPipeline runs the gate in the branch pipeline
+// after a merge, inside a freeze: the merge request that made the commit has
+// the override label, which GitLab only gives merge request pipelines, so
+// ordo reads it from the API with the job token. Without the label, or
+// without a way to ask, the freeze holds.
+func TestGateLabelsOnGitLabBranchPipeline(t *testing.T) {
+	t.Parallel()
+	const sha = "0123456789abcdef0123456789abcdef01234567"
+	labels := []string{"ordo:override:policy.freeze"}
+	var mu sync.Mutex
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("JOB-TOKEN") != "job-token" {
+			t.Errorf("%s %s without the job token", r.Method, r.URL)
+		}
+		if r.Method != http.MethodGet || r.URL.Path != "/api/v4/projects/42/repository/commits/"+sha+"/merge_requests" {
+			t.Errorf("unexpected %s %s", r.Method, r.URL)
+			http.NotFound(w, r)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		json.NewEncoder(w).Encode([]map[string]any{
+			{"iid": 12, "state": "merged", "target_branch": "main", "sha": "feedfeedfeedfeedfeedfeedfeedfeedfeedfeed", "merge_commit_sha": sha, "labels": labels},
+		})
+	}))
+	defer api.Close()
+
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "ordo.yaml"), []byte(`version: 1
+services:
+  api: {paths: [api/**]}
+policy:
+  freeze:
+    - {name: year-end, from: 2026-12-20T00:00:00Z, to: 2027-01-04T00:00:00Z, services: ["*"]}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "change.txt"), []byte("api/main.go\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"GITLAB_CI": "true", "CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "main", "CI_COMMIT_SHA": sha,
+		"CI_PROJECT_ID": "42", "CI_API_V4_URL": api.URL + "/api/v4", "CI_JOB_TOKEN": "job-token",
+	}
+	gate := func(env map[string]string) (int, string) {
+		var stdout, stderr bytes.Buffer
+		code := Run(context.Background(), []string{"gate", "-C", dir, "--files", filepath.Join(dir, "change.txt"), "--now", "2026-12-24T10:00:00Z"},
+			IO{In: strings.NewReader(""), Out: &stdout, Err: &stderr}, func(k string) string { return env[k] })
+		return code, stdout.String() + stderr.String()
+	}
+	if code, out := gate(env); code != 0 || !strings.Contains(out, "label ordo:override:policy.freeze on #12") {
+		t.Errorf("with the label: exit %d, want 0 and the override from !12:\n%s", code, out)
+	}
+	mu.Lock()
+	labels = []string{"bug"}
+	mu.Unlock()
+	if code, out := gate(env); code != 1 || !strings.Contains(out, "policy.freeze") {
+		t.Errorf("without the label: exit %d, want 1 (freeze):\n%s", code, out)
+	}
+	delete(env, "CI_JOB_TOKEN")
+	if code, out := gate(env); code != 1 || !strings.Contains(out, "no merge request labels") {
+		t.Errorf("without a token: exit %d, want 1 and a warning:\n%s", code, out)
 	}
 }
