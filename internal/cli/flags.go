@@ -78,8 +78,7 @@ func (o *options) dotenvFlag(fs *flag.FlagSet) {
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
-			fs.Usage()
-			return err
+			return err // the flag package has printed fs.Usage
 		}
 		var ee *exit.Error
 		if errors.As(err, &ee) {

@@ -19,6 +19,7 @@ type planCmd struct {
 	options
 	gl       plan.GitLabOptions
 	planFile string
+	env      envPlanOptions
 }
 
 func (c *planCmd) flags(fs *flag.FlagSet) {
@@ -29,6 +30,7 @@ func (c *planCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.gl.Template, "gitlab-template", plan.DefaultTemplate, "with --format gitlab: the hidden `job` each deploy job extends")
 	fs.StringVar(&c.gl.TemplateFile, "gitlab-template-file", plan.DefaultTemplateFile, "with --format gitlab: the repository `file` that defines the template")
 	fs.StringVar(&c.planFile, "plan-file", "", "also write the full plan as JSON to `path` (in GitHub Actions the default is $RUNNER_TEMP/ordo-plan.json)")
+	c.env.flags(fs)
 }
 
 func (c *planCmd) run(ctx context.Context, e *env) error {
@@ -38,16 +40,28 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 	if !plan.ValidTemplate.MatchString(gl.Template) {
 		return exit.BadInputf("--gitlab-template %q is not a hidden job's name such as %s: start it with a dot and use letters, digits, _ . : -", gl.Template, plan.DefaultTemplate)
 	}
-	cat, ch, res, err := e.affected(ctx, o)
-	if err != nil {
-		return err
+	var p *plan.Plan
+	noBase := false
+	if c.env.envName != "" {
+		ep, err := c.env.plan(ctx, e, o)
+		if err != nil {
+			return err
+		}
+		p = ep.plan
+	} else {
+		cat, ch, res, err := e.affected(ctx, o)
+		if err != nil {
+			return err
+		}
+		p = plan.New(cat, res, plan.Options{})
+		noBase = ch.Reason == change.ReasonNoBase
 	}
-	p := plan.New(cat, res, plan.Options{})
 	for _, w := range p.Warnings {
 		fmt.Fprintf(e.Err, "ordo: warning: %s\n", w)
 	}
 	var gitlabFiles []plan.GitLabFile
 	if o.format == "gitlab" {
+		var err error
 		if gitlabFiles, err = c.gitlabFiles(e, p); err != nil {
 			return err
 		}
@@ -57,7 +71,10 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 		case "json":
 			return render.JSON(w, p)
 		case "github":
-			return render.JSON(w, p.Matrix())
+			// One line, so that `matrix=$(ordo plan --format github)` and
+			// `echo "matrix=$(...)" >>"$GITHUB_OUTPUT"` work.
+			_, err := fmt.Fprintln(w, render.CompactJSON(p.Matrix()))
+			return err
 		case "gitlab":
 			_, err := w.Write(gitlabFiles[0].Data)
 			return err
@@ -90,11 +107,11 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 		pairs = append(pairs, out.Name, out.Value)
 	}
 	pairs = append(pairs, "plan-file", planFile)
-	dotenv := gitlabDotenv(p, ch.Reason == change.ReasonNoBase, dotenvPlanFile)
-	if e.gh != nil {
-		for _, w := range warnings {
-			fmt.Fprintf(e.Err, "ordo: warning: %s\n", w)
-		}
+	dotenv := gitlabDotenv(p, noBase, dotenvPlanFile)
+	for _, w := range warnings {
+		// An annotation, so that it shows on the run's page: a step whose
+		// outputs pass GitHub's limit succeeds, the job fails later.
+		e.gh.Warning("ordo: " + w)
 	}
 	if err := e.gh.SetOutputs(pairs...); err != nil {
 		return exit.Envf("%w", err)

@@ -22,6 +22,7 @@ var (
 		"version":           "which ordo the action installs",
 		"working-directory": "the directory the action runs ordo in (so every path input is relative to it)",
 		"token":             "reaches ordo as GITHUB_TOKEN",
+		"files-from":        "reaches ordo as --files PATH: files carries the list itself, files-from a file's path",
 	}
 	// actionFlagExceptions are flags no GitHub action has an input for.
 	actionFlagExceptions = map[string]string{
@@ -55,6 +56,8 @@ var (
 		"checks": "GitHub check runs",
 		"sha":    "the pipeline's commit, CI_COMMIT_SHA",
 		"pr":     "the pipeline's merge request, CI_MERGE_REQUEST_IID",
+		"env":    "environment-aware child pipelines (environment:, record calls) come with part 2's deploy jobs",
+		"record": "environment-aware child pipelines (environment:, record calls) come with part 2's deploy jobs",
 	}
 )
 

@@ -11,32 +11,15 @@ import (
 
 	"github.com/ordo-ci/ordo/internal/affected"
 	"github.com/ordo-ci/ordo/internal/git/gittest"
+	"github.com/ordo-ci/ordo/internal/testtool"
 )
 
 // gitlabCILocal returns the gitlab-ci-local executable named by
-// ORDO_GITLAB_CI_LOCAL. Without it the test is skipped, unless
-// ORDO_REQUIRE_TOOLS=1 (as in CI), where a missing tool is a failure.
+// ORDO_GITLAB_CI_LOCAL (see testtool for what happens without it).
 func gitlabCILocal(tb testing.TB) string {
 	tb.Helper()
-	missing := func(format string, args ...any) {
-		tb.Helper()
-		if os.Getenv("ORDO_REQUIRE_TOOLS") == "1" {
-			tb.Fatalf(format+" (ORDO_REQUIRE_TOOLS=1)", args...)
-		}
-		tb.Skipf(format, args...)
-	}
-	bin := os.Getenv("ORDO_GITLAB_CI_LOCAL")
-	if bin == "" {
-		missing("set ORDO_GITLAB_CI_LOCAL to the gitlab-ci-local executable to check child pipelines with it")
-	}
-	path, err := exec.LookPath(bin)
-	if err != nil {
-		missing("ORDO_GITLAB_CI_LOCAL=%s: %v", bin, err)
-	}
-	if _, err := exec.LookPath("git"); err != nil {
-		missing("gitlab-ci-local needs git: %v", err)
-	}
-	return path
+	testtool.Find(tb, "", "git")
+	return testtool.Find(tb, "ORDO_GITLAB_CI_LOCAL", "gitlab-ci-local")
 }
 
 // deployTemplate is the repository's deploy job; it prints what the child
