@@ -482,3 +482,37 @@ func copyTree(tb testing.TB, from, to string) {
 		tb.Fatal(err)
 	}
 }
+
+// TestGitLabPlanNoBase runs the plan component in a scheduled pipeline,
+// which has no change to compare with: "everything affected" deploys
+// nothing unless all: true says to deploy everything.
+func TestGitLabPlanNoBase(t *testing.T) {
+	tool(t, "ORDO_GITLAB_CI_LOCAL", "gitlab-ci-local")
+	files := gitlabFiles(t)
+	files[".gitlab-ci.yml"] = `stages: [deploy]
+include:
+  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/plan@$CI_COMMIT_SHA
+    inputs:
+      job_prefix: nightly-
+      rules: [{if: $CI_PIPELINE_SOURCE == "schedule"}]
+  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/plan@$CI_COMMIT_SHA
+    inputs:
+      job_prefix: full-
+      all: true
+      rules: [{if: $CI_PIPELINE_SOURCE == "schedule"}]
+`
+	repo := newMonorepo(t, "git@gitlab.com:acme/shop.git", files, "change")
+	r := gitlabPipeline(t, repo, map[string]string{"CI_PIPELINE_SOURCE": "schedule"}, repo.init)
+	if r.code != 0 || strings.Contains(r.out, " FAIL ") {
+		t.Fatalf("gitlab-ci-local: exit %d\n%s", r.code, r.out)
+	}
+	if !strings.Contains(r.out, "no base commit to compare with") || !regexp.MustCompile(`PASS\s+\[nightly-deploy\] -> ordo-noop`).MatchString(r.out) {
+		t.Errorf("without a base the plan should deploy nothing and say why:\n%s", r.out)
+	}
+	if strings.Contains(r.out, "[nightly-deploy] -> deploy:") {
+		t.Errorf("a scheduled pipeline deployed:\n%s", r.out)
+	}
+	if !regexp.MustCompile(`\[full-deploy\] -> deploy:db\s+> deploying db`).MatchString(r.out) {
+		t.Errorf("all: true should deploy everything:\n%s", r.out)
+	}
+}
