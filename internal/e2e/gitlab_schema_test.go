@@ -250,7 +250,20 @@ func TestComponentsInterpolateAsGitLab(t *testing.T) {
 	schema := gitlabCISchema(t)
 	for name, c := range components(t) {
 		t.Run(name, func(t *testing.T) {
-			_, body, _ := strings.Cut(readFile(t, filepath.Join(root, "templates", name+".yml")), "\n---\n")
+			header, body, _ := strings.Cut(readFile(t, filepath.Join(root, "templates", name+".yml")), "\n---\n")
+			var spec any
+			if err := yaml.Unmarshal([]byte(header), &spec); err != nil {
+				t.Fatal(err)
+			}
+			// spec: component: (GitLab 18.6) is newer than the schema that
+			// gitlab-ci-local ships: it is checked here, the rest there.
+			// https://docs.gitlab.com/ci/inputs/#component-context
+			sp := spec.(map[string]any)["spec"].(map[string]any)
+			if ctx, _ := sp["component"].([]any); !slices.Equal(ctx, []any{"version"}) {
+				t.Errorf("spec: component: %v, want [version], which the image's tag uses", sp["component"])
+			}
+			delete(sp, "component")
+			validatePipeline(t, schema, "templates/"+name+".yml's spec", spec)
 			var doc any
 			if err := yaml.Unmarshal([]byte(body), &doc); err != nil {
 				t.Fatal(err)
