@@ -60,8 +60,6 @@ var (
 		"env":    "plan/gate --env (issue 14): the components' environment input is not wired yet",
 		"record": "--record FILE, common to every command (Part 2): in CI the record is the git store; ORDO_RECORD reaches ordo as a variable",
 		"pr":     "the pipeline's merge request, CI_MERGE_REQUEST_IID",
-		"env":    "environment-aware child pipelines (environment:, record calls) come with part 2's deploy jobs",
-		"record": "environment-aware child pipelines (environment:, record calls) come with part 2's deploy jobs",
 	}
 )
 
