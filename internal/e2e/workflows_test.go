@@ -21,7 +21,7 @@ func userWorkflows(t *testing.T, example, readme string) map[string]map[string]a
 	t.Helper()
 	out := map[string]map[string]any{}
 	for where, text := range map[string]string{
-		example: readFile(t, filepath.Join(root, ".github", "workflows", example)),
+		example:            readFile(t, filepath.Join(root, ".github", "workflows", example)),
 		"README " + readme: readmeFiles(t)[".github/workflows/"+readme],
 	} {
 		if text == "" {
