@@ -21,12 +21,14 @@ import (
 
 type validateCmd struct {
 	options
-	strict bool
+	strict      bool
+	allWarnings bool
 }
 
 func (c *validateCmd) flags(fs *flag.FlagSet) {
 	c.catalogFlags(fs)
 	fs.BoolVar(&c.strict, "strict", false, "also compare the catalog with the repository's manifests (drift) and fail on any warning")
+	fs.BoolVar(&c.allWarnings, "all-warnings", false, fmt.Sprintf("print every warning, not only the first %d", diag.MaxWarnings))
 }
 
 func (c *validateCmd) run(ctx context.Context, e *env) error {
@@ -50,7 +52,11 @@ func (c *validateCmd) run(ctx context.Context, e *env) error {
 		warnings = append(warnings, drift...)
 	}
 	warnings.Sort()
-	e.printDiags(warnings, map[string][]byte{cat.File: cat.Source})
+	more := allWarningsHint
+	if c.allWarnings {
+		more = ""
+	}
+	e.printDiags(warnings, map[string][]byte{cat.File: cat.Source}, more)
 	if c.strict && len(warnings) > 0 {
 		fmt.Fprintf(e.Err, "ordo: %s: %s with --strict\n", o.configPath(), countProblems(warnings))
 		return reported(exit.No)

@@ -41,7 +41,7 @@ func (c *initCmd) run(_ context.Context, e *env) error {
 	if err != nil {
 		return exit.Envf("read the repository: %w", err)
 	}
-	e.printDiags(found.Diags, nil)
+	e.printDiags(found.Diags, nil, "")
 	var out bytes.Buffer
 	if err := discover.Render(&out, found, schemaURL); err != nil {
 		return err
