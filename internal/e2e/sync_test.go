@@ -32,6 +32,8 @@ var (
 		"token-env":            "the input token reaches ordo as GITHUB_TOKEN",
 		"gitlab-template":      "GitLab child pipelines are the plan component's (input template)",
 		"gitlab-template-file": "GitLab child pipelines are the plan component's (input template_file)",
+		"env":                  "plan/gate --env (issue 14): the actions' environment input is not wired yet",
+		"record":               "--record FILE, common to every command (Part 2): in CI the record is the git store; ORDO_RECORD reaches ordo as a variable",
 	}
 	// componentOnlyInputs are GitLab component inputs that are not flags.
 	componentOnlyInputs = map[string]string{
@@ -54,6 +56,8 @@ var (
 		"output": "the job's log shows the answer; the dotenv report carries it to later jobs",
 		"checks": "GitHub check runs",
 		"sha":    "the pipeline's commit, CI_COMMIT_SHA",
+		"env":    "plan/gate --env (issue 14): the components' environment input is not wired yet",
+		"record": "--record FILE, common to every command (Part 2): in CI the record is the git store; ORDO_RECORD reaches ordo as a variable",
 		"pr":     "the pipeline's merge request, CI_MERGE_REQUEST_IID",
 	}
 )
