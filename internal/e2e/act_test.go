@@ -26,6 +26,7 @@ import (
 // through the API, rather than from the push's own commits.
 func TestActDeployWaves(t *testing.T) {
 	act := tool(t, "ORDO_ACT", "act")
+	tool(t, "", "jq") // wave-rest reads the plan file with jq, as GitHub's runners have it
 	workflows := []struct {
 		path     string
 		maxWaves int
