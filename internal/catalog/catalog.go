@@ -50,6 +50,13 @@ type Catalog struct {
 	Policy    Policy
 	Release   Release
 
+	// Part 2: conducting a release (SPEC §12-14).
+	Environments []*Environment // sorted by name
+	Record       RecordConfig
+	Checks       []*Check // sorted by name
+	Verify       Verify
+	Flags        []*Flag // sorted by name
+
 	index    map[string]int
 	provider map[string]int // see providers
 }
@@ -67,6 +74,14 @@ type Service struct {
 	Lock      string
 	With      map[string]string
 	Tag       string // tag template for this service; "" means Release.Tag
+
+	Environments []string // as written; nil: every environment
+	Checks       []string // nil: Verify.Checks; empty: none
+	Reversible   bool     // false: its rollback cannot undo it (default true)
+	Release      bool     // false: never released, never cascades a dependents bump (default true)
+
+	envPos, checkPos []Pos
+	tagPos           Pos
 }
 
 // Deployed reports whether the service is deployed when affected.

@@ -130,7 +130,7 @@ func TestSchema(t *testing.T) {
 			}
 		})
 	}
-	for _, name := range []string{"unknown-keys", "wrong-types", "bad-kind-version", "unowned", "semver", "windows"} {
+	for _, name := range []string{"unknown-keys", "wrong-types", "bad-kind-version", "unowned", "semver", "windows", "environments", "checks", "flags", "record"} {
 		t.Run("invalid/"+name, func(t *testing.T) {
 			if err := sch.Validate(instance(t, "testdata/invalid/"+name+".yaml")); err == nil {
 				t.Errorf("the schema accepts testdata/invalid/%s.yaml, which ordo rejects", name)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -26,7 +25,7 @@ import (
 // come back as a diag.List (errors and warnings); the catalog is nil when
 // there is any error. A file that cannot be read is an error of its own.
 func Load(path string) (*Catalog, diag.List, error) {
-	src, err := os.ReadFile(path)
+	src, err := ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil, exit.BadInputf("read catalog: %s does not exist: create it with `ordo init`, or point --config at it", path)
@@ -47,6 +46,8 @@ func Parse(file string, src []byte) (*Catalog, diag.List) {
 		Source:  src,
 		Unowned: UnownedIgnore,
 		Release: Release{Tag: "{service}/v{version}", InitialVersion: "0.1.0", BumpDependents: "patch"},
+		Record:  RecordConfig{RefPrefix: DefaultRefPrefix},
+		Verify:  Verify{MaxFailed: 1},
 	}
 	root, ok := d.parseRoot(src)
 	if ok {
@@ -61,6 +62,9 @@ func Parse(file string, src []byte) (*Catalog, diag.List) {
 }
 
 func (d *decoder) parseRoot(src []byte) (ast.Node, bool) {
+	if !d.checkSize(src) {
+		return nil, false
+	}
 	if strings.TrimSpace(string(src)) == "" {
 		d.errorf(Pos{}, "empty", "the catalog is empty: start it with `version: 1` and a services: mapping, or run `ordo init`")
 		return nil, false
@@ -121,6 +125,9 @@ func (d *decoder) parseDocument(src string, lineOffset int) (ast.Node, bool) {
 	for _, t := range tokens {
 		t.Position.Line += lineOffset
 	}
+	if !d.checkDepth(tokens) {
+		return nil, false
+	}
 	f, err := parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		p := Pos{}
@@ -178,6 +185,12 @@ func (d *decoder) catalog(c *Catalog, root ast.Node) {
 		"contracts": func(p pair) { d.contracts(c, p) },
 		"policy":    func(p pair) { d.policy(c, p) },
 		"release":   func(p pair) { d.release(c, p) },
+
+		"environments": func(p pair) { d.environments(c, p) },
+		"record":       func(p pair) { d.record(c, p) },
+		"checks":       func(p pair) { d.checks(c, p) },
+		"verify":       func(p pair) { d.verify(c, p) },
+		"flags":        func(p pair) { d.flags(c, p) },
 	})
 	if !versionSeen {
 		d.errorf(Pos{Line: 1, Col: 1}, "version", "missing version: add `version: 1` at the top")
@@ -204,6 +217,8 @@ func (d *decoder) checkGlob(g string, p Pos, what string) {
 		d.errorf(p, "glob", "glob %q in %s must be relative to the repository root, without a leading %q", g, what, g[:strings.IndexByte(g, '/')+1])
 	case strings.Contains(g, `\`):
 		d.errorf(p, "glob", "glob %q in %s uses a backslash: paths are slash-separated", g, what)
+	case slices.Contains(strings.Split(g, "/"), ".."):
+		d.errorf(p, "glob", "glob %q in %s has \"..\": globs match paths inside the repository, relative to its root", g, what)
 	}
 }
 
@@ -213,7 +228,7 @@ func (d *decoder) services(c *Catalog, p pair) {
 		return
 	}
 	for _, sp := range pairs {
-		s := &Service{Name: sp.key, Pos: sp.keyPos, Kind: KindService}
+		s := &Service{Name: sp.key, Pos: sp.keyPos, Kind: KindService, Reversible: true, Release: true}
 		if !nameRE.MatchString(sp.key) {
 			d.errorf(sp.keyPos, "name", "invalid service name %q: use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit", sp.key)
 		}
@@ -255,7 +270,7 @@ func (d *decoder) service(s *Service, sp pair) {
 		},
 		"tag": func(p pair) {
 			s.Tag, _ = d.str(p, "tag")
-			d.checkTagTemplate(s.Tag, p.valPos)
+			s.tagPos = p.valPos
 		},
 		"with": func(p pair) {
 			pairs, _ := d.mapping(p.value, p.valPos, what+" with")
@@ -268,6 +283,11 @@ func (d *decoder) service(s *Service, sp pair) {
 		},
 		"provides": func(p pair) { s.Provides = d.provides(p, what) },
 		"consumes": func(p pair) { s.Consumes = d.consumes(p, what) },
+
+		"environments": func(p pair) { s.Environments, s.envPos = d.names(p, what+" environments") },
+		"checks":       func(p pair) { s.Checks, s.checkPos = d.names(p, what+" checks") },
+		"reversible":   func(p pair) { s.Reversible, _ = d.boolean(p, "reversible") },
+		"release":      func(p pair) { s.Release, _ = d.boolean(p, "release") },
 	})
 }
 
@@ -356,9 +376,12 @@ func (d *decoder) contracts(c *Catalog, p pair) {
 		fields, _ := d.mapping(cp.value, cp.valPos, what)
 		d.fields(fields, what, map[string]func(pair){
 			"spec": func(p pair) {
-				ct.Spec, _ = d.str(p, "spec")
-				if strings.HasPrefix(ct.Spec, "/") || strings.Contains(ct.Spec, `\`) || ct.Spec == "" {
-					d.errorf(p.valPos, "contract", "spec %q must be a repository-relative, slash-separated path", ct.Spec)
+				var ok bool
+				if ct.Spec, ok = d.str(p, "spec"); !ok {
+					return
+				}
+				if err := checkLocalPath(ct.Spec); err != nil {
+					d.errorf(p.valPos, "path", "%s spec %q must be a path inside the repository, relative to its root: %v", what, ct.Spec, err)
 				}
 			},
 		})
@@ -371,7 +394,7 @@ func (d *decoder) release(c *Catalog, p pair) {
 	d.fields(pairs, "release", map[string]func(pair){
 		"tag": func(p pair) {
 			c.Release.Tag, _ = d.str(p, "tag")
-			d.checkTagTemplate(c.Release.Tag, p.valPos)
+			d.releaseTagPos = p.valPos
 		},
 		"initial_version": func(p pair) {
 			v, ok := d.text(p, "initial_version")
@@ -391,17 +414,6 @@ func (d *decoder) release(c *Catalog, p pair) {
 			}
 		},
 	})
-}
-
-func (d *decoder) checkTagTemplate(t string, p Pos) {
-	if !strings.Contains(t, "{version}") {
-		d.errorf(p, "tag", "tag template %q has no {version}: write e.g. \"{service}/v{version}\"", t)
-		return
-	}
-	rest := strings.NewReplacer("{service}", "", "{version}", "").Replace(t)
-	if strings.ContainsAny(rest, "{}") {
-		d.errorf(p, "tag", "tag template %q: the only placeholders are {service} and {version}", t)
-	}
 }
 
 // policy windows -----------------------------------------------------------
@@ -553,6 +565,10 @@ func clock(s string) (int, bool) {
 // cross-references --------------------------------------------------------
 
 func (d *decoder) checkReferences(c *Catalog) {
+	d.checkEnvironments(c)
+	d.checkCheckNames(c)
+	d.checkFlags(c)
+	d.checkTags(c)
 	providers := map[string]*Service{}
 	for _, s := range c.Services {
 		for _, dep := range s.DependsOn {

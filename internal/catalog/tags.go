@@ -73,3 +73,52 @@ func ChangedContracts(base, head *Catalog) []string {
 	slices.Sort(changed)
 	return changed
 }
+
+// checkTags checks every tag template and the tags it makes. Tags reach git
+// as arguments and ref names: a tag that starts with "-" would be read as an
+// option, and one git refuses would fail the release after the notes are
+// written. A template is tried first with a neutral name, to blame the
+// template; then with each service's name, to blame the name.
+func (d *decoder) checkTags(c *Catalog) {
+	const sample = "1.2.3-rc.1+build.5" // a version with every part semver allows
+	tryTemplate := func(t string, p Pos) bool {
+		switch {
+		case strings.Count(t, "{version}") != 1:
+			d.errorf(p, "tag", "tag template %q must have {version} exactly once: write e.g. \"{service}/v{version}\"", t)
+			return false
+		case strings.ContainsAny(strings.NewReplacer("{service}", "", "{version}", "").Replace(t), "{}"):
+			d.errorf(p, "tag", "tag template %q: the only placeholders are {service} and {version}", t)
+			return false
+		}
+		tag := Tag(t, "svc", sample)
+		if err := checkRefName("refs/tags/" + tag); err != nil || strings.HasPrefix(tag, "-") {
+			if err == nil {
+				err = checkRefName(tag)
+			}
+			d.errorf(p, "tag", "tag template %q makes tags such as %q, which git does not accept as tag names: %v", t, tag, err)
+			return false
+		}
+		return true
+	}
+	releaseOK := tryTemplate(c.Release.Tag, d.releaseTagPos)
+	for _, s := range c.Services {
+		at, ok := s.Pos, releaseOK
+		if s.Tag != "" {
+			if ok = tryTemplate(s.Tag, s.tagPos); !ok {
+				continue
+			}
+		}
+		if !ok {
+			continue
+		}
+		tag := Tag(c.TagTemplate(s), s.Name, sample)
+		if err := checkRefName("refs/tags/" + tag); err != nil {
+			d.errorf(at, "tag", "service name %q makes tags such as %q, which git does not accept as tag names: %v: rename the service, or give it a tag: template without {service}", s.Name, tag, err)
+		}
+	}
+}
+
+// Tag makes the tag of service at version from template.
+func Tag(template, service, version string) string {
+	return strings.NewReplacer("{service}", service, "{version}", version).Replace(template)
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml/ast"
 
@@ -17,6 +18,8 @@ type decoder struct {
 	file    string
 	diags   diag.List
 	anchors map[string]ast.Node
+
+	releaseTagPos Pos // where release.tag is written, if it is
 }
 
 func (d *decoder) pos(n ast.Node) Pos {
@@ -302,4 +305,45 @@ func (d *decoder) strings(p pair, what string) ([]string, []Pos) {
 		}
 	}
 	return out, pos
+}
+
+// duration reads a Go duration written as a string (`30m`, `2h`, `200ms`).
+// A bare number is rejected: `soak: 30` would silently mean nanoseconds.
+func (d *decoder) duration(p pair, what string) (time.Duration, bool) {
+	s, ok := p.value.(*ast.StringNode)
+	if !ok {
+		d.errorf(p.valPos, "duration", "%s must be a Go duration such as 30s, 10m or 2h, not a %s", what, typeName(p.value))
+		return 0, false
+	}
+	v, err := time.ParseDuration(s.Value)
+	if err != nil {
+		d.errorf(p.valPos, "duration", "%s: %q is not a Go duration: write a number with a unit (ms, s, m, h), e.g. 30s, 10m or 1h30m", what, s.Value)
+		return 0, false
+	}
+	if v < 0 {
+		d.errorf(p.valPos, "duration", "%s must not be negative, not %q", what, s.Value)
+		return 0, false
+	}
+	return v, true
+}
+
+// names reads a list of names (environments, checks), reporting names that
+// appear twice. An explicit empty list comes back non-nil, so callers can
+// tell `checks: []` (none) from no checks: key at all.
+func (d *decoder) names(p pair, what string) ([]string, []Pos) {
+	list, pos := d.strings(p, what)
+	if list == nil {
+		list = []string{}
+	}
+	seen := make(map[string]bool, len(list))
+	outList, outPos := list[:0:0], pos[:0:0]
+	for i, n := range list {
+		if seen[n] {
+			d.errorf(pos[i], "duplicate", "%s lists %q twice: keep one", what, n)
+			continue
+		}
+		seen[n] = true
+		outList, outPos = append(outList, n), append(outPos, pos[i])
+	}
+	return outList, outPos
 }

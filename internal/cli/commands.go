@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/ordo-ci/ordo/internal/affected"
@@ -21,12 +22,14 @@ import (
 
 type validateCmd struct {
 	options
-	strict bool
+	strict      bool
+	allWarnings bool
 }
 
 func (c *validateCmd) flags(fs *flag.FlagSet) {
 	c.catalogFlags(fs)
 	fs.BoolVar(&c.strict, "strict", false, "also compare the catalog with the repository's manifests (drift) and fail on any warning")
+	fs.BoolVar(&c.allWarnings, "all-warnings", false, fmt.Sprintf("print every warning, not only the first %d", diag.MaxWarnings))
 }
 
 func (c *validateCmd) run(ctx context.Context, e *env) error {
@@ -43,14 +46,24 @@ func (c *validateCmd) run(ctx context.Context, e *env) error {
 		warnings = append(warnings, affected.NewMatcher(cat).UnmatchedPaths(files)...)
 	}
 	if c.strict {
-		drift, err := discover.CheckDrift(os.DirFS(o.dir), cat)
-		if err != nil {
+		var opts discover.Options
+		if files != nil {
+			opts.Files = files // what git ignores is no package
+		}
+		drift, err := discover.CheckDrift(os.DirFS(o.dir), cat, opts)
+		if exit.Code(err) == exit.BadInput {
+			return err // a manifest too large, or a link out of the repository
+		} else if err != nil {
 			return exit.Envf("read the repository's manifests: %w", err)
 		}
 		warnings = append(warnings, drift...)
 	}
 	warnings.Sort()
-	e.printDiags(warnings, map[string][]byte{cat.File: cat.Source})
+	more := allWarningsHint
+	if c.allWarnings {
+		more = ""
+	}
+	e.printDiags(warnings, map[string][]byte{cat.File: cat.Source}, more)
 	if c.strict && len(warnings) > 0 {
 		fmt.Fprintf(e.Err, "ordo: %s: %s with --strict\n", o.configPath(), countProblems(warnings))
 		return reported(exit.No)
@@ -136,7 +149,9 @@ func (c *affectedCmd) run(ctx context.Context, e *env) error {
 	}
 	names := render.CompactJSON(doc.Affected)
 	hasAffected := fmt.Sprint(len(res.Services) > 0)
-	if err := e.gh.SetOutputs("affected", names, "has-affected", hasAffected, "changed-files", render.CompactJSON(doc.ChangedFiles)); err != nil {
+	matrices := affectedMatrices(doc.Affected)
+	if err := e.gh.SetOutputs("affected", names, "has-affected", hasAffected, "changed-files", render.CompactJSON(doc.ChangedFiles),
+		"matrices", render.CompactJSON(matrices), "matrix-count", fmt.Sprint(len(matrices))); err != nil {
 		return exit.Envf("%w", err)
 	}
 	if err := e.summary(func(w io.Writer) error {
@@ -147,7 +162,9 @@ func (c *affectedCmd) run(ctx context.Context, e *env) error {
 	}); err != nil {
 		return err
 	}
-	return o.writeDotenv(map[string]string{"ORDO_AFFECTED": names, "ORDO_HAS_AFFECTED": hasAffected})
+	// Only small values: GitLab refuses a dotenv report over 5,120 bytes, and
+	// the names of a large catalog are more; --format json --output has them.
+	return o.writeDotenv(map[string]string{"ORDO_AFFECTED_COUNT": strconv.Itoa(len(doc.Affected)), "ORDO_HAS_AFFECTED": hasAffected})
 }
 
 func changeInfo(ch *change.Change) render.Change {

@@ -21,6 +21,7 @@ import (
 type options struct {
 	config string
 	dir    string
+	record string // --record FILE: the JSON-lines record (SPEC Part 2, a common flag)
 
 	base, head   string
 	files        string
@@ -48,6 +49,8 @@ func newFlagSet(e *env, name, synopsis string) *flag.FlagSet {
 func (o *options) catalogFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.config, "config", "", "catalog `path` (default: ordo.yaml at the repository root)")
 	fs.StringVar(&o.dir, "C", ".", "run in repository `dir`")
+	// Common to Part 2: commands that do not read the record ignore it.
+	fs.StringVar(&o.record, "record", "", "keep the record in JSON-lines `file` instead of git refs (default $ORDO_RECORD)")
 }
 
 func (o *options) changeFlags(fs *flag.FlagSet) {
@@ -79,8 +82,7 @@ func (o *options) dotenvFlag(fs *flag.FlagSet) {
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
-			fs.Usage()
-			return err
+			return err // the flag package has printed fs.Usage
 		}
 		var ee *exit.Error
 		if errors.As(err, &ee) {

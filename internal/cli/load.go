@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -28,7 +27,7 @@ func (e *env) reportCatalog(path string, cat *catalog.Catalog, diags diag.List, 
 	if err != nil {
 		return nil, err
 	}
-	e.printDiags(diags, map[string][]byte{path: sourceOf(cat, path)})
+	e.printDiags(diags, map[string][]byte{path: sourceOf(cat, path)}, allWarningsHint)
 	if cat == nil {
 		fmt.Fprintf(e.Err, "ordo: %s has %s: fix them and run `ordo validate` again\n", path, countProblems(diags.Errors()))
 		return nil, reported(exit.BadInput)
@@ -40,7 +39,7 @@ func sourceOf(cat *catalog.Catalog, path string) []byte {
 	if cat != nil {
 		return cat.Source
 	}
-	src, _ := os.ReadFile(path)
+	src, _ := catalog.ReadFile(path) // bounded: the path may be /dev/zero
 	return src
 }
 
@@ -51,16 +50,25 @@ func countProblems(l diag.List) string {
 	return fmt.Sprintf("%d problems", len(l))
 }
 
+// allWarningsHint says how to see the warnings printDiags leaves out.
+const allWarningsHint = "`ordo validate --all-warnings` lists them all"
+
 // printDiags writes diagnostics to stderr, with source lines and carets on a
-// terminal, and as annotations inside GitHub Actions.
-func (e *env) printDiags(diags diag.List, sources map[string][]byte) {
+// terminal, and as annotations inside GitHub Actions. With more set, only
+// the first diag.MaxWarnings warnings are printed and the rest counted,
+// ending with more; with more empty, every one is printed.
+func (e *env) printDiags(diags diag.List, sources map[string][]byte, more string) {
 	if len(diags) == 0 {
 		return
 	}
 	if !isTerminal(e.Err) {
 		sources = nil
 	}
-	diags.Print(e.Err, sources)
+	o := diag.Options{Source: sources}
+	if more != "" {
+		o.MaxWarnings, o.More = diag.MaxWarnings, more
+	}
+	diags.Print(e.Err, o)
 	e.gh.Annotate(diags)
 }
 

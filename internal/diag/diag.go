@@ -4,10 +4,12 @@
 package diag
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -92,20 +94,49 @@ func (l List) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// Print writes each diagnostic on its own line. With source set (the bytes of
-// the file the diagnostics point into), each is followed by its source line
-// and a caret under the column, as compilers do on a terminal.
-func (l List) Print(w io.Writer, source map[string][]byte) {
+// MaxWarnings is how many warnings a command prints before it counts the
+// rest: 4,000 "paths match no file" warnings would hide everything else.
+const MaxWarnings = 20
+
+// Options say how Print writes a list.
+type Options struct {
+	// Source holds the bytes of the files the diagnostics point into. With
+	// it (on a terminal), each diagnostic is followed by its source line
+	// and a caret under the column, as compilers do.
+	Source map[string][]byte
+	// MaxWarnings, when above zero, is how many warnings are printed; the
+	// rest are counted in one line that ends with More (how to see them
+	// all). Errors are always printed: each one must be fixed.
+	MaxWarnings int
+	More        string
+}
+
+// Print writes each diagnostic on its own line, in time linear in the
+// list and the sources: each file's lines are indexed once.
+func (l List) Print(w io.Writer, o Options) {
+	lines := map[string][]int{} // file -> offset of each line's start
+	warnings, hidden := 0, 0
 	for _, d := range l {
+		if d.Severity == Warning && o.MaxWarnings > 0 {
+			if warnings++; warnings > o.MaxWarnings {
+				hidden++
+				continue
+			}
+		}
 		fmt.Fprintln(w, d.String())
-		src, ok := source[d.File]
+		src, ok := o.Source[d.File]
 		if !ok || d.Line <= 0 {
 			continue
 		}
-		line, ok := sourceLine(src, d.Line)
+		idx, ok := lines[d.File]
 		if !ok {
+			idx = lineStarts(src)
+			lines[d.File] = idx
+		}
+		if d.Line > len(idx) {
 			continue
 		}
+		line := sourceLine(src, idx, d.Line)
 		fmt.Fprintf(w, "  %s\n", line)
 		if d.Col > 0 && d.Col <= len(line)+1 {
 			// Keep tabs so the caret lines up under tab-indented text.
@@ -120,12 +151,47 @@ func (l List) Print(w io.Writer, source map[string][]byte) {
 			fmt.Fprintf(w, "  %s^\n", string(pad))
 		}
 	}
+	if hidden > 0 {
+		msg := fmt.Sprintf("... and %s more %s", thousands(hidden), plural(hidden, "warning"))
+		if o.More != "" {
+			msg += "; " + o.More
+		}
+		fmt.Fprintln(w, msg)
+	}
 }
 
-func sourceLine(src []byte, n int) (string, bool) {
-	lines := strings.Split(string(src), "\n")
-	if n > len(lines) {
-		return "", false
+// lineStarts returns the offset at which each line of src starts.
+func lineStarts(src []byte) []int {
+	starts := make([]int, 1, bytes.Count(src, []byte{'\n'})+1)
+	for i, b := range src {
+		if b == '\n' {
+			starts = append(starts, i+1)
+		}
 	}
-	return strings.TrimRight(lines[n-1], "\r"), true
+	return starts
+}
+
+// sourceLine returns line n (1-based) of src, without its line ending.
+func sourceLine(src []byte, starts []int, n int) string {
+	end := len(src)
+	if n < len(starts) {
+		end = starts[n] - 1
+	}
+	return strings.TrimRight(string(src[starts[n-1]:end]), "\r")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// thousands writes n with commas: 3,980.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

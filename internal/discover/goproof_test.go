@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/ordo-ci/ordo/internal/affected"
+	"github.com/ordo-ci/ordo/internal/testtool"
 )
 
 // TestMatchesGoModuleGraph is the Go proof: on generated workspaces of 30
@@ -24,10 +25,7 @@ import (
 // the go command in workspace mode) reaches that module; a change to go.work
 // affects all of them.
 func TestMatchesGoModuleGraph(t *testing.T) {
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go is not on PATH")
-	}
+	goBin := testtool.Find(t, "", "go")
 	t.Parallel()
 	for seed := uint64(1); seed <= 3; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {

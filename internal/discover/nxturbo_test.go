@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ordo-ci/ordo/internal/affected"
+	"github.com/ordo-ci/ordo/internal/testtool"
 )
 
 // TestMatchesNxAndTurbo is the npm proof: on a generated npm workspace of
@@ -34,10 +35,7 @@ import (
 func TestMatchesNxAndTurbo(t *testing.T) {
 	tools := os.Getenv("ORDO_NX_TURBO_DIR")
 	if tools == "" {
-		if os.Getenv("ORDO_REQUIRE_TOOLS") == "1" {
-			t.Fatal("ORDO_NX_TURBO_DIR is not set and ORDO_REQUIRE_TOOLS=1: install nx@24.0.6 and turbo@2.11.11 with npm into a directory and point ORDO_NX_TURBO_DIR at it")
-		}
-		t.Skip("ORDO_NX_TURBO_DIR is not set (a directory with nx and turbo in node_modules)")
+		testtool.Missing(t, "ORDO_NX_TURBO_DIR is not set: install nx@24.0.6 and turbo@2.11.11 with npm into a directory and point ORDO_NX_TURBO_DIR at it")
 	}
 	tools, err := filepath.Abs(tools)
 	if err != nil {

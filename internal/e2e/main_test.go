@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ordo-ci/ordo/internal/testtool"
 )
 
 func TestMain(m *testing.M) {
@@ -34,22 +36,11 @@ var root = func() string {
 	return filepath.Join(wd, "..", "..")
 }()
 
-// tool finds an external tool: the path in env, else name on PATH. Without
-// it the test is skipped, or fails when ORDO_REQUIRE_TOOLS=1.
+// tool finds an external tool: the path in env, else name on PATH (see
+// testtool for what happens without it).
 func tool(tb testing.TB, env, name string) string {
 	tb.Helper()
-	path := os.Getenv(env)
-	if path == "" {
-		path = name
-	}
-	found, err := exec.LookPath(path)
-	if err != nil {
-		if os.Getenv("ORDO_REQUIRE_TOOLS") == "1" {
-			tb.Fatalf("%s not found (set %s or put it on PATH; .ci/run installs it): %v", name, env, err)
-		}
-		tb.Skipf("%s not found (set %s or put it on PATH; .ci/run installs it)", name, env)
-	}
-	return found
+	return testtool.Find(tb, env, name)
 }
 
 var (

@@ -121,6 +121,7 @@ type fakeGitHub struct {
 	comments []*ghComment
 	releases []*ghRelease
 	runs     []*ghRun
+	rules    fakeRules
 	// installation makes the token an installation token (the workflow's
 	// GITHUB_TOKEN): GET /user answers 403 and GraphQL names the bot.
 	installation bool
@@ -161,6 +162,7 @@ func newFakeGitHub(t testing.TB) *fakeGitHub {
 	f.handle(ghListRuns, f.listRuns)
 	f.handle(ghPostRun, f.postRun)
 	f.handle(ghPatchRun, f.patchRun)
+	f.handleRules()
 	f.handle(ghGetUser, f.getUser)
 	f.handle(ghGraphQL, f.graphQL)
 	return f

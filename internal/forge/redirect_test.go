@@ -72,9 +72,12 @@ func TestTokenNeverFollowsARedirectToAnotherHost(t *testing.T) {
 						t.Fatal(err)
 					}
 					var callErr error
-					if jobToken {
+					switch {
+					case jobToken:
 						_, callErr = f.UpsertRelease(context.Background(), Release{Tag: "v1.0.0"})
-					} else {
+					case platform == GitLab:
+						callErr = f.UpsertComment(context.Background(), 4, "<!-- ordo:plan -->", "plan")
+					default:
 						callErr = f.SetStatuses(context.Background(), strings.Repeat("a", 40), []Status{{Context: "ordo", State: StateSuccess}})
 					}
 					if callErr == nil || !strings.Contains(callErr.Error(), "redirect") {

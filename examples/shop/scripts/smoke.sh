@@ -1,0 +1,9 @@
+#!/bin/sh
+# Smoke test of one deployed service. The catalog's `smoke` check runs it
+# from the repository root as `scripts/smoke.sh SERVICE ENV`; exit 0 passes.
+set -eu
+service=$1
+env=$2
+url="https://${service}.${env}.shop.example.com/smoke"
+echo "smoke: $service in $env: $url"
+exec curl -fsS --max-time 5 -o /dev/null "$url"
