@@ -23,9 +23,10 @@ var replacer = strings.NewReplacer(
 	// HTML: no tags, no comments, no entities of the text's own. A ">"
 	// alone opens nothing (but see Text for one at the start).
 	"&", "&amp;", "<", "&lt;",
-	// Markdown that changes what follows: emphasis, code, links and
-	// images, tables, a backslash escaping ordo's escapes.
-	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "|", `\|`,
+	// Markdown that takes over what follows: code spans, links and images,
+	// table cells, a backslash escaping ordo's escapes. Emphasis (* and _)
+	// is left alone: it hides nothing, and names are full of _.
+	`\`, `\\`, "`", "\\`", "[", `\[`, "]", `\]`, "|", `\|`,
 	"\n", "<br>",
 	"\t", " ",
 )
