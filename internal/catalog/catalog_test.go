@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/ordo-ci/ordo/internal/catalog/catalogtest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -344,11 +347,12 @@ func benchCatalog(n int) []byte {
 }
 
 // BenchmarkParse shows that parsing grows linearly with the number of
-// services (see chunk.go for why that needs care).
+// services (see chunk.go for why that needs care), on catalogs shaped like
+// a real monorepo's (catalogtest.Realistic).
 func BenchmarkParse(b *testing.B) {
 	for _, n := range []int{1000, 2000, 4000} {
 		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
-			src := benchCatalog(n)
+			src := catalogtest.Realistic(n)
 			b.ReportAllocs()
 			b.SetBytes(int64(len(src)))
 			for b.Loop() {
@@ -388,5 +392,31 @@ func TestChunkedParseIsTheSame(t *testing.T) {
 	}
 	if !strings.Contains(chunked.Error(), `unknown kind "daemon"`) || !strings.Contains(chunked.Error(), `"svc0003" twice`) {
 		t.Errorf("diagnostics miss the planted problems:\n%s", chunked.Error())
+	}
+}
+
+// TestChunkedCatalogIsTheSame parses a large valid catalog in chunks and
+// whole, and compares every field of every service and the catalog.
+func TestChunkedCatalogIsTheSame(t *testing.T) {
+	t.Parallel()
+	src := catalogtest.Realistic(chunkMinCount*3 + 11)
+	if _, _, ok := splitServices(string(src)); !ok {
+		t.Fatal("the catalog is not split: the test tests nothing")
+	}
+	chunked, d1 := parse("ordo.yaml", src, true)
+	whole, d2 := parse("ordo.yaml", src, false)
+	if chunked == nil || whole == nil {
+		t.Fatalf("rejected: %s / %s", d1.Error(), d2.Error())
+	}
+	if len(chunked.Services) != chunkMinCount*3+11 {
+		t.Fatalf("%d services", len(chunked.Services))
+	}
+	for i := range whole.Services {
+		if !reflect.DeepEqual(chunked.Services[i], whole.Services[i]) {
+			t.Fatalf("service %d differs:\nchunked %+v\nwhole   %+v", i, chunked.Services[i], whole.Services[i])
+		}
+	}
+	if !reflect.DeepEqual(chunked, whole) {
+		t.Errorf("the catalogs differ outside their services")
 	}
 }

@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
@@ -74,17 +75,14 @@ func (d *decoder) checkGlob(g string, p Pos, what string) {
 }
 
 func (d *decoder) services(c *Catalog, p pair) {
-	pairs, ok := d.mapping(p.value, p.valPos, "services")
-	if !ok {
-		return
-	}
-	for _, sp := range pairs {
-		s := &Service{Name: sp.key, Pos: sp.keyPos, Kind: KindService, Reversible: true, Release: true}
-		if !nameRE.MatchString(sp.key) {
-			d.errorf(sp.keyPos, "name", "invalid service name %q: use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit", sp.key)
+	if d.chunked != nil {
+		c.Services = d.joinChunks()
+	} else {
+		pairs, ok := d.mapping(p.value, p.valPos, "services")
+		if !ok {
+			return
 		}
-		d.service(s, sp)
-		c.Services = append(c.Services, s)
+		c.Services = d.serviceList(pairs)
 	}
 	slices.SortFunc(c.Services, func(a, b *Service) int { return strings.Compare(a.Name, b.Name) })
 	c.index = make(map[string]int, len(c.Services))
@@ -93,56 +91,86 @@ func (d *decoder) services(c *Catalog, p pair) {
 	}
 }
 
+// serviceList decodes the entries of services: (or of one chunk of it).
+func (d *decoder) serviceList(pairs []pair) []*Service {
+	out := make([]*Service, 0, len(pairs))
+	for _, sp := range pairs {
+		s := &Service{Name: sp.key, Pos: sp.keyPos, Kind: KindService, Reversible: true, Release: true}
+		if !nameRE.MatchString(sp.key) {
+			d.errorf(sp.keyPos, "name", "invalid service name %q: use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit", sp.key)
+		}
+		d.service(s, sp)
+		out = append(out, s)
+	}
+	return out
+}
+
+// serviceKeys are the keys of a service entry, for unknown-key hints.
+var serviceKeys = []string{"checks", "consumes", "critical", "depends_on", "environments", "kind", "lock", "paths", "provides", "release", "reversible", "tag", "with"}
+
+// service decodes one entry of services:. It is the one decoder that runs
+// thousands of times, so it switches on the key instead of building the
+// handler map fields() takes.
 func (d *decoder) service(s *Service, sp pair) {
-	what := fmt.Sprintf("service %q", s.Name)
+	what := "service " + strconv.Quote(s.Name)
 	pairs, ok := d.mapping(sp.value, sp.valPos, what)
 	if !ok {
 		return
 	}
-	d.fields(pairs, what, map[string]func(pair){
-		"kind": func(p pair) {
+	for _, p := range pairs {
+		switch p.key {
+		case "kind":
 			if v, ok := d.enum(p, "kind", string(KindService), string(KindLibrary), string(KindMigration)); ok {
 				s.Kind = Kind(v)
 			}
-		},
-		"paths": func(p pair) {
+		case "paths":
 			s.Paths = d.globs(p, what+" paths")
 			if len(s.Paths) > 0 && !slices.ContainsFunc(s.Paths, func(g string) bool { return !strings.HasPrefix(g, "!") }) {
 				d.errorf(p.valPos, "glob", "%s paths has only excludes: add the paths it owns before the \"!\" patterns", what)
 			}
-		},
-		"depends_on": func(p pair) { s.DependsOn = d.deps(p, what) },
-		"critical":   func(p pair) { s.Critical, _ = d.boolean(p, "critical") },
-		"lock": func(p pair) {
+		case "depends_on":
+			s.DependsOn = d.deps(p, what)
+		case "critical":
+			s.Critical, _ = d.boolean(p, "critical")
+		case "lock":
 			var ok bool
 			if s.Lock, ok = d.str(p, "lock"); ok && s.Lock == "" {
 				d.errorf(p.valPos, "type", "lock must not be empty: name the resource the services share, or remove lock")
 			}
-		},
-		"tag": func(p pair) {
+		case "tag":
 			s.Tag, _ = d.str(p, "tag")
 			s.tagPos = p.valPos
-		},
-		"with": func(p pair) {
-			pairs, _ := d.mapping(p.value, p.valPos, what+" with")
-			s.With = make(map[string]string, len(pairs))
-			keys, pos := make([]string, 0, len(pairs)), make([]Pos, 0, len(pairs))
-			for _, wp := range pairs {
-				if v, ok := d.text(wp, fmt.Sprintf("with %q", wp.key)); ok {
-					s.With[wp.key] = v
-				}
-				keys, pos = append(keys, wp.key), append(pos, wp.keyPos)
-			}
-			d.withKeys(s.Name, keys, pos)
-		},
-		"provides": func(p pair) { s.Provides = d.provides(p, what) },
-		"consumes": func(p pair) { s.Consumes = d.consumes(p, what) },
+		case "with":
+			d.with(s, p, what)
+		case "provides":
+			s.Provides = d.provides(p, what)
+		case "consumes":
+			s.Consumes = d.consumes(p, what)
+		case "environments":
+			s.Environments, s.envPos = d.names(p, what+" environments")
+		case "checks":
+			s.Checks, s.checkPos = d.names(p, what+" checks")
+		case "reversible":
+			s.Reversible, _ = d.boolean(p, "reversible")
+		case "release":
+			s.Release, _ = d.boolean(p, "release")
+		default:
+			d.unknownKey(p, what, serviceKeys)
+		}
+	}
+}
 
-		"environments": func(p pair) { s.Environments, s.envPos = d.names(p, what+" environments") },
-		"checks":       func(p pair) { s.Checks, s.checkPos = d.names(p, what+" checks") },
-		"reversible":   func(p pair) { s.Reversible, _ = d.boolean(p, "reversible") },
-		"release":      func(p pair) { s.Release, _ = d.boolean(p, "release") },
-	})
+func (d *decoder) with(s *Service, p pair, what string) {
+	pairs, _ := d.mapping(p.value, p.valPos, what+" with")
+	s.With = make(map[string]string, len(pairs))
+	keys, pos := make([]string, 0, len(pairs)), make([]Pos, 0, len(pairs))
+	for _, wp := range pairs {
+		if v, ok := d.text(wp, "with "+strconv.Quote(wp.key)); ok {
+			s.With[wp.key] = v
+		}
+		keys, pos = append(keys, wp.key), append(pos, wp.keyPos)
+	}
+	d.withKeys(s.Name, keys, pos)
 }
 
 func (d *decoder) deps(p pair, what string) []Dep {

@@ -6,24 +6,22 @@ import (
 	"github.com/ordo-ci/ordo/internal/graph"
 )
 
-// orderGraph returns the deploy-order edges (dependent -> dependency, and
-// consumer -> provider) with the position that declares each edge.
-func orderGraph(c *Catalog) (*graph.Graph, map[[2]int]Pos) {
-	g := OrderGraph(c)
-	pos := map[[2]int]Pos{}
-	for i, s := range c.Services {
-		for _, dep := range s.DependsOn {
-			pos[[2]int{i, c.index[dep.Service]}] = dep.Pos
-		}
-		for _, co := range s.Consumes {
-			if p, ok := c.provider[co.Contract]; ok {
-				if _, seen := pos[[2]int{i, p}]; !seen {
-					pos[[2]int{i, p}] = co.Pos
-				}
-			}
+// edgePos returns where service from declares that it deploys after
+// service to: its depends_on entry, else the consumes entry of a contract
+// that to provides. Only a cycle needs it, so it is looked up, not indexed.
+func edgePos(c *Catalog, from, to int) Pos {
+	s, name := c.Services[from], c.Services[to].Name
+	for _, dep := range s.DependsOn {
+		if dep.Service == name {
+			return dep.Pos
 		}
 	}
-	return g, pos
+	for _, co := range s.Consumes {
+		if p, ok := c.provider[co.Contract]; ok && p == to {
+			return co.Pos
+		}
+	}
+	return s.Pos
 }
 
 // OrderGraph returns the graph whose edge a -> b says a deploys after b: a

@@ -34,7 +34,13 @@ var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
 // Parse validates src as the catalog file named file.
 func Parse(file string, src []byte) (*Catalog, diag.List) {
-	d := &decoder{file: file, anchors: map[string]ast.Node{}}
+	return parse(file, src, true)
+}
+
+// parse is Parse, with chunking (see chunk.go) optional so that tests can
+// compare the two.
+func parse(file string, src []byte, chunking bool) (*Catalog, diag.List) {
+	d := &decoder{file: file, anchors: map[string]ast.Node{}, chunking: chunking}
 	c := &Catalog{
 		File:    file,
 		Source:  src,
@@ -63,53 +69,13 @@ func (d *decoder) parseRoot(src []byte) (ast.Node, bool) {
 		d.errorf(Pos{}, "empty", "the catalog is empty: start it with `version: 1` and a services: mapping, or run `ordo init`")
 		return nil, false
 	}
-	if rest, chunks, ok := splitServices(string(src)); ok {
+	if rest, chunks, ok := splitServices(string(src)); ok && d.chunking {
 		if root, ok := d.parseChunked(rest, chunks); ok {
 			return root, true
 		}
 		d.diags = nil // parse it whole and report what that finds
 	}
 	return d.parseDocument(string(src), 0)
-}
-
-// parseChunked parses the catalog without its services, then the services
-// chunk by chunk, and puts them back under services:.
-func (d *decoder) parseChunked(rest string, chunks []chunk) (ast.Node, bool) {
-	root, ok := d.parseDocument(rest, 0)
-	if !ok {
-		return nil, false
-	}
-	m, ok := root.(*ast.MappingNode)
-	if !ok {
-		return nil, false
-	}
-	var services *ast.MappingValueNode
-	for _, mv := range m.Values {
-		if mv.Key != nil && mv.Key.GetToken() != nil && mv.Key.GetToken().Value == "services" {
-			services = mv
-		}
-	}
-	if services == nil {
-		return nil, false
-	}
-	var joined *ast.MappingNode
-	for _, chunk := range chunks {
-		croot, ok := d.parseDocument(chunk.src, chunk.offset)
-		if !ok {
-			return nil, false
-		}
-		entries, ok := chunkEntries(croot)
-		if !ok {
-			return nil, false
-		}
-		if joined == nil {
-			joined = entries
-		} else {
-			joined.Values = append(joined.Values, entries.Values...)
-		}
-	}
-	services.Value = joined
-	return root, true
 }
 
 // parseDocument parses src, whose first line is line 1+lineOffset of the

@@ -47,15 +47,14 @@ func (d *decoder) checkReferences(c *Catalog) {
 	if len(d.diags.Errors()) > 0 {
 		return // a cycle among half-read services would only confuse
 	}
-	g, labels := orderGraph(c)
-	if cyc := g.Cycle(); cyc != nil {
+	if cyc := OrderGraph(c).Cycle(); cyc != nil {
 		names := make([]string, len(cyc))
 		for i, n := range cyc {
 			names[i] = c.Services[n].Name
 		}
 		// Point at the edge that closes the cycle, in the service that declares it.
 		from, to := cyc[len(cyc)-2], cyc[len(cyc)-1]
-		d.errorf(labels[[2]int{from, to}], "cycle", "dependency cycle: %s: remove one of these edges", strings.Join(names, " -> "))
+		d.errorf(edgePos(c, from, to), "cycle", "dependency cycle: %s: remove one of these edges", strings.Join(names, " -> "))
 	}
 }
 

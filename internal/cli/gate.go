@@ -62,7 +62,7 @@ func (c *gateCmd) run(ctx context.Context, e *env) error {
 		Overrides: append(c.overrides, gate.LabelOverrides(ch.Event.Labels, ch.Event.PullRequest)...),
 	}
 	if ch.Base != "" {
-		in.Base = e.baseCatalog(ctx, o, ch.Base)
+		in.Base = e.baseCatalog(ctx, o, ch.Base, nil)
 		// The head of an explicit range is a commit; otherwise the specs are
 		// read from the working tree, which is what is being checked.
 		head := ""

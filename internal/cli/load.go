@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -160,8 +161,8 @@ func (e *env) changedContracts(ctx context.Context, o *options, cat *catalog.Cat
 	if !slices.ContainsFunc(cat.Services, func(s *catalog.Service) bool { return len(s.Provides) > 0 }) {
 		return nil
 	}
-	old := e.baseCatalog(ctx, o, base)
-	if old == nil {
+	old := e.baseCatalog(ctx, o, base, cat)
+	if old == nil || old == cat {
 		return nil
 	}
 	return catalog.ChangedContracts(old, cat)
@@ -169,8 +170,11 @@ func (e *env) changedContracts(ctx context.Context, o *options, cat *catalog.Cat
 
 // baseCatalog reads the catalog as it was at base. A catalog that is missing
 // there (new) or does not validate (an older shape) yields nil, with a note
-// for the latter: the comparisons that need it are skipped.
-func (e *env) baseCatalog(ctx context.Context, o *options, base string) *catalog.Catalog {
+// for the latter: the comparisons that need it are skipped. When now is
+// given and the file at base is byte for byte its source, now is returned
+// unparsed: most changes leave the catalog alone, and parsing 4,000 services
+// again doubled the time of `ordo affected`.
+func (e *env) baseCatalog(ctx context.Context, o *options, base string, now *catalog.Catalog) *catalog.Catalog {
 	repo := git.Repo{Dir: o.dir}
 	rel, err := repoRelative(ctx, repo, o.configPath())
 	if err != nil {
@@ -179,6 +183,9 @@ func (e *env) baseCatalog(ctx context.Context, o *options, base string) *catalog
 	src, ok, err := repo.Show(ctx, base, rel)
 	if err != nil || !ok {
 		return nil
+	}
+	if now != nil && bytes.Equal(src, now.Source) {
+		return now
 	}
 	old, diags := catalog.Parse(rel+"@"+short(base), src)
 	if old == nil {
