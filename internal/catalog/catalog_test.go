@@ -403,8 +403,8 @@ func TestChunkedCatalogIsTheSame(t *testing.T) {
 	if _, _, ok := splitServices(string(src)); !ok {
 		t.Fatal("the catalog is not split: the test tests nothing")
 	}
-	chunked, d1 := parse("ordo.yaml", src, true)
-	whole, d2 := parse("ordo.yaml", src, false)
+	chunked, d1 := parse("ordo.yaml", src, true, false)
+	whole, d2 := parse("ordo.yaml", src, false, true)
 	if chunked == nil || whole == nil {
 		t.Fatalf("rejected: %s / %s", d1.Error(), d2.Error())
 	}

@@ -146,7 +146,7 @@ func (d *decoder) parseChunked(rest string, chunks []chunk) (ast.Node, bool) {
 		go func() {
 			defer wg.Done()
 			for i := int(next.Add(1) - 1); i < len(chunks); i = int(next.Add(1) - 1) {
-				cd := &decoder{file: d.file, anchors: map[string]ast.Node{}}
+				cd := &decoder{file: d.file, anchors: map[string]ast.Node{}, slowParse: d.slowParse}
 				r := &results[i]
 				croot, ok := cd.parseDocument(chunks[i].src, chunks[i].offset)
 				var entries *ast.MappingNode

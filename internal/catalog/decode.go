@@ -96,7 +96,7 @@ func (d *decoder) serviceList(pairs []pair) []*Service {
 	out := make([]*Service, 0, len(pairs))
 	for _, sp := range pairs {
 		s := &Service{Name: sp.key, Pos: sp.keyPos, Kind: KindService, Reversible: true, Release: true}
-		if !nameRE.MatchString(sp.key) {
+		if !validName(sp.key) {
 			d.errorf(sp.keyPos, "name", "invalid service name %q: use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit", sp.key)
 		}
 		d.service(s, sp)
@@ -238,7 +238,7 @@ func (d *decoder) consumes(p pair, what string) []Consume {
 		if !ok {
 			continue
 		}
-		con, err := semver.NewConstraint(raw)
+		con, err := d.constraint(raw)
 		if err != nil {
 			d.errorf(cp.valPos, "semver", "consumes %q: invalid constraint %q: %v (e.g. ^2.1, >=1.4 <3)", cp.key, raw, err)
 			continue
@@ -296,4 +296,22 @@ func (d *decoder) release(c *Catalog, p pair) {
 			}
 		},
 	})
+}
+
+// constraint parses a semver constraint, once per text: catalogs repeat the
+// same few (">=1.0.0", "^2"), and parsing one runs several regexps.
+// Constraints are only read after parsing, so services may share one.
+func (d *decoder) constraint(raw string) (*semver.Constraints, error) {
+	if c, ok := d.constraints[raw]; ok {
+		return c, nil
+	}
+	c, err := semver.NewConstraint(raw)
+	if err != nil {
+		return nil, err
+	}
+	if d.constraints == nil {
+		d.constraints = map[string]*semver.Constraints{}
+	}
+	d.constraints[raw] = c
+	return c, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Masterminds/semver/v3"
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/ordo-ci/ordo/internal/diag"
@@ -23,8 +24,11 @@ type decoder struct {
 
 	// chunked holds the services of a catalog parsed in chunks, each
 	// chunk's already decoded (see chunk.go); nil otherwise.
-	chunked  []*Service
-	chunking bool // whether parseRoot may chunk
+	chunked     []*Service
+	constraints map[string]*semver.Constraints // see constraint
+
+	chunking  bool // whether parseRoot may chunk
+	slowParse bool // tests: always goccy's parser, never fastParse
 }
 
 func (d *decoder) pos(n ast.Node) Pos {
