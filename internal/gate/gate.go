@@ -46,13 +46,13 @@ const (
 
 // Rules returns every rule name, sorted.
 func Rules() []string {
-	return []string{RuleBreaking, RuleRollout, RuleUnsatisfied, RuleFreeze, RuleMaxDeploy, RuleMigrationWindow}
+	return []string{RuleBreaking, RuleRollout, RuleUnsatisfied, RuleEnvDiverged, RuleEnvSoak, RuleEnvUnverified, RuleFreeze, RuleMaxDeploy, RuleMigrationWindow}
 }
 
-// Overridable reports whether an override may waive rule: the policy rules
-// can, the contract rules cannot.
+// Overridable reports whether an override may waive rule: the policy and
+// env rules can, the contract rules cannot.
 func Overridable(rule string) bool {
-	return strings.HasPrefix(rule, "policy.") && slices.Contains(Rules(), rule)
+	return (strings.HasPrefix(rule, "policy.") || strings.HasPrefix(rule, "env.")) && slices.Contains(Rules(), rule)
 }
 
 // Input is everything the gate judges.
@@ -74,6 +74,13 @@ type Input struct {
 	// Specs reads contract specs at base and head. It may be nil only when no
 	// contract in Head has a spec.
 	Specs Specs
+	// Env, when not nil, is a promotion to an environment (gate --env): the
+	// env.* rules run.
+	Env *EnvInput
+	// BaseFor, when not nil (gate --env), replaces Base: each service runs
+	// its definition at its own base, and each contract's spec is compared
+	// with the spec at its provider's base.
+	BaseFor BaseFor
 }
 
 // Report is the gate's answer.
@@ -159,6 +166,9 @@ func Check(ctx context.Context, in Input) (*Report, error) {
 	c.freeze()
 	c.migrationWindow()
 	c.maxDeploy()
+	if err := c.env(ctx); err != nil {
+		return nil, err
+	}
 
 	r := &Report{Schema: Schema, Violations: c.violations, Notes: c.notes}
 	slices.SortStableFunc(r.Violations, func(a, b Violation) int {
@@ -204,6 +214,7 @@ type checker struct {
 	deployed   map[string]int // service -> wave
 	violations []Violation
 	notes      []string
+	baseV      *baseView
 }
 
 func (c *checker) add(v Violation) { c.violations = append(c.violations, v) }

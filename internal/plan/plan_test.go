@@ -29,16 +29,21 @@ var realisticChange = []string{
 func TestGolden(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name  string
-		files []string
+		name    string
+		catalog string
+		files   []string
+		// mode is the child pipeline's: with a critical service the
+		// stages order every wave; without one, needs: do.
+		mode gitlabMode
 	}{
-		{"realistic", realisticChange},
-		{"empty", nil},
+		{"realistic", "realistic.yaml", realisticChange, modeStages},
+		{"realistic-needs", "realistic-needs.yaml", realisticChange, modeNeeds},
+		{"empty", "realistic.yaml", nil, modeNeeds},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cat := loadCatalog(t, "realistic.yaml")
+			cat := loadCatalog(t, tt.catalog)
 			aff, err := affected.NewMatcher(cat).Compute(affected.Input{Files: tt.files})
 			if err != nil {
 				t.Fatal(err)
@@ -58,7 +63,7 @@ func TestGolden(t *testing.T) {
 			if err := p.GitLab(&gl, GitLabOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			checkGitLab(t, p, GitLabOptions{}, gl.Bytes())
+			checkGitLab(t, p, GitLabOptions{}, tt.mode, gl.Bytes())
 			golden(t, tt.name+".gitlab.yml", gl.Bytes())
 
 			outs, warnings := p.Outputs()
@@ -244,11 +249,7 @@ services:
 			if !slices.Equal(sizes, tt.sizes) {
 				t.Errorf("wave sizes = %v, want %v", sizes, tt.sizes)
 			}
-			var gl bytes.Buffer
-			if err := p.GitLab(&gl, GitLabOptions{}); err != nil {
-				t.Fatal(err)
-			}
-			checkGitLab(t, p, GitLabOptions{}, gl.Bytes())
+			checkGitLabFiles(t, p, GitLabOptions{File: "ordo-child.yml", PlanJob: "ordo-plan"})
 			outs, _ := p.Outputs()
 			for _, o := range outs {
 				if o.Value == "" || o.Value == "null" {
@@ -332,7 +333,7 @@ func TestProperties(t *testing.T) {
 			if err := p.GitLab(&gl, o); err != nil {
 				t.Fatal(err)
 			}
-			checkGitLab(t, p, o, gl.Bytes())
+			checkGitLab(t, p, o, modeOf, gl.Bytes())
 
 			// Same input, same output.
 			again := New(cat, aff, Options{MaxWave: maxWave})
@@ -363,7 +364,11 @@ func jsonOf(tb testing.TB, v any) string {
 }
 
 // TestOutputsFitAt5000 checks that a 5,000-service plan, everything
-// affected, keeps each action output under GitHub's 1 MB job output limit.
+// affected, keeps each action output under GitHub's 1 MB job output limit,
+// warns that all of them together pass it (GitHub counts what one job maps,
+// together, in UTF-16), and that the names-only outputs a large workflow
+// maps instead fit with room to spare.
+// https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/passing-information-between-jobs
 func TestOutputsFitAt5000(t *testing.T) {
 	t.Parallel()
 	cat := genCatalog(t, rand.New(rand.NewSource(5000)), realisticShape(5000))
@@ -375,11 +380,15 @@ func TestOutputsFitAt5000(t *testing.T) {
 	}
 	t.Logf("%d services, %d deployed in %d waves, at most %d after", len(cat.Services), len(p.Jobs), len(p.Waves), maxAfter)
 	outs, warnings := p.Outputs()
-	if len(warnings) > 0 {
-		t.Errorf("warnings: %v", warnings)
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "outputs are") || !strings.Contains(warnings[0], "wave-services") {
+		t.Errorf("warnings: %v, want one about the total that names wave-services", warnings)
 	}
+	small := 0
 	for _, o := range outs {
 		size := utf16Bytes(o.Value)
+		if o.Name == "wave-services" || o.Name == "wave-count" || o.Name == "has-deploy" {
+			small += size
+		}
 		t.Logf("%-10s %7d KiB", o.Name, size>>10)
 		if size > MaxOutputBytes {
 			t.Errorf("output %s is %d bytes, more than %d", o.Name, size, MaxOutputBytes)
@@ -387,6 +396,9 @@ func TestOutputsFitAt5000(t *testing.T) {
 		if strings.ContainsAny(o.Value, "\n ") && o.Name != "has-deploy" {
 			t.Errorf("output %s is not compact", o.Name)
 		}
+	}
+	if small > MaxOutputBytes/2 {
+		t.Errorf("wave-services, wave-count and has-deploy are %d bytes together, want well under %d", small, MaxOutputBytes)
 	}
 }
 
@@ -457,7 +469,7 @@ func TestGitLabVariables(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				checkGitLab(t, p, GitLabOptions{}, b.Bytes())
+				checkGitLab(t, p, GitLabOptions{}, modeNeeds, b.Bytes())
 				return
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
@@ -477,7 +489,7 @@ func TestGitLabNeedsFallback(t *testing.T) {
 	if err := p.GitLab(&b, GitLabOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	checkGitLab(t, p, GitLabOptions{}, b.Bytes())
+	checkGitLab(t, p, GitLabOptions{}, modeStages, b.Bytes())
 	if bytes.Contains(b.Bytes(), []byte("\n  needs:")) || !bytes.Contains(b.Bytes(), []byte("more than the 50 needs GitLab allows")) {
 		t.Errorf("want no needs and a comment saying why:\n%s", b.Bytes())
 	}
@@ -489,7 +501,7 @@ func TestGitLabNeedsFallback(t *testing.T) {
 	if err := p.GitLab(&b, GitLabOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	checkGitLab(t, p, GitLabOptions{}, b.Bytes())
+	checkGitLab(t, p, GitLabOptions{}, modeNeeds, b.Bytes())
 }
 
 // fanIn is a catalog where "top" depends on n services.
