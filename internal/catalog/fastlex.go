@@ -21,22 +21,19 @@ func fastLex(src string, lineOffset int) (token.Tokens, bool) {
 		}
 	}
 	toks := make(token.Tokens, 0, len(src)/6)
-	flow := 0
-	line := lineOffset
+	l := &lineLexer{line: lineOffset}
 	for len(src) > 0 {
-		var text string
-		text, src, _ = strings.Cut(src, "\n")
-		line++
-		if strings.HasPrefix(text, "---") || strings.HasPrefix(text, "...") {
+		l.text, src, _ = strings.Cut(src, "\n")
+		l.line++
+		l.i = 0
+		if strings.HasPrefix(l.text, "---") || strings.HasPrefix(l.text, "...") {
 			return nil, false // document markers
 		}
-		l := &lineLexer{text: text, line: line, flow: flow}
 		if !l.run(&toks) {
 			return nil, false
 		}
-		flow = l.flow
 	}
-	if flow != 0 {
+	if l.flow != 0 {
 		return nil, false
 	}
 	return toks, true
@@ -47,10 +44,32 @@ type lineLexer struct {
 	line int
 	i    int // byte offset in text; the column is i+1
 	flow int // depth of flow collections, across lines
+
+	// Positions and string tokens come from blocks of many, not one
+	// allocation each: allocating was most of the time left.
+	positions slab[token.Position]
+	strings   slab[token.Token]
 }
 
 func (l *lineLexer) pos() *token.Position {
-	return &token.Position{Line: l.line, Column: l.i + 1}
+	return l.posAt(l.i)
+}
+
+func (l *lineLexer) posAt(i int) *token.Position {
+	p := l.positions.next()
+	p.Line, p.Column = l.line, i+1
+	return p
+}
+
+// slab hands out pointers into blocks of Ts that never move.
+type slab[T any] struct{ block []T }
+
+func (s *slab[T]) next() *T {
+	if len(s.block) == cap(s.block) {
+		s.block = make([]T, 0, 512)
+	}
+	s.block = s.block[:len(s.block)+1]
+	return &s.block[len(s.block)-1]
 }
 
 // run appends the tokens of one line.
@@ -183,11 +202,15 @@ func (l *lineLexer) plain(toks *token.Tokens) bool {
 		return false // goccy reads `:` inside flow scalars its own way
 	}
 	l.i = from + len(value)
-	pos := &token.Position{Line: l.line, Column: from + 1}
+	pos := l.posAt(from)
 	if c := value[0]; len(value) > 5 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
 		// Not a number, and longer than goccy's keywords (null, true,
 		// False, ...): a string, without token.New's failing number parse.
-		*toks = append(*toks, token.String(value, value, pos))
+		// The fields are token.String's.
+		t := l.strings.next()
+		*t = token.Token{Type: token.StringType, CharacterType: token.CharacterTypeMiscellaneous,
+			Indicator: token.NotIndicator, Value: value, Origin: value, Position: pos}
+		*toks = append(*toks, t)
 	} else {
 		*toks = append(*toks, token.New(value, value, pos))
 	}

@@ -45,6 +45,16 @@ func fastParse(tokens token.Tokens) (ast.Node, bool) {
 type fastParser struct {
 	toks []*token.Token
 	i    int
+
+	strings slab[ast.StringNode]
+	bases   slab[ast.BaseNode]
+}
+
+// str is ast.String(t), its node and BaseNode from blocks.
+func (p *fastParser) str(t *token.Token) *ast.StringNode {
+	n := p.strings.next()
+	*n = ast.StringNode{BaseNode: p.bases.next(), Token: t, Value: t.Value}
+	return n
 }
 
 func (p *fastParser) peek() *token.Token {
@@ -86,7 +96,7 @@ func isKeyScalar(t *token.Token) bool {
 	return false
 }
 
-func scalarNode(t *token.Token) ast.Node {
+func (p *fastParser) scalarNode(t *token.Token) ast.Node {
 	switch t.Type {
 	case token.NullType:
 		return ast.Null(t)
@@ -101,7 +111,7 @@ func scalarNode(t *token.Token) ast.Node {
 	case token.NanType:
 		return ast.Nan(t)
 	}
-	return ast.String(t)
+	return p.str(t)
 }
 
 // blockMapping reads `key: value` entries whose keys start at column col.
@@ -121,7 +131,7 @@ func (p *fastParser) blockMapping(col int) (*ast.MappingNode, bool) {
 		if !ok {
 			return nil, false
 		}
-		mv := ast.MappingValue(colon, ast.String(keyTok), value)
+		mv := ast.MappingValue(colon, p.str(keyTok), value)
 		if m == nil {
 			m = ast.Mapping(colon, false, mv)
 		} else {
@@ -138,7 +148,7 @@ func (p *fastParser) blockValue(col int, colon *token.Token) (ast.Node, bool) {
 	t := p.peek()
 	switch {
 	case t == nil:
-		return nil, true
+		return ast.Null(colon), true
 	case t.Position.Line == colon.Position.Line:
 		v, ok := p.flowNode()
 		if !ok {
@@ -155,7 +165,9 @@ func (p *fastParser) blockValue(col int, colon *token.Token) (ast.Node, bool) {
 	case t.Position.Column > col:
 		return nil, false // a scalar on the next line
 	}
-	return nil, true // an empty value reads as null, positioned at its key
+	// An empty value: goccy makes a null node (never a nil value), which
+	// decoding places at its key.
+	return ast.Null(colon), true
 }
 
 // blockSequence reads `- item` entries whose dashes are at column col.
@@ -201,7 +213,7 @@ func (p *fastParser) flowNode() (ast.Node, bool) {
 	switch {
 	case isScalarToken(t):
 		p.i++
-		return scalarNode(t), true
+		return p.scalarNode(t), true
 	case t.Type == token.SequenceStartType:
 		p.i++
 		s := ast.Sequence(t, true)
@@ -240,7 +252,7 @@ func (p *fastParser) flowNode() (ast.Node, bool) {
 			if !ok {
 				return nil, false
 			}
-			m.Values = append(m.Values, ast.MappingValue(colon, ast.String(keyTok), v))
+			m.Values = append(m.Values, ast.MappingValue(colon, p.str(keyTok), v))
 		}
 		m.End = p.peek()
 		p.i++
