@@ -1,0 +1,106 @@
+package notify
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// fromReport reads ordo.report/v1 (SPEC section 15): per wave the services
+// planned, deployed, verified, failed and rolled back, each check's result,
+// durations, the lead time and whether the release failed.
+func fromReport(data []byte) (*Message, error) {
+	var r struct {
+		Env           string          `json:"env"`
+		Release       string          `json:"release"`
+		ChangeFailure *bool           `json:"change_failure"`
+		Failed        *bool           `json:"failed"`
+		LeadTime      json.RawMessage `json:"lead_time"`
+		Duration      json.RawMessage `json:"duration"`
+		Waves         []struct {
+			Index      int             `json:"index"`
+			Planned    []string        `json:"planned"`
+			Deployed   []string        `json:"deployed"`
+			Verified   []string        `json:"verified"`
+			Failed     []string        `json:"failed"`
+			RolledBack []string        `json:"rolled_back"`
+			Duration   json.RawMessage `json:"duration"`
+			Checks     []struct {
+				Service string `json:"service"`
+				Name    string `json:"name"`
+				Check   string `json:"check"`
+				Passed  bool   `json:"passed"`
+				Reason  string `json:"reason"`
+			} `json:"checks"`
+		} `json:"waves"`
+	}
+	if err := decode(data, &r); err != nil {
+		return nil, err
+	}
+	failed := (r.ChangeFailure != nil && *r.ChangeFailure) || (r.Failed != nil && *r.Failed)
+	m := &Message{Status: Good, Title: fmt.Sprintf("Release %s in %s: succeeded", r.Release, r.Env)}
+	if failed {
+		m.Status, m.Title = Bad, fmt.Sprintf("Release %s in %s: failed", r.Release, r.Env)
+	}
+	cf := "no"
+	if failed {
+		cf = "yes"
+	}
+	m.Facts = facts("Environment", r.Env, "Release", r.Release, "Lead time", duration(r.LeadTime),
+		"Duration", duration(r.Duration), "Change failure", cf)
+	for _, w := range r.Waves {
+		s := Section{Title: fmt.Sprintf("Wave %d", w.Index)}
+		if d := duration(w.Duration); d != "" {
+			s.Title += " (" + d + ")"
+		}
+		s.Items = append(s.Items, fmt.Sprintf("planned %d, deployed %d, verified %d, failed %d, rolled back %d",
+			len(w.Planned), len(w.Deployed), len(w.Verified), len(w.Failed), len(w.RolledBack)))
+		for _, kv := range []struct {
+			label string
+			names []string
+		}{{"failed", w.Failed}, {"rolled back", w.RolledBack}} {
+			if len(kv.names) > 0 {
+				s.Items = append(s.Items, kv.label+": "+strings.Join(kv.names, ", "))
+			}
+		}
+		for _, c := range w.Checks {
+			if c.Passed {
+				continue
+			}
+			item := c.Service + ": " + c.Name + c.Check + " failed"
+			if c.Reason != "" {
+				item += ": " + c.Reason
+			}
+			s.Items = append(s.Items, item)
+		}
+		m.Sections = append(m.Sections, s)
+	}
+	return m, nil
+}
+
+// duration shows a duration given as a Go duration string, as seconds, or
+// as an object with "seconds"; "" when absent.
+func duration(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		if d, err := time.ParseDuration(s); err == nil {
+			return d.Round(time.Second).String()
+		}
+		return s
+	}
+	var obj struct {
+		Seconds *float64 `json:"seconds"`
+	}
+	if json.Unmarshal(raw, &obj) == nil && obj.Seconds != nil {
+		return (time.Duration(*obj.Seconds * float64(time.Second))).Round(time.Second).String()
+	}
+	if f, err := strconv.ParseFloat(string(raw), 64); err == nil {
+		return (time.Duration(f * float64(time.Second))).Round(time.Second).String()
+	}
+	return ""
+}
