@@ -1,0 +1,15 @@
+(function () {
+  // Only enhances: the page is whole without this script, and the
+  // "only differences" filter is CSS. This adds the text filter.
+  var q = document.getElementById("q");
+  var rows = document.querySelectorAll("#grid tbody tr");
+  if (!q || !rows.length) return;
+  document.getElementById("q-box").hidden = false;
+  q.addEventListener("input", function () {
+    var v = q.value.trim().toLowerCase();
+    for (var i = 0; i < rows.length; i++) {
+      var name = (rows[i].firstElementChild.getAttribute("data-name") || "").toLowerCase();
+      rows[i].hidden = v !== "" && name.indexOf(v) < 0;
+    }
+  });
+})();
