@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -66,12 +67,13 @@ func (c *notifyCmd) run(ctx context.Context, e *env) error {
 		return exit.Envf("notify: %w", err)
 	}
 	if c.dryRun {
-		var out any
-		_ = json.Unmarshal(payload, &out)
-		enc := json.NewEncoder(e.Out)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(out)
+		var out bytes.Buffer
+		if err := json.Indent(&out, payload, "", "  "); err != nil {
+			return exit.Envf("notify: %w", err)
+		}
+		out.WriteByte('\n')
+		_, err := e.Out.Write(out.Bytes())
+		return err
 	}
 	wh.Client = forge.RetryingClient(forge.Config{})
 	if err := wh.Post(ctx, payload); err != nil {

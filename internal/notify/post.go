@@ -28,7 +28,19 @@ func Payload(p Platform, m *Message) ([]byte, error) {
 	if p == TeamsPlatform {
 		return Teams(m)
 	}
-	return json.Marshal(Slack(m))
+	return marshal(Slack(m))
+}
+
+// marshal is json.Marshal without escaping &, < and > as \u0026 and so on:
+// the platforms read either, and people reading a --dry-run read this.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // Webhook is an incoming webhook. Its URL is a secret (whoever has it can

@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -21,7 +20,7 @@ func Teams(m *Message) ([]byte, error) {
 	for items := 64; ; items /= 2 {
 		sections := len(m.Sections)
 		for {
-			b, err := json.Marshal(teamsMessage(m, items, sections))
+			b, err := marshal(teamsMessage(m, items, sections))
 			if err != nil {
 				return nil, err
 			}
