@@ -79,7 +79,7 @@ func mrkdwn(text string) *slack.TextBlockObject {
 // a section, then a count of the rest.
 func slackSection(s Section) string {
 	var b strings.Builder
-	b.WriteString("*" + slackEscape(oneLine(s.Title)) + "*")
+	b.WriteString("*" + slackTruncate(slackEscape(oneLine(s.Title)), 300) + "*")
 	for i, it := range s.Items {
 		line := "\n• " + slackEscape(oneLine(it))
 		more := ""
