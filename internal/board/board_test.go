@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -305,18 +307,38 @@ func bigInput(envs, services int) Input {
 	return in
 }
 
+// bigPage renders bigInput(100, 500) once for the tests that need it
+// (rendering 10 MB under -race takes half a minute).
+var bigPage = sync.OnceValues(func() ([]byte, error) {
+	var buf bytes.Buffer
+	err := HTML(&buf, Build(bigInput(100, 500)))
+	return buf.Bytes(), err
+})
+
 func TestHTMLSize(t *testing.T) {
 	t.Parallel()
-	var buf bytes.Buffer
 	start := time.Now()
-	if err := HTML(&buf, Build(bigInput(100, 500))); err != nil {
+	page, err := bigPage()
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("100 environments × 500 services: %d bytes in %v", buf.Len(), time.Since(start))
-	if buf.Len() > 16<<20 {
-		t.Errorf("the page is %d bytes: too big to open comfortably", buf.Len())
+	t.Logf("100 environments × 500 services: %d bytes in %v", len(page), time.Since(start))
+	if len(page) > 16<<20 {
+		t.Errorf("the page is %d bytes: too big to open comfortably", len(page))
 	}
-	if n := strings.Count(buf.String(), `differs"`); n != 167 {
+	if n := strings.Count(string(page), `differs"`); n != 167 {
 		t.Errorf("%d drifting cells, want 167", n)
+	}
+}
+
+// BenchmarkBoard builds and writes the board of 100 environments × 500
+// services (make bench).
+func BenchmarkBoard(b *testing.B) {
+	in := bigInput(100, 500)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := HTML(io.Discard, Build(in)); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
