@@ -21,7 +21,7 @@ func (r *ref) String() string {
 	switch {
 	case r == nil:
 		return "nothing"
-	case r.Version != "" && r.SHA != "":
+	case r.Version != "" && r.SHA != "" && !strings.Contains(r.Version, short(r.SHA)):
 		return r.Version + " (" + short(r.SHA) + ")"
 	case r.Version != "":
 		return r.Version

@@ -242,3 +242,31 @@ func TestUnknownSchema(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandsOutput decodes what ordo plan, verify, rollback and drill
+// wrote for a release whose second wave failed (testdata/commands, from
+// the commands themselves), and renders it for both platforms.
+func TestCommandsOutput(t *testing.T) {
+	t.Parallel()
+	for kind, title := range map[string]string{
+		"plan":     "Plan to production: 3 services in 2 waves",
+		"verify":   "Verification of wave 1 in production: the breaker tripped",
+		"rollback": "Rollback in production: 2 services in 2 waves",
+		"drill":    "Drill in production: 2 rehearsed failures",
+	} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			m := decodeFile(t, filepath.Join("testdata", "commands", kind+".json"))
+			if !strings.HasPrefix(m.Title, title) {
+				t.Errorf("title %q, want %q", m.Title, title)
+			}
+			payload, _ := Payload(SlackPlatform, m)
+			checkSlack(t, payload)
+			teams, err := Payload(TeamsPlatform, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkTeams(t, teams)
+		})
+	}
+}
