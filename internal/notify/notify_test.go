@@ -243,9 +243,9 @@ func TestUnknownSchema(t *testing.T) {
 	}
 }
 
-// TestCommandsOutput decodes what ordo plan, verify, rollback and drill
-// wrote for a release whose second wave failed (testdata/commands, from
-// the commands themselves), and renders it for both platforms.
+// TestCommandsOutput decodes what ordo plan, verify, rollback, drill and
+// report wrote for releases whose second wave failed (testdata/commands,
+// from the commands themselves), and renders it for both platforms.
 func TestCommandsOutput(t *testing.T) {
 	t.Parallel()
 	for kind, title := range map[string]string{
@@ -253,6 +253,7 @@ func TestCommandsOutput(t *testing.T) {
 		"verify":   "Verification of wave 1 in production: the breaker tripped",
 		"rollback": "Rollback in production: 2 services in 2 waves",
 		"drill":    "Drill in production: 2 rehearsed failures",
+		"report":   "Release staging-20261129T092056Z-328f0395 in staging: failed",
 	} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()

@@ -15,10 +15,12 @@ func fromReport(data []byte) (*Message, error) {
 	var r struct {
 		Env           string          `json:"env"`
 		Release       string          `json:"release"`
-		ChangeFailure *bool           `json:"change_failure"`
-		Failed        *bool           `json:"failed"`
+		Head          string          `json:"head"`
+		Outcome       string          `json:"outcome"` // success, failure, in_progress
+		ChangeFailure bool            `json:"change_failure"`
 		LeadTime      json.RawMessage `json:"lead_time"`
 		Duration      json.RawMessage `json:"duration"`
+		Unplanned     []string        `json:"unplanned"`
 		Waves         []struct {
 			Index      int             `json:"index"`
 			Planned    []string        `json:"planned"`
@@ -29,26 +31,27 @@ func fromReport(data []byte) (*Message, error) {
 			Duration   json.RawMessage `json:"duration"`
 			Checks     []struct {
 				Service string `json:"service"`
-				Name    string `json:"name"`
 				Check   string `json:"check"`
 				Passed  bool   `json:"passed"`
-				Reason  string `json:"reason"`
+				Error   string `json:"error"`
 			} `json:"checks"`
 		} `json:"waves"`
 	}
 	if err := decode(data, &r); err != nil {
 		return nil, err
 	}
-	failed := (r.ChangeFailure != nil && *r.ChangeFailure) || (r.Failed != nil && *r.Failed)
 	m := &Message{Status: Good, Title: fmt.Sprintf("Release %s in %s: succeeded", r.Release, r.Env)}
-	if failed {
+	switch {
+	case r.Outcome == "failure" || r.ChangeFailure:
 		m.Status, m.Title = Bad, fmt.Sprintf("Release %s in %s: failed", r.Release, r.Env)
+	case r.Outcome == "in_progress":
+		m.Status, m.Title = Info, fmt.Sprintf("Release %s in %s: in progress", r.Release, r.Env)
 	}
 	cf := "no"
-	if failed {
+	if r.ChangeFailure {
 		cf = "yes"
 	}
-	m.Facts = facts("Environment", r.Env, "Release", r.Release, "Lead time", duration(r.LeadTime),
+	m.Facts = facts("Environment", r.Env, "Release", r.Release, "Commit", short(r.Head), "Lead time", duration(r.LeadTime),
 		"Duration", duration(r.Duration), "Change failure", cf)
 	for _, w := range r.Waves {
 		s := Section{Title: fmt.Sprintf("Wave %d", w.Index)}
@@ -69,19 +72,22 @@ func fromReport(data []byte) (*Message, error) {
 			if c.Passed {
 				continue
 			}
-			item := c.Service + ": " + c.Name + c.Check + " failed"
-			if c.Reason != "" {
-				item += ": " + c.Reason
+			item := c.Service + ": " + c.Check + " failed"
+			if c.Error != "" {
+				item += ": " + c.Error
 			}
 			s.Items = append(s.Items, item)
 		}
 		m.Sections = append(m.Sections, s)
 	}
+	if len(r.Unplanned) > 0 {
+		m.Sections = append(m.Sections, Section{Title: "Not in the plan", Items: r.Unplanned})
+	}
 	return m, nil
 }
 
-// duration shows a duration given as a Go duration string, as seconds, or
-// as an object with "seconds"; "" when absent.
+// duration shows a duration given as report writes them ({"seconds",
+// "text"}), as a Go duration string or as seconds; "" when absent.
 func duration(raw json.RawMessage) string {
 	if len(raw) == 0 || string(raw) == "null" {
 		return ""
@@ -95,6 +101,10 @@ func duration(raw json.RawMessage) string {
 	}
 	var obj struct {
 		Seconds *float64 `json:"seconds"`
+		Text    string   `json:"text"`
+	}
+	if json.Unmarshal(raw, &obj) == nil && obj.Text != "" {
+		return obj.Text
 	}
 	if json.Unmarshal(raw, &obj) == nil && obj.Seconds != nil {
 		return (time.Duration(*obj.Seconds * float64(time.Second))).Round(time.Second).String()
