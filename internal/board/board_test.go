@@ -342,3 +342,32 @@ func BenchmarkBoard(b *testing.B) {
 		}
 	}
 }
+
+// TestWaves draws a plan file: lines from each service to those it
+// follows, and waves longer than maxBoxes counted.
+func TestWaves(t *testing.T) {
+	t.Parallel()
+	p := &plan.Plan{Env: "prod", Release: "prod-1", Waves: []plan.Wave{{Index: 0, Services: []string{"db"}}, {Index: 1}}}
+	p.Jobs = append(p.Jobs, plan.Job{Service: "db"})
+	for i := range maxBoxes + 5 {
+		name := fmt.Sprintf("svc-%02d", i)
+		p.Waves[1].Services = append(p.Waves[1].Services, name)
+		p.Jobs = append(p.Jobs, plan.Job{Service: name, Wave: 1, After: []string{"db"}})
+	}
+	w := Build(Input{Plan: p, Now: now}).Plan
+	if w == nil || len(w.Columns) != 2 {
+		t.Fatalf("waves %+v", w)
+	}
+	if c := w.Columns[1]; len(c.Boxes) != maxBoxes || c.More != 5 {
+		t.Errorf("wave 1 draws %d and counts %d, want %d and 5", len(c.Boxes), c.More, maxBoxes)
+	}
+	if len(w.Edges) != maxBoxes {
+		t.Errorf("%d lines, want one from db to each drawn service (%d)", len(w.Edges), maxBoxes)
+	}
+	if e := w.Edges[0]; e.X1 != BoxW || e.X2 != BoxW+colGap {
+		t.Errorf("the first line %+v does not join db's right side to wave 1's left", e)
+	}
+	if w.Summary() != "46 services in 2 waves" {
+		t.Errorf("summary %q", w.Summary())
+	}
+}
