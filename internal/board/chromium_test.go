@@ -17,7 +17,7 @@ import (
 // chromium runs headless Chromium on page with the network cut off
 // (nothing resolves, no background traffic) and a fresh profile, with
 // extra flags, and returns its stdout.
-func chromium(t *testing.T, page string, timeout time.Duration, extra ...string) []byte {
+func chromium(t *testing.T, page, query string, timeout time.Duration, extra ...string) []byte {
 	t.Helper()
 	bin := testtool.Find(t, "ORDO_CHROMIUM", "chromium")
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -27,7 +27,7 @@ func chromium(t *testing.T, page string, timeout time.Duration, extra ...string)
 		"--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 		"--host-resolver-rules=MAP * ~NOTFOUND", "--user-data-dir=" + t.TempDir(),
 	}, extra...)
-	cmd := exec.CommandContext(ctx, bin, append(args, "file://"+page)...)
+	cmd := exec.CommandContext(ctx, bin, append(args, "file://"+page+query)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -50,9 +50,11 @@ func writePage(t *testing.T, in Input) string {
 }
 
 var (
-	rowRE    = regexp.MustCompile(`<th scope="row" data-name="([^"]*)">`)
-	colRE    = regexp.MustCompile(`<th scope="col">(?:<a href="[^"]*">)?([^<]*)`)
-	differRE = regexp.MustCompile(`<td class="[^"]*\bdiffers\b[^"]*"[^>]*>\s*<span class="mark">≠`)
+	rowRE = regexp.MustCompile(`<th scope="row" data-name="([^"]*)">`)
+	colRE = regexp.MustCompile(`<th scope="col">(?:<a href="[^"]*">)?([^<]*)`)
+	// a row the filter left visible: no hidden attribute before its header
+	visibleRowRE = regexp.MustCompile(`<tr(?: class="drift")?><th scope="row" data-name="([^"]*)">`)
+	differRE     = regexp.MustCompile(`<td class="[^"]*\bdiffers\b[^"]*"[^>]*>\s*<span class="mark">≠`)
 )
 
 // checkDOM checks the DOM Chromium built: every service and environment,
@@ -93,11 +95,20 @@ func TestChromium(t *testing.T) {
 	t.Parallel()
 	in := shopInput(t, true)
 	page := writePage(t, in)
-	dom := string(chromium(t, page, time.Minute, "--dump-dom"))
+	dom := string(chromium(t, page, "", time.Minute, "--dump-dom"))
 	checkDOM(t, dom, in, 2)
 
+	// ?q= filters the rows by name, through the script.
+	dom = string(chromium(t, page, "?q=PAY", time.Minute, "--dump-dom"))
+	if shown := visibleRowRE.FindAllStringSubmatch(dom, -1); len(shown) != 1 || shown[0][1] != "payments" {
+		t.Errorf("?q=PAY shows %v, want payments only", shown)
+	}
+	if n := strings.Count(dom, " hidden=\"\""); n != len(in.Services)-1 {
+		t.Errorf("?q=PAY hides %d rows, want %d", n, len(in.Services)-1)
+	}
+
 	png := filepath.Join(t.TempDir(), "board.png")
-	chromium(t, page, time.Minute, "--hide-scrollbars", "--window-size=1100,1340", "--screenshot="+png)
+	chromium(t, page, "", time.Minute, "--hide-scrollbars", "--window-size=1100,1340", "--screenshot="+png)
 	data, err := os.ReadFile(png)
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +139,7 @@ func TestChromiumLarge(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	dom := string(chromium(t, page, 3*time.Minute, "--dump-dom"))
+	dom := string(chromium(t, page, "", 3*time.Minute, "--dump-dom"))
 	t.Logf("100 × 500: DOM of %d bytes in %v", len(dom), time.Since(start))
 	checkDOM(t, dom, in, 167)
 }
