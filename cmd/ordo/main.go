@@ -12,6 +12,7 @@ import (
 )
 
 func main() {
+	cli.TuneGC(os.Getenv)
 	// CI runners cancel a job with SIGINT, then SIGTERM, then SIGKILL
 	// (GitHub, GitLab): either one stops git and API calls and ordo exits
 	// with its own code and message. A second signal ends ordo at once.
