@@ -212,12 +212,9 @@ func apiOrigin(cfg Config) (scheme, host string) {
 	return u.Scheme, u.Host
 }
 
-// httpClient returns a copy of cfg.HTTPClient whose transport retries and
-// sends requests to the configured API's scheme and host only. The token
-// goes with every request (go-github and client-go set it below the
-// redirect logic of net/http, which therefore cannot drop it), so a redirect
-// to another host, or a pagination link pointing at one, must not be
-// followed at all.
+// httpClient returns a copy of cfg.HTTPClient whose transport retries and,
+// for a forge (cfg.Platform set), sends requests to the configured API's
+// scheme and host only (pinHost).
 func httpClient(cfg Config) *http.Client {
 	hc := &http.Client{}
 	if cfg.HTTPClient != nil {
@@ -228,25 +225,15 @@ func httpClient(cfg Config) *http.Client {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	scheme, host := apiOrigin(cfg)
-	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if req.URL.Scheme != scheme || req.URL.Host != host {
-			return &exit.Error{Code: exit.Env, Err: fmt.Errorf("the API at %s://%s redirected %s to %s://%s: ordo does not follow redirects to another host or scheme, which would receive the token; point %s at the API itself",
-				scheme, host, via[0].URL.Path, req.URL.Scheme, req.URL.Host, apiURLVar(cfg.Platform))}
-		}
-		if len(via) >= 10 {
-			return fmt.Errorf("stopped after 10 redirects")
-		}
-		return nil
-	}
 	t := &retryTransport{
-		scheme:     scheme,
-		host:       host,
 		base:       base,
 		maxRetries: cfg.MaxRetries,
 		maxWait:    cfg.MaxWait,
 		timeout:    cfg.RequestTimeout,
 		sleep:      cfg.Sleep,
+	}
+	if cfg.Platform != "" {
+		pinHost(hc, t, cfg)
 	}
 	if t.maxRetries == 0 {
 		t.maxRetries = defaultMaxRetries
@@ -264,6 +251,26 @@ func httpClient(cfg Config) *http.Client {
 	}
 	hc.Transport = t
 	return hc
+}
+
+// pinHost makes hc send requests to cfg's API scheme and host only: the
+// forge clients set the token on every request below net/http's redirect
+// logic, which therefore cannot drop it, so a redirect to another host, or
+// any request for one, is refused. Webhooks and event sinks
+// (RetryingClient, no platform) carry no token and are not pinned.
+func pinHost(hc *http.Client, t *retryTransport, cfg Config) {
+	scheme, host := apiOrigin(cfg)
+	t.scheme, t.host = scheme, host
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != scheme || req.URL.Host != host {
+			return &exit.Error{Code: exit.Env, Err: fmt.Errorf("the API at %s://%s redirected %s to %s://%s: ordo does not follow redirects to another host or scheme, which would receive the token; point %s at the API itself",
+				scheme, host, via[0].URL.Path, req.URL.Scheme, req.URL.Host, apiURLVar(cfg.Platform))}
+		}
+		if len(via) >= 10 {
+			return fmt.Errorf("stopped after 10 redirects")
+		}
+		return nil
+	}
 }
 
 func apiURLVar(platform string) string {

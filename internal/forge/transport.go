@@ -32,8 +32,8 @@ import (
 //   - a timeout or broken connection, only for requests that are safe to send
 //     twice (GET, PUT, DELETE, or a context marked with retrySafe).
 type retryTransport struct {
-	// scheme and host are the API's: a request for anywhere else is
-	// refused, since it would carry the token.
+	// scheme and host, when set (pinHost), are the API's: a request for
+	// anywhere else is refused, since it would carry the token.
 	scheme, host string
 	base         http.RoundTripper
 	maxRetries   int
@@ -46,7 +46,7 @@ type retryTransport struct {
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Scheme != t.scheme || req.URL.Host != t.host {
+	if t.host != "" && (req.URL.Scheme != t.scheme || req.URL.Host != t.host) {
 		if req.Body != nil {
 			req.Body.Close()
 		}
