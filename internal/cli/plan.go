@@ -30,6 +30,7 @@ func (c *planCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.gl.TemplateFile, "gitlab-template-file", plan.DefaultTemplateFile, "with --format gitlab: the repository `file` that defines the template")
 	fs.StringVar(&c.planFile, "plan-file", "", "also write the full plan as JSON to `path` (in GitHub Actions the default is $RUNNER_TEMP/ordo-plan.json)")
 	c.env.flags(fs)
+	fs.StringVar(&c.env.release, "release", "", "with --env: the release `id` (default: a new one); the GitLab plan component gives its two plans one")
 }
 
 func (c *planCmd) run(ctx context.Context, e *env) error {

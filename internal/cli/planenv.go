@@ -22,12 +22,11 @@ import (
 // (SPEC section 12).
 type envPlanOptions struct {
 	envName string
-	release string
+	release string // plan's --release
 }
 
 func (eo *envPlanOptions) flags(fs *flag.FlagSet) {
 	fs.StringVar(&eo.envName, "env", "", "plan deploying head to `environment`: each service against the commit running it there (not with --base, --files or --all)")
-	fs.StringVar(&eo.release, "release", "", "with --env: the release `id` (default: a new one); the GitLab component gives one to every plan of its job")
 }
 
 // validRelease is a release id given with --release: it reaches job

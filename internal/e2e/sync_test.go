@@ -33,6 +33,7 @@ var (
 		"gitlab-template":      "GitLab child pipelines are the plan component's (input template)",
 		"gitlab-template-file": "GitLab child pipelines are the plan component's (input template_file)",
 		"env":                  "plan/gate --env (issue 14): the actions' environment input is not wired yet",
+		"release":              "plan --release: the GitLab plan component's two plans of one job share a release id; the plan action plans once",
 		"record":               "--record FILE, common to every command (Part 2): in CI the record is the git store; ORDO_RECORD reaches ordo as a variable",
 	}
 	// componentOnlyInputs are GitLab component inputs that are not flags.
@@ -48,6 +49,7 @@ var (
 		"template":       "gitlab-template",
 		"template_file":  "gitlab-template-file",
 		"token_variable": "token-env",
+		"environment":    "env",
 	}
 	// componentFlagExceptions are flags no component has an input for.
 	componentFlagExceptions = map[string]string{
@@ -57,7 +59,6 @@ var (
 		"output": "the job's log shows the answer; the dotenv report carries it to later jobs",
 		"checks": "GitHub check runs",
 		"sha":    "the pipeline's commit, CI_COMMIT_SHA",
-		"env":    "plan/gate --env (issue 14): the components' environment input is not wired yet",
 		"record": "--record FILE, common to every command (Part 2): in CI the record is the git store; ORDO_RECORD reaches ordo as a variable",
 		"pr":     "the pipeline's merge request, CI_MERGE_REQUEST_IID",
 	}
