@@ -22,13 +22,13 @@ func TestDeployAction(t *testing.T) {
 		`"with":{"cluster":"eu-1","note":"x\nEOF","service":"not-api","ünï":"u"},"sha":"` + sha + `","version":"1.2.0"}`
 	tests := []struct {
 		name, job, run, env string
-		code              int
-		calls             []string // ordo's arguments, then "run" where the command ran
-		out               string
+		code                int
+		calls               []string // ordo's arguments, then "run" where the command ran
+		out                 string
 	}{
 		{
 			name: "success", job: job, env: "production",
-			run:  `echo "run $ORDO_ENV $ORDO_SERVICE $ORDO_WAVE $ORDO_SHA $ORDO_VERSION $ORDO_RELEASE $ORDO_CLUSTER $ORDO__N_ token=${GITHUB_TOKEN:-}${ORDO_INPUT_TOKEN:-}" >>"$LOG"; printf '%s' "$ORDO_NOTE" | wc -l >>"$LOG"`,
+			run: `echo "run $ORDO_ENV $ORDO_SERVICE $ORDO_WAVE $ORDO_SHA $ORDO_VERSION $ORDO_RELEASE $ORDO_CLUSTER $ORDO__N_ token=${GITHUB_TOKEN:-}${ORDO_INPUT_TOKEN:-}" >>"$LOG"; printf '%s' "$ORDO_NOTE" | wc -l >>"$LOG"`,
 			calls: []string{
 				"env record --env production --service api --wave 2 --sha " + sha + " --version 1.2.0 --state in_progress --mirror=true --release r-1 token=s3cret",
 				"run production api 2 " + sha + " 1.2.0 r-1 eu-1 u token=",
