@@ -549,7 +549,7 @@ func BenchmarkPlan(b *testing.B) {
 	b.Run("gitlab", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, _, err := p.GitLabFiles(GitLabOptions{}); err != nil {
+			if _, _, err := p.GitLabFiles(GitLabOptions{File: "child.yml", PlanJob: "plan"}); err != nil {
 				b.Fatal(err)
 			}
 		}
