@@ -43,8 +43,9 @@ func remoteRecord(tb testing.TB, bare *gittest.Repo, env, service string) []reco
 	return out
 }
 
-// TestGitLabPlanEnvironment runs the plan component with environment:
-// staging under gitlab-ci-local, with the git record on a bare repository
+// TestGitLabPlanEnvironment runs the gate component with environment:
+// production (which refuses what staging has not verified) and the plan
+// component with environment: staging under gitlab-ci-local, with the git record on a bare repository
 // as origin (gitlab-ci-local takes the project from the remote gcl-origin).
 // The child pipeline's deploy jobs must run in the GitLab environment
 // staging/<service> with tier staging and a resource_group of their own
@@ -56,11 +57,16 @@ func TestGitLabPlanEnvironment(t *testing.T) {
 	fixed := filepath.Join(t.TempDir(), "c6-fixed")
 	files := gitlabFiles(t)
 	files["ordo.yaml"] = envCatalog
-	files[".gitlab-ci.yml"] = `stages: [deploy]
+	files[".gitlab-ci.yml"] = `stages: [test, deploy]
 include:
+  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/gate@$CI_COMMIT_SHA
+    inputs:
+      environment: production
   - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/plan@$CI_COMMIT_SHA
     inputs:
       environment: staging
+ordo-gate:
+  allow_failure: true # nothing is verified in staging yet
 `
 	files[".gitlab/ordo-deploy.yml"] = `.ordo-deploy:
   before_script:
@@ -79,6 +85,9 @@ include:
 	r := gitlabCILocal(t, repo, repo.init)
 	if r.code != 0 {
 		t.Fatalf("gitlab-ci-local: exit %d\n%s", r.code, r.out)
+	}
+	if !regexp.MustCompile(`ordo-gate\s+> env\.unverified api`).MatchString(r.out) {
+		t.Errorf("the gate component with environment: production should refuse what staging has not verified (env.unverified):\n%s", r.out)
 	}
 	if !strings.Contains(r.out, "ORDO_GIT_TOKEN is not set") {
 		t.Errorf("the plan job should warn that without ORDO_GIT_TOKEN the deploy jobs cannot push the record:\n%s", r.out)
