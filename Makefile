@@ -22,6 +22,7 @@ FUZZ := \
 	./internal/discover:FuzzCargoToml \
 	./internal/discover:FuzzCompose \
 	./internal/discover:FuzzNames \
+	./internal/render/md:FuzzText \
 	./internal/record:FuzzParseLines
 # Counts, not seconds: time-based fuzzing (-fuzztime=3s) can hit a race in
 # Go's fuzzing coordinator and fail a run for nothing.

@@ -139,6 +139,7 @@ else
 	value tag "${ORDO_INPUT_TAG:-}"
 	switch aggregate aggregate "${ORDO_INPUT_AGGREGATE:-}"
 	switch dry-run dry-run "${ORDO_INPUT_DRY_RUN:-}"
+	switch strict strict "${ORDO_INPUT_STRICT:-}"
 	case ${ORDO_INPUT_STATE:-} in
 	'' | pending | success | failure) value state "${ORDO_INPUT_STATE:-}" ;;
 	*) fail state "unknown state \"$ORDO_INPUT_STATE\": use pending, success or failure" ;;
@@ -160,7 +161,13 @@ if [ "$mode" != notes ]; then
 	exec "$ordo" "$cmd" ${args[@]+"${args[@]}"}
 fi
 "$ordo" notes ${args[@]+"${args[@]}"}
+# The notes come from commit messages: show them in a ::stop-commands::
+# frame with a random token, so that the runner executes no workflow command
+# a message holds.
+token=ordo-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+printf '::stop-commands::%s\n' "$token"
 cat -- "$output"
+printf '\n::%s::\n' "$token"
 case $output in
 /* | [A-Za-z]:*) ;;
 *) output=$PWD/$output ;;
@@ -168,7 +175,4 @@ esac
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
 	printf 'notes-file=%s\n' "$output" >>"$GITHUB_OUTPUT"
 fi
-# GitHub refuses a step summary over 1 MiB.
-if [ -n "${GITHUB_STEP_SUMMARY:-}" ] && [ "${ORDO_INPUT_FORMAT:-markdown}" = markdown ] && [ "$(wc -c <"$output")" -lt 1000000 ]; then
-	cat -- "$output" >>"$GITHUB_STEP_SUMMARY"
-fi
+# ordo itself adds the notes to the step summary.
