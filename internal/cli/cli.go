@@ -75,6 +75,7 @@ func commands() []command {
 		{"status", "post status checks / plan comment", "Post one status per service and an aggregate `ordo`, so required checks never wait on skipped jobs.", func() runner { return &statusCmd{} }},
 		{"init", "write an ordo.yaml from what is in the repository", "Write ordo.yaml from the repository's manifests: Go modules, npm/pnpm/yarn and Cargo workspaces, docker-compose, Dockerfiles.", func() runner { return &initCmd{} }},
 		{"schema", "the JSON Schema of ordo.yaml", "Print the JSON Schema of ordo.yaml, for editors and linters.", func() runner { return &schemaCmd{} }},
+		{"env", "what runs where; parity; write the record", "Show what runs in an environment (env show), compare two (env diff), append to the record (env record).", func() runner { return &envCmd{} }},
 	}
 }
 
@@ -112,6 +113,9 @@ func Run(ctx context.Context, args []string, stdio IO, getenv func(string) strin
 	for _, c := range commands() {
 		if c.name == args[0] {
 			r := c.new()
+			if d, ok := r.(dispatcher); ok {
+				return e.fail(d.dispatch(ctx, e, args[1:]))
+			}
 			fs := newFlagSet(e, c.name, c.synopsis)
 			r.flags(fs)
 			if err := parse(fs, args[1:]); err != nil {

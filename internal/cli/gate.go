@@ -19,6 +19,7 @@ type gateCmd struct {
 	options
 	now       time.Time
 	overrides []gate.Override
+	env       envPlanOptions
 }
 
 func (c *gateCmd) flags(fs *flag.FlagSet) {
@@ -42,36 +43,14 @@ func (c *gateCmd) flags(fs *flag.FlagSet) {
 		c.overrides = append(c.overrides, o)
 		return nil
 	})
+	c.env.flags(fs)
 }
 
 func (c *gateCmd) run(ctx context.Context, e *env) error {
 	o := &c.options
-	cat, ch, res, err := e.affected(ctx, o)
+	in, err := c.input(ctx, e)
 	if err != nil {
 		return err
-	}
-	p := plan.New(cat, res, plan.Options{})
-	waves := make([][]string, len(p.Waves))
-	for i, w := range p.Waves {
-		waves[i] = w.Services
-	}
-	in := gate.Input{
-		Head:      cat,
-		Waves:     waves,
-		Now:       c.now,
-		Overrides: append(c.overrides, gate.LabelOverrides(ch.Event.Labels, ch.Event.PullRequest)...),
-	}
-	if ch.Base != "" {
-		in.Base = e.baseCatalog(ctx, o, ch.Base)
-		// The head of an explicit range is a commit; otherwise the specs are
-		// read from the working tree, which is what is being checked.
-		head := ""
-		if o.head != "" {
-			head = ch.Head
-		}
-		in.Specs = gate.GitSpecs{Repo: git.Repo{Dir: o.dir}, BaseRev: ch.Base, HeadRev: head}
-	} else {
-		in.Specs = gate.GitSpecs{Repo: git.Repo{Dir: o.dir}}
 	}
 	report, err := gate.Check(ctx, in)
 	if err != nil {
@@ -110,4 +89,41 @@ func (c *gateCmd) run(ctx context.Context, e *env) error {
 		return reported(exit.No)
 	}
 	return nil
+}
+
+// input is the gate's input for a change (base..head, files, CI event), or
+// with --env for a promotion.
+func (c *gateCmd) input(ctx context.Context, e *env) (gate.Input, error) {
+	if c.env.envName != "" {
+		return c.envInput(ctx, e)
+	}
+	o := &c.options
+	cat, ch, res, err := e.affected(ctx, o)
+	if err != nil {
+		return gate.Input{}, err
+	}
+	p := plan.New(cat, res, plan.Options{})
+	waves := make([][]string, len(p.Waves))
+	for i, w := range p.Waves {
+		waves[i] = w.Services
+	}
+	in := gate.Input{
+		Head:      cat,
+		Waves:     waves,
+		Now:       c.now,
+		Overrides: append(c.overrides, gate.LabelOverrides(ch.Event.Labels, ch.Event.PullRequest)...),
+	}
+	if ch.Base != "" {
+		in.Base = e.baseCatalog(ctx, o, ch.Base)
+		// The head of an explicit range is a commit; otherwise the specs are
+		// read from the working tree, which is what is being checked.
+		head := ""
+		if o.head != "" {
+			head = ch.Head
+		}
+		in.Specs = gate.GitSpecs{Repo: git.Repo{Dir: o.dir}, BaseRev: ch.Base, HeadRev: head}
+	} else {
+		in.Specs = gate.GitSpecs{Repo: git.Repo{Dir: o.dir}}
+	}
+	return in, nil
 }

@@ -16,6 +16,7 @@ type planCmd struct {
 	options
 	gl       plan.GitLabOptions
 	planFile string
+	env      envPlanOptions
 }
 
 func (c *planCmd) flags(fs *flag.FlagSet) {
@@ -26,15 +27,25 @@ func (c *planCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.gl.Template, "gitlab-template", plan.DefaultTemplate, "with --format gitlab: the hidden `job` each deploy job extends")
 	fs.StringVar(&c.gl.TemplateFile, "gitlab-template-file", plan.DefaultTemplateFile, "with --format gitlab: the repository `file` that defines the template")
 	fs.StringVar(&c.planFile, "plan-file", "", "also write the full plan as JSON to `path` (in GitHub Actions the default is $RUNNER_TEMP/ordo-plan.json)")
+	c.env.flags(fs)
 }
 
 func (c *planCmd) run(ctx context.Context, e *env) error {
 	o, gl, planFile := &c.options, c.gl, c.planFile
-	cat, _, res, err := e.affected(ctx, o)
-	if err != nil {
-		return err
+	var p *plan.Plan
+	if c.env.envName != "" {
+		ep, err := c.env.plan(ctx, e, o)
+		if err != nil {
+			return err
+		}
+		p = ep.plan
+	} else {
+		cat, _, res, err := e.affected(ctx, o)
+		if err != nil {
+			return err
+		}
+		p = plan.New(cat, res, plan.Options{})
 	}
-	p := plan.New(cat, res, plan.Options{})
 	for _, w := range p.Warnings {
 		fmt.Fprintf(e.Err, "ordo: warning: %s\n", w)
 	}

@@ -37,6 +37,19 @@ func (o *releaseOptions) releaseFlags(fs *flag.FlagSet) {
 
 // compute runs release.Compute with the catalog's services and settings.
 func (o *releaseOptions) compute(ctx context.Context, e *env, cat *catalog.Catalog, head string, released []string, only []string) (*release.Result, error) {
+	cfg, services := releaseInput(cat)
+	res, err := release.Compute(ctx, git.Repo{Dir: o.dir}, cfg, services, release.Options{Head: head, Services: only, Released: released})
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.Err, "ordo: warning: %s\n", w)
+	}
+	return res, nil
+}
+
+// releaseInput is what internal/release needs of the catalog.
+func releaseInput(cat *catalog.Catalog) (release.Config, []release.Service) {
 	cfg := release.Config{
 		Tag:                       cat.Release.Tag,
 		InitialVersion:            cat.Release.InitialVersion,
@@ -54,14 +67,7 @@ func (o *releaseOptions) compute(ctx context.Context, e *env, cat *catalog.Catal
 		}
 		services[i] = rs
 	}
-	res, err := release.Compute(ctx, git.Repo{Dir: o.dir}, cfg, services, release.Options{Head: head, Services: only, Released: released})
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range res.Warnings {
-		fmt.Fprintf(e.Err, "ordo: warning: %s\n", w)
-	}
-	return res, nil
+	return cfg, services
 }
 
 type versionsCmd struct {

@@ -46,13 +46,13 @@ const (
 
 // Rules returns every rule name, sorted.
 func Rules() []string {
-	return []string{RuleBreaking, RuleRollout, RuleUnsatisfied, RuleFreeze, RuleMaxDeploy, RuleMigrationWindow}
+	return []string{RuleBreaking, RuleRollout, RuleUnsatisfied, RuleEnvDiverged, RuleEnvSoak, RuleEnvUnverified, RuleFreeze, RuleMaxDeploy, RuleMigrationWindow}
 }
 
-// Overridable reports whether an override may waive rule: the policy rules
-// can, the contract rules cannot.
+// Overridable reports whether an override may waive rule: the policy and
+// env rules can, the contract rules cannot.
 func Overridable(rule string) bool {
-	return strings.HasPrefix(rule, "policy.") && slices.Contains(Rules(), rule)
+	return (strings.HasPrefix(rule, "policy.") || strings.HasPrefix(rule, "env.")) && slices.Contains(Rules(), rule)
 }
 
 // Input is everything the gate judges.
@@ -74,6 +74,9 @@ type Input struct {
 	// Specs reads contract specs at base and head. It may be nil only when no
 	// contract in Head has a spec.
 	Specs Specs
+	// Env, when not nil, is a promotion to an environment (gate --env): the
+	// env.* rules run.
+	Env *EnvInput
 }
 
 // Report is the gate's answer.
@@ -159,6 +162,9 @@ func Check(ctx context.Context, in Input) (*Report, error) {
 	c.freeze()
 	c.migrationWindow()
 	c.maxDeploy()
+	if err := c.env(ctx); err != nil {
+		return nil, err
+	}
 
 	r := &Report{Schema: Schema, Violations: c.violations, Notes: c.notes}
 	slices.SortStableFunc(r.Violations, func(a, b Violation) int {

@@ -21,7 +21,7 @@ func TestParseOverride(t *testing.T) {
 		{flag: "contract.breaking=x", err: []string{"contract.breaking is a contract rule and cannot be overridden"}},
 		{flag: "policy.frezee=x", err: []string{
 			`--override policy.frezee: unknown rule "policy.frezee"`,
-			"the rules that can be overridden are policy.freeze, policy.max_deploy, policy.migration_window",
+			"the rules that can be overridden are env.diverged, env.soak, env.unverified, policy.freeze, policy.max_deploy, policy.migration_window",
 			"the contract rules contract.breaking, contract.rollout, contract.unsatisfied cannot be",
 		}},
 	}

@@ -28,6 +28,8 @@ type MatrixJob struct {
 	Lock     string            `json:"lock,omitempty"`
 	Changed  bool              `json:"changed,omitempty"`
 	With     map[string]string `json:"with,omitempty"`
+	SHA      string            `json:"sha,omitempty"`
+	Version  string            `json:"version,omitempty"`
 }
 
 // Matrix returns every job at once, for workflows that do not deploy wave by
@@ -70,6 +72,8 @@ func matrix(jobs []Job) Matrix {
 			Lock:     j.Lock,
 			Changed:  j.Changed,
 			With:     j.With,
+			SHA:      j.SHA,
+			Version:  j.Version,
 		}
 	}
 	return m

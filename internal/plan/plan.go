@@ -51,6 +51,11 @@ type Plan struct {
 	// Jobs has one entry per deployed service, in deploy order.
 	Jobs     []Job    `json:"jobs"`
 	Warnings []string `json:"warnings,omitempty"`
+	// Env, Release and Head are set by plan --env (see Env): the
+	// environment, the new release's id and the commit it deploys.
+	Env     string `json:"env,omitempty"`
+	Release string `json:"release,omitempty"`
+	Head    string `json:"head,omitempty"`
 }
 
 // Wave is a set of services that may deploy at the same time.
@@ -80,6 +85,11 @@ type Job struct {
 	// With is the catalog's with: map, shared with it: read, never write.
 	// Never nil.
 	With map[string]string `json:"with"`
+	// SHA and Version are what the job deploys; Base what runs the service
+	// in the environment (plan --env; null when nothing does).
+	SHA     string  `json:"sha,omitempty"`
+	Version string  `json:"version,omitempty"`
+	Base    OptBase `json:"base,omitzero"`
 }
 
 // New plans the deployment of aff's services. cat must have passed
