@@ -82,8 +82,8 @@ lint-actions: ## actionlint and shellcheck over action.yml, actions/ and .github
 	echo "shellcheck actions/setup/*.sh .github/scripts/*.sh .ci/run" && \
 	$(SHELLCHECK) -x actions/setup/*.sh .github/scripts/*.sh .ci/run
 
-bench: ## benchmarks: affected against git diff (4,000 services, 20,000 files), catalog, plan, gate, release
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/cli ./internal/affected ./internal/plan ./internal/catalog ./internal/gate ./internal/release
+bench: ## benchmarks: affected against git diff (4,000 services, 20,000 files), catalog, plan, gate, release, verify (a 100-service wave)
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/cli ./internal/affected ./internal/plan ./internal/catalog ./internal/gate ./internal/release ./internal/verify
 
 demo: build ## run ordo on the example monorepo with a sample change
 	@ORDO=$(BIN) examples/shop/demo.sh
