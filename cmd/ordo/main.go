@@ -5,13 +5,14 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"syscall"
 	_ "time/tzdata" // time zones of policy windows, also on runners without tzdata
 
 	"github.com/ordo-ci/ordo/internal/cli"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Run(ctx, os.Args[1:], cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, os.Getenv)
 	stop()
 	os.Exit(code)

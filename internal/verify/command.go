@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
 )
@@ -88,6 +89,9 @@ func lastLine(s string) string {
 	}
 	if len(s) > 200 {
 		s = s[:200] + "..."
+	}
+	if strings.ContainsFunc(s, unicode.IsControl) {
+		s = strconv.Quote(s) // a program's output must not move the cursor or end a log line
 	}
 	return s
 }
