@@ -77,6 +77,7 @@ func commands() []command {
 		{"schema", "the JSON Schema of ordo.yaml", "Print the JSON Schema of ordo.yaml, for editors and linters.", func() runner { return &schemaCmd{} }},
 		{"env", "what runs where; parity; write the record", "Show what runs in an environment (env show), compare two (env diff), append to the record (env record).", func() runner { return &envCmd{} }},
 		{"verify", "health checks of a wave; the breaker", "Run the checks of a wave's services (or of --service) concurrently, record verified or failure for each, and trip the breaker (exit 1) when max_failed of them fail.", func() runner { return &verifyCmd{} }},
+		{"rollback", "the way back for a release", "Plan the way back for a release from the record: each service's previous commit, newest wave first, as text, JSON, GitHub waves or a GitLab child pipeline.", func() runner { return &rollbackCmd{} }},
 	}
 }
 
