@@ -124,6 +124,7 @@ type edge struct {
 type simulation struct {
 	base, head *catalog.Catalog
 	deployed   map[string]int
+	absent     map[string]bool // run nothing before they deploy (Mixed)
 	edges      []edge
 	providers  map[string][]string // contract -> services providing it at base or head
 }
@@ -166,6 +167,9 @@ func (s *simulation) switched(name string, k int, now []string) bool {
 func (s *simulation) running(name string, k int, now []string) (*catalog.Service, bool) {
 	if s.switched(name, k, now) {
 		return s.head.Service(name), true
+	}
+	if s.absent[name] {
+		return nil, false
 	}
 	return s.base.Service(name), false
 }
