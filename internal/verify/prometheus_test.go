@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,7 +104,7 @@ func newExporter(tb testing.TB) *exporter {
 }
 
 // startPrometheus runs a real Prometheus on 127.0.0.1 scraping target every
-// 100ms and returns its URL once the first sample of query is in.
+// 100ms and returns its URL once query has a value.
 func startPrometheus(tb testing.TB, target, query string) string {
 	tb.Helper()
 	bin := testtool.Find(tb, "ORDO_PROMETHEUS", "prometheus")
@@ -134,7 +135,7 @@ func startPrometheus(tb testing.TB, target, query string) string {
 	url := "http://" + addr
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(url + "/api/v1/query?query=" + query)
+		resp, err := http.Get(url + "/api/v1/query?query=" + neturl.QueryEscape(query))
 		if err == nil {
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
@@ -153,10 +154,13 @@ func startPrometheus(tb testing.TB, target, query string) string {
 func TestRealPrometheus(t *testing.T) {
 	t.Parallel()
 	exp := newExporter(t)
-	url := startPrometheus(t, strings.TrimPrefix(exp.srv.URL, "http://"), "http_errors_total")
+	// Polled until the check's own query has a value: increase needs two
+	// samples in its window, not only the first.
+	const query = `sum(increase(http_errors_total{service="api"}[5s]))`
+	url := startPrometheus(t, strings.TrimPrefix(exp.srv.URL, "http://"), query)
 	env := map[string]string{"PROMETHEUS_URL": url}
 	chs := checks(t, `  errors:
-    prometheus: {url: "$PROMETHEUS_URL", query: 'sum(increase(http_errors_total{service="{service}"}[2s]))'}
+    prometheus: {url: "$PROMETHEUS_URL", query: 'sum(increase(http_errors_total{service="{service}"}[5s]))'}
     failure: "result > 0"
     count: 3
     interval: 300ms
