@@ -117,7 +117,7 @@ func (c *verifyCmd) run(ctx context.Context, e *env) error {
 			}
 		}
 	}
-	c.announce(e, envName, targets)
+	c.announce(e, envName, cat.Verify.Bake, targets)
 	res := run.Start(ctx)
 	res.Env = envName
 	if c.wave >= 0 {
@@ -154,15 +154,15 @@ func (c *verifyCmd) run(ctx context.Context, e *env) error {
 	return nil
 }
 
-// announce says what is about to be measured, and for how long at most.
-func (c *verifyCmd) announce(e *env, envName string, targets []verifyTarget) {
+// announce says what is about to be measured, and for about how long (the
+// slowest check's schedule and the bake; a breaker that trips ends it sooner).
+func (c *verifyCmd) announce(e *env, envName string, bake time.Duration, targets []verifyTarget) {
 	var longest time.Duration
 	checks := 0
 	for _, t := range targets {
 		for _, ch := range t.svc.Checks {
 			checks++
-			d := ch.InitialDelay + time.Duration(max(ch.Count, 1)-1)*ch.Interval + ch.Timeout
-			longest = max(longest, d)
+			longest = max(longest, ch.InitialDelay+time.Duration(max(ch.Count, 1)-1)*ch.Interval+bake)
 		}
 	}
 	fmt.Fprintf(e.Err, "ordo: verify %s: %s, %s, up to about %s\n", envName, countOf(len(targets), "service"), countOf(checks, "check"), longest.Round(time.Second))
