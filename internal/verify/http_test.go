@@ -89,6 +89,7 @@ func TestHTTP(t *testing.T) {
 		{"redirect", `{http: {url: "%s/redirect"}}`, true, "200", ""},
 		{"redirect loop", `{http: {url: "%s/loop"}}`, false, "", "stopped after 10 redirects"},
 		{"refused", `{http: {url: "` + refused + `/healthz"}}%.0s`, false, "", "connection refused"},
+		{"no such host", `{http: {url: "http://ordo-verify-test.invalid/healthz"}}%.0s`, false, "", "ordo-verify-test.invalid"},
 		{"not JSON", `{http: {url: "%s/text"}, success: "response.body.status == 'ok'"}`, false, "200",
 			`check "c": success expression "response.body.status == 'ok'" failed: `},
 		{"text body read as text", `{http: {url: "%s/text"}, success: "response.body contains 'ok'"}`, true, "200", ""},
