@@ -35,7 +35,7 @@ func (c *verifyCmd) flags(fs *flag.FlagSet) {
 	c.outputFlags(fs, "text", "json", "markdown")
 	c.recordFlag(fs)
 	fs.StringVar(&c.envName, "env", "", "the `environment` (default: the plan's, with --plan-file)")
-	fs.IntVar(&c.wave, "wave", -1, "verify the services of wave `N` of --plan-file")
+	fs.IntVar(&c.wave, "wave", -1, "verify the services of wave `N` of --plan-file (with --service and no plan: the wave they deployed in)")
 	fs.StringVar(&c.planFile, "plan-file", "", "the plan (JSON, from plan --env) whose wave to verify: its head, versions and release go into the record")
 	serviceFlag(fs, &c.services, "verify `service` (repeatable); without --plan-file, at the commit the record says runs it")
 }
@@ -56,8 +56,8 @@ type verifyTarget struct {
 
 func (c *verifyCmd) run(ctx context.Context, e *env) error {
 	o := &c.options
-	if c.wave >= 0 && c.planFile == "" {
-		return exit.BadInputf("verify: --wave needs --plan-file, which says which services the wave deploys")
+	if c.wave >= 0 && c.planFile == "" && len(c.services) == 0 {
+		return exit.BadInputf("verify: --wave needs --plan-file, which says which services the wave deploys (or name them with --service)")
 	}
 	if c.wave < 0 && len(c.services) == 0 {
 		return exit.BadInputf("verify: say what to verify: --wave N --plan-file F, or --service S (repeatable)")
@@ -169,7 +169,8 @@ func (c *verifyCmd) announce(e *env, envName string, bake time.Duration, targets
 }
 
 // targets are the services to verify with their placeholders' values: the
-// jobs of the plan's wave, else each --service at what runs it.
+// jobs of the plan's wave, else each --service at what the record says runs
+// it (sha, version, release), in wave --wave if given.
 func (c *verifyCmd) targets(ctx context.Context, e *env, cat *catalog.Catalog, p *plan.Plan, store record.Store, envName string) ([]verifyTarget, error) {
 	var out []verifyTarget
 	if p != nil {
@@ -207,8 +208,13 @@ func (c *verifyCmd) targets(ctx context.Context, e *env, cat *catalog.Catalog, p
 		if !ok {
 			return nil, exit.BadInputf("verify: nothing runs %s in %s according to the record: deploy it first, or verify a wave with --plan-file", name, envName)
 		}
-		out = append(out, verifyTarget{release: run.Release, svc: verify.Service{Name: name, Checks: cat.ChecksFor(s),
-			Vars: verify.Vars{Service: name, Env: envName, Version: run.Version, SHA: run.SHA, With: s.With}}})
+		t := verifyTarget{release: run.Release, svc: verify.Service{Name: name, Checks: cat.ChecksFor(s),
+			Vars: verify.Vars{Service: name, Env: envName, Version: run.Version, SHA: run.SHA, With: s.With}}}
+		if c.wave >= 0 {
+			w := c.wave
+			t.svc.Vars.Wave = &w
+		}
+		out = append(out, t)
 	}
 	return out, nil
 }
