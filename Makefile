@@ -20,6 +20,7 @@ FUZZ := \
 	./internal/discover:FuzzCargoToml \
 	./internal/discover:FuzzCompose \
 	./internal/discover:FuzzNames \
+	./internal/record:FuzzParseLines \
 	./internal/verify:FuzzExpand \
 	./internal/verify:FuzzSamples
 # Counts, not seconds: time-based fuzzing (-fuzztime=3s) can hit a race in

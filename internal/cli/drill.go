@@ -5,11 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/drill"
 	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/gate"
 	"github.com/ordo-ci/ordo/internal/plan"
 	"github.com/ordo-ci/ordo/internal/render"
 )
@@ -17,7 +17,6 @@ import (
 // drillCmd is `ordo drill`: rehearse a failed wave, touching nothing.
 type drillCmd struct {
 	options
-	recordOptions
 	envName     string
 	planFile    string
 	failWave    int
@@ -27,7 +26,6 @@ type drillCmd struct {
 func (c *drillCmd) flags(fs *flag.FlagSet) {
 	c.catalogFlags(fs)
 	c.outputFlags(fs, "text", "json", "markdown", "mermaid")
-	c.recordFlag(fs)
 	fs.StringVar(&c.envName, "env", "", "the `environment` (default: the plan's, with --plan-file)")
 	fs.StringVar(&c.planFile, "plan-file", "", "rehearse this plan (JSON, from plan --env): its jobs' base is what runs now; the record is not read")
 	fs.StringVar(&c.head, "head", "", "without --plan-file: plan deploying `ref` (default HEAD) from the record")
@@ -57,7 +55,7 @@ func (c *drillCmd) run(ctx context.Context, e *env) error {
 		if c.envName == "" {
 			return exit.BadInputf("drill: name the environment with --env (the plan comes from its record), or pass --plan-file")
 		}
-		eo := envPlanOptions{recordOptions: c.recordOptions, envName: c.envName}
+		eo := envPlanOptions{envName: c.envName}
 		ep, err := eo.plan(ctx, e, o)
 		if err != nil {
 			return err
@@ -67,8 +65,7 @@ func (c *drillCmd) run(ctx context.Context, e *env) error {
 			fmt.Fprintf(e.Err, "ordo: warning: %s\n", w)
 		}
 	}
-	in := drill.Input{Env: p.Env, Plan: p, Head: cat, FailWave: c.failWave, FailService: c.failService}
-	in.Base, in.BaseNote = c.baseCatalog(ctx, e, cat, p)
+	in := drill.Input{Env: p.Env, Plan: p, Head: cat, FailWave: c.failWave, FailService: c.failService, BaseFor: c.baseFor(ctx, e, cat, p)}
 	d, err := drill.New(in)
 	if err != nil {
 		return err
@@ -94,26 +91,34 @@ func (c *drillCmd) run(ctx context.Context, e *env) error {
 	})
 }
 
-// baseCatalog is the catalog that runs now, for the contract simulation:
-// the catalog at the commit every planned service runs, or the catalog of
-// the release when none runs anywhere yet (then only services outside the
-// plan run, which the release does not change). With services at several
-// commits there is no one catalog, as for gate --env.
-func (c *drillCmd) baseCatalog(ctx context.Context, e *env, cat *catalog.Catalog, p *plan.Plan) (*catalog.Catalog, string) {
-	var bases []string
+// baseFor says what runs each service now, for the contract simulation:
+// a planned service runs its catalog at its job's base (nothing when the
+// base is null), a service the plan does not deploy runs head's definition
+// (the release does not change it). Catalogs are read from git once per
+// commit; one that cannot be read counts as nothing running.
+func (c *drillCmd) baseFor(ctx context.Context, e *env, cat *catalog.Catalog, p *plan.Plan) gate.BaseFor {
+	jobs := map[string]plan.Job{}
 	for _, j := range p.Jobs {
-		if j.Base.Ref != nil && !slices.Contains(bases, j.Base.Ref.SHA) {
-			bases = append(bases, j.Base.Ref.SHA)
-		}
+		jobs[j.Service] = j
 	}
-	switch len(bases) {
-	case 0:
-		return cat, ""
-	case 1:
-		if old := e.baseCatalog(ctx, &c.options, bases[0]); old != nil {
-			return old, ""
+	catalogs := map[string]*catalog.Catalog{}
+	return func(service string) (*catalog.Catalog, string) {
+		j, planned := jobs[service]
+		switch {
+		case !planned:
+			return cat, p.Head
+		case j.Base.Ref == nil:
+			return nil, ""
 		}
-		return nil, fmt.Sprintf("the catalog at %s cannot be read here", short(bases[0]))
+		sha := j.Base.Ref.SHA
+		old, seen := catalogs[sha]
+		if !seen {
+			old = e.baseCatalog(ctx, &c.options, sha)
+			if old == nil {
+				fmt.Fprintf(e.Err, "ordo: note: the catalog at %s cannot be read here: the services running it count as not running for broken_contracts\n", short(sha))
+			}
+			catalogs[sha] = old
+		}
+		return old, sha
 	}
-	return nil, fmt.Sprintf("the planned services run %d different commits in %s", len(bases), p.Env)
 }

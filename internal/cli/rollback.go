@@ -16,7 +16,6 @@ import (
 // record, as a plan the CI runs (GitHub waves, a GitLab child pipeline).
 type rollbackCmd struct {
 	options
-	recordOptions
 	gl                  plan.GitLabOptions
 	envName             string
 	release             string
@@ -28,7 +27,6 @@ func (c *rollbackCmd) flags(fs *flag.FlagSet) {
 	c.catalogFlags(fs)
 	c.outputFlags(fs, "text", "json", "markdown", "github", "gitlab")
 	c.dotenvFlag(fs)
-	c.recordFlag(fs)
 	fs.StringVar(&c.envName, "env", "", "the `environment` (default: the plan's, with --plan-file)")
 	fs.StringVar(&c.release, "release", "", "the release `id` to roll back (default: the plan's, with --plan-file)")
 	fs.StringVar(&c.planFile, "plan-file", "", "the release's plan (JSON, from plan --env): its env, release and waves")

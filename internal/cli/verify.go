@@ -23,7 +23,6 @@ import (
 // the breaker, and a verify-phase entry per service in the record.
 type verifyCmd struct {
 	options
-	recordOptions
 	envName  string
 	wave     int
 	planFile string
@@ -33,7 +32,6 @@ type verifyCmd struct {
 func (c *verifyCmd) flags(fs *flag.FlagSet) {
 	c.catalogFlags(fs)
 	c.outputFlags(fs, "text", "json", "markdown")
-	c.recordFlag(fs)
 	fs.StringVar(&c.envName, "env", "", "the `environment` (default: the plan's, with --plan-file)")
 	fs.IntVar(&c.wave, "wave", -1, "verify the services of wave `N` of --plan-file (with --service and no plan: the wave they deployed in)")
 	fs.StringVar(&c.planFile, "plan-file", "", "the plan (JSON, from plan --env) whose wave to verify: its head, versions and release go into the record")

@@ -79,15 +79,17 @@ type Input struct {
 	Env string
 	// Plan must be an --env plan: its jobs' Base is what runs now.
 	Plan *plan.Plan
-	// Head is the catalog of the release; Base the catalog that runs now,
-	// nil when unknown (several base commits, or none): broken contracts
-	// are then not computed and a note says so.
-	Head, Base *catalog.Catalog
+	// Head is the catalog of the release.
+	Head *catalog.Catalog
+	// BaseFor says what runs each service now (its catalog at the commit
+	// running it; nil when nothing does); nil when that is not known:
+	// broken contracts are then not computed and a note says so.
+	BaseFor gate.BaseFor
 	// FailWave is the wave to fail; -1 rehearses every wave.
 	FailWave int
 	// FailService fails this service alone (in its wave); "" fails the wave.
 	FailService string
-	// BaseNote says why Base is nil, for the notes.
+	// BaseNote says why BaseFor is nil, for the notes.
 	BaseNote string
 }
 
@@ -117,7 +119,7 @@ func New(in Input) (*Doc, error) {
 		d.Notes = append(d.Notes, "the plan deploys nothing: there is no failure to rehearse")
 		return d, nil
 	}
-	if in.Base == nil {
+	if in.BaseFor == nil {
 		note := "broken_contracts is not computed: the catalog that runs now is not known"
 		if in.BaseNote != "" {
 			note += " (" + in.BaseNote + ")"
@@ -161,7 +163,6 @@ func rehearse(in Input, failWave int, failService string) (Drill, error) {
 		entries[j.Service] = append(entries[j.Service], record.Entry{Env: in.Env, Service: j.Service, Release: rel,
 			Phase: phase, State: state, SHA: sha, Version: version, Wave: &w, Time: now})
 	}
-	var absent []string
 	for _, j := range p.Jobs {
 		if j.Base.Ref != nil {
 			add(j, "", record.PhaseDeploy, record.StateSuccess, j.Base.Ref.SHA, j.Base.Ref.Version)
@@ -182,7 +183,6 @@ func rehearse(in Input, failWave int, failService string) (Drill, error) {
 			dr.Old = append(dr.Old, j.Service)
 		default:
 			dr.NotRunning = append(dr.NotRunning, j.Service)
-			absent = append(absent, j.Service)
 		}
 	}
 	for _, l := range [][]string{dr.Failed, dr.New, dr.Old, dr.NotRunning} {
@@ -208,8 +208,8 @@ func rehearse(in Input, failWave int, failService string) (Drill, error) {
 	}
 	dr.Left = append(dr.Left, rb.Left...)
 	slices.Sort(dr.Irreversible)
-	if in.Base != nil {
-		dr.BrokenContracts = gate.Mixed(in.Base, in.Head, dr.New, absent)
+	if in.BaseFor != nil {
+		dr.BrokenContracts = gate.Mixed(in.BaseFor, in.Head, dr.New)
 	} else {
 		dr.BrokenContracts = []gate.BrokenContract{}
 	}

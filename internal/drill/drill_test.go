@@ -11,6 +11,7 @@ import (
 
 	"github.com/ordo-ci/ordo/internal/affected"
 	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/gate"
 	"github.com/ordo-ci/ordo/internal/plan"
 )
 
@@ -66,6 +67,21 @@ func parse(tb testing.TB, src string) *catalog.Catalog {
 	return c
 }
 
+// bases is what runs the shop now: the base catalog for what the plan
+// deploys over a base, nothing for search (new), head for the rest.
+func bases(tb testing.TB, head *catalog.Catalog) gate.BaseFor {
+	base := parse(tb, baseShop)
+	return func(s string) (*catalog.Catalog, string) {
+		switch s {
+		case "search":
+			return nil, ""
+		case "web":
+			return head, sha("b")
+		}
+		return base, sha("a")
+	}
+}
+
 func sha(c string) string { return strings.Repeat(c, 40) }
 
 // shopPlan deploys users-db (0), users-api (1), orders and search (2) to
@@ -96,12 +112,12 @@ func TestDrill(t *testing.T) {
 		name    string
 		wave    int
 		service string
-		base    *catalog.Catalog
+		base    gate.BaseFor
 		err     string
 	}{
-		{"every-wave", -1, "", parse(t, baseShop), ""},
-		{"users-api", -1, "users-api", parse(t, baseShop), ""},
-		{"one-of-wave-2", 2, "search", parse(t, baseShop), ""},
+		{"every-wave", -1, "", bases(t, head), ""},
+		{"users-api", -1, "users-api", bases(t, head), ""},
+		{"one-of-wave-2", 2, "search", bases(t, head), ""},
 		{"no-base", 1, "", nil, ""},
 		{"wave-mismatch", 0, "search", nil, "search deploys in wave 2, not wave 0"},
 		{"unknown-service", -1, "web", nil, `the plan does not deploy "web"`},
@@ -110,7 +126,7 @@ func TestDrill(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d, err := New(Input{Env: "prod", Plan: shopPlan(t, head), Head: head, Base: tt.base, FailWave: tt.wave, FailService: tt.service, BaseNote: "test"})
+			d, err := New(Input{Env: "prod", Plan: shopPlan(t, head), Head: head, BaseFor: tt.base, FailWave: tt.wave, FailService: tt.service, BaseNote: "test"})
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("got %v, want an error containing %q", err, tt.err)

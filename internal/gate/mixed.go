@@ -22,21 +22,19 @@ type BrokenContract struct {
 }
 
 // Mixed returns the consumers broken in one moment of a rollout: the
-// services in onHead run their head definition, those in absent run nothing
-// (never deployed), every other its base one. It is contract.rollout's
-// simulation frozen at that moment, for drills. A consumer already broken
-// before anything ran head is left out, as contract.rollout leaves it: that
-// is not the rollout's doing. Sorted by consumer, then contract.
-func Mixed(base, head *catalog.Catalog, onHead, absent []string) []BrokenContract {
+// services in onHead run their head definition, every other what base says
+// runs it (its definition at its own base; a nil catalog: nothing runs it).
+// It is contract.rollout's simulation frozen at that moment, for drills. A
+// consumer already broken before anything ran head is left out, as
+// contract.rollout leaves it: that is not the rollout's doing. Sorted by
+// consumer, then contract.
+func Mixed(base BaseFor, head *catalog.Catalog, onHead []string) []BrokenContract {
 	deployed := make(map[string]int, len(onHead))
 	for _, n := range onHead {
 		deployed[n] = 0
 	}
-	sim := newSimulation(base, head, deployed)
-	sim.absent = make(map[string]bool, len(absent))
-	for _, n := range absent {
-		sim.absent[n] = true
-	}
+	c := &checker{in: Input{Head: head, BaseFor: base}}
+	sim := newSimulation(c.base(), head, deployed)
 	out := []BrokenContract{}
 	for _, e := range sim.edges {
 		if _, before := sim.check(e, 0, nil); before {

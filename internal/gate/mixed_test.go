@@ -2,7 +2,10 @@ package gate
 
 import (
 	"fmt"
+	"slices"
 	"testing"
+
+	"github.com/ordo-ci/ordo/internal/catalog"
 )
 
 func TestMixed(t *testing.T) {
@@ -35,7 +38,13 @@ func TestMixed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			// old is broken before anything switched: never reported.
-			if got := fmt.Sprint(Mixed(base, head, tt.onHead, tt.absent)); got != tt.want {
+			baseFor := func(s string) (*catalog.Catalog, string) {
+				if slices.Contains(tt.absent, s) {
+					return nil, ""
+				}
+				return base, "base"
+			}
+			if got := fmt.Sprint(Mixed(baseFor, head, tt.onHead)); got != tt.want {
 				t.Errorf("got %s, want %s", got, tt.want)
 			}
 		})
