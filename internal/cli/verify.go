@@ -132,6 +132,15 @@ func (c *verifyCmd) run(ctx context.Context, e *env) error {
 	if err := e.summary(func(w io.Writer) error { return render.VerifyMarkdown(w, res) }); err != nil {
 		return err
 	}
+	failed := []string{}
+	for _, s := range res.Services {
+		if s.State == verify.StateFailed {
+			failed = append(failed, s.Name)
+		}
+	}
+	if err := e.gh.SetOutputs("passed", fmt.Sprint(res.Passed), "failed", render.CompactJSON(failed)); err != nil {
+		return exit.Envf("%w", err)
+	}
 	if err := o.writeOutput(e, func(w io.Writer) error {
 		switch o.format {
 		case "json":
