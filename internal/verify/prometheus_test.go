@@ -184,3 +184,20 @@ func TestRealPrometheus(t *testing.T) {
 		t.Errorf("$PROMETHEUS_URL's value is printed:\n%s", summary(res))
 	}
 }
+
+// A Prometheus error is printed on one line: it cannot start a workflow
+// command of its own in a CI log.
+func TestPrometheusErrorOneLine(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `{"status":"error","errorType":"bad_data","error":"x\n::set-output name=passed::true"}`)
+	}))
+	t.Cleanup(srv.Close)
+	chs := checks(t, fmt.Sprintf("  c: {prometheus: {url: %q, query: up}}\n", srv.URL))
+	res := run(t, Options{}, svc("api", chs["c"]))
+	got := res.Services[0].Checks[0].Measurements[0].Error
+	if strings.Contains(got, "\n") || !strings.Contains(got, `x\n::set-output`) {
+		t.Errorf("error %q", got)
+	}
+}

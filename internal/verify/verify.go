@@ -17,8 +17,10 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
 )
@@ -302,13 +304,24 @@ func (r *Run) take(ctx context.Context, c preparedCheck) (m Measurement, ok bool
 		} else {
 			m.Error = err.Error()
 		}
-		m.Error = r.Secrets.Redact(m.Error)
+		m.Error = oneLine(r.Secrets.Redact(m.Error))
 		return m, true
 	}
-	m.Value = r.Secrets.Redact(obs.value)
+	m.Value = oneLine(r.Secrets.Redact(obs.value))
 	m.Passed, m.Error = judge(c.check, obs)
-	m.Error = r.Secrets.Redact(m.Error)
+	m.Error = oneLine(r.Secrets.Redact(m.Error))
 	return m, true
+}
+
+// oneLine keeps text from a server or a program on one line, without
+// control characters: it is printed in CI logs, where a line of its own
+// could be read as a workflow command.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
 
 // sleepUntil waits until t; false when ctx is cancelled first.
