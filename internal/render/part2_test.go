@@ -65,7 +65,7 @@ func TestPart2Renderers(t *testing.T) {
 	d := &drill.Doc{Schema: drill.Schema, Env: "prod", Notes: []string{}, Drills: []drill.Drill{{
 		FailWave: 1, FailService: &svc, Failed: []string{"api"}, New: []string{"api", "db", "worker"}, Old: []string{"web"}, NotRunning: []string{"search"},
 		Rollback: []drill.RollbackWave{{Index: 0, Services: []drill.RollbackStep{{Name: "api", Target: &rollback.Ref{SHA: sha("a"), Version: "1.0.0"}}, {Name: "worker", Target: &rollback.Ref{SHA: sha("a"), Version: "1.0.0"}}}}},
-		Left: []string{}, Irreversible: []string{"db"}, FlagsOff: []string{},
+		Left:     []string{}, Irreversible: []string{"db"}, FlagsOff: []string{},
 		BrokenContracts: []gate.BrokenContract{{Consumer: "web", Provider: "api", Contract: "users", Constraint: "^1.0", Version: "2.0.0"}},
 	}}}
 	p := &plan.Plan{Waves: []plan.Wave{{Index: 0, Services: []string{"db"}}, {Index: 1, Services: []string{"api", "worker"}}, {Index: 2, Services: []string{"search", "web"}}},
