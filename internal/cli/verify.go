@@ -172,7 +172,7 @@ func (c *verifyCmd) announce(e *env, envName string, bake time.Duration, targets
 			longest = max(longest, ch.InitialDelay+time.Duration(max(ch.Count, 1)-1)*ch.Interval+bake)
 		}
 	}
-	fmt.Fprintf(e.Err, "ordo: verify %s: %s, %s, up to about %s\n", envName, countOf(len(targets), "service"), countOf(checks, "check"), longest.Round(time.Second))
+	fmt.Fprintf(e.Err, "ordo: verify %s: %s, %s, up to about %s\n", envName, countOf(len(targets), "service"), countOf(checks, "check"), roughly(longest))
 }
 
 // targets are the services to verify with their placeholders' values: the
@@ -269,4 +269,12 @@ func countOf(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// roughly rounds d for people: to the second, below one to the millisecond.
+func roughly(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(time.Second)
 }
