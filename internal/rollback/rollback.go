@@ -211,8 +211,9 @@ func Target(list []record.Entry, release string) (*Ref, string) {
 
 // Plan returns the rollback's jobs as a plan, for the plan's renderers: one
 // job per service with a job, in rollback waves, deploying the target (SHA,
-// Version) with the catalog's with: and rollback: "true", which CI gets as
-// ORDO_ROLLBACK. A job follows every job of the rollback wave before it.
+// Version) over what the release deployed (Base), with the catalog's with:
+// and rollback: "true", which CI gets as ORDO_ROLLBACK. A job follows every
+// job of the rollback wave before it.
 func (r *Rollback) Plan(cat *catalog.Catalog) *plan.Plan {
 	p := &plan.Plan{Schema: plan.Schema, Affected: []string{}, Deploy: []string{}, Waves: r.Waves, Rollback: []plan.Wave{}, Jobs: []plan.Job{},
 		Env: r.Env, Release: r.Release}
@@ -227,8 +228,10 @@ func (r *Rollback) Plan(cat *catalog.Catalog) *plan.Plan {
 		}
 		for _, name := range w.Services {
 			s := byName[name]
+			// Base is what runs now, the release's: the commit the job undoes.
 			j := plan.Job{Service: name, Wave: k, Kind: catalog.KindService, After: nonNil(after), Reasons: []string{"rollback"},
-				SHA: s.Target.SHA, Version: s.Target.Version, With: map[string]string{"rollback": "true"}}
+				SHA: s.Target.SHA, Version: s.Target.Version, With: map[string]string{"rollback": "true"},
+				Base: plan.OptBase{Env: true, Ref: &plan.Base{SHA: s.From.SHA, Version: s.From.Version}}}
 			if cs := cat.Service(name); cs != nil {
 				j.Kind, j.Lock = cs.Kind, cs.Lock
 				for key, v := range cs.With {
