@@ -83,6 +83,9 @@ func commands() []command {
 		{"env", "what runs where; parity; write the record", "Show what runs in an environment (env show), compare two (env diff), append to the record (env record).", func() runner { return &envCmd{} }},
 		{"notify", "Slack / Teams message from any ordo JSON", "Post an ordo JSON document (plan, verify, rollback, drill, report) as a Slack Block Kit message or a Teams Adaptive Card; the webhook URL comes from the named environment variable.", func() runner { return &notifyCmd{} }},
 		{"board", "the release board as a static page", "Write the release board: one self-contained HTML page with every environment side by side, differences marked, the recent releases and the latest plan's waves.", func() runner { return &boardCmd{} }},
+		{"verify", "health checks of a wave; the breaker", "Run the checks of a wave's services (or of --service) concurrently, record verified or failure for each, and trip the breaker (exit 1) when max_failed of them fail.", func() runner { return &verifyCmd{} }},
+		{"rollback", "the way back for a release", "Plan the way back for a release from the record: each service's previous commit, newest wave first, as text, JSON, GitHub waves or a GitLab child pipeline.", func() runner { return &rollbackCmd{} }},
+		{"drill", "rehearse a failed wave: the blast radius", "Rehearse a failed wave (every wave, --fail-wave N or --fail-service S) without touching anything: new and old services, the rollback, irreversible migrations, broken contracts.", func() runner { return &drillCmd{} }},
 	}
 }
 
