@@ -6,13 +6,18 @@
 # Where the binary comes from, in order:
 #   1. ORDO_BIN, when an earlier step of the job installed ordo and no version
 #      is asked for (actions/setup first, then any other action, reuses it).
-#   2. The tool cache, $RUNNER_TOOL_CACHE/ordo/<version>/<arch>.
+#   2. The tool cache, $RUNNER_TOOL_CACHE/ordo/<version>/<arch>, which keeps
+#      the release archive beside the binary: the archive is checked against
+#      the release's checksums.txt and the binary against the archive every
+#      time, so a binary planted in a shared cache never runs.
 #   3. The release archive for the version, checked against the release's
-#      checksums.txt before anything in it runs. A missing release or a failed
-#      download falls back to 4; a checksum that does not match stops here.
+#      checksums.txt (and, when `gh` is on PATH, against the release's build
+#      provenance attestation) before anything in it runs.
 #   4. The action's own source (this script's ../..), built with the `go` on
-#      PATH: for refs that are not releases (a branch, a commit) and with
-#      ORDO_FROM_SOURCE=true.
+#      PATH into $RUNNER_TEMP, for refs that are not releases (a branch, a
+#      commit), with ORDO_FROM_SOURCE=true, and when the action's own release
+#      cannot be downloaded. An explicit input version that cannot be
+#      downloaded fails instead: the source is not that version.
 #
 # Inputs arrive in the environment (the actions' env:, never ${{ }} in the
 # script, see
@@ -21,13 +26,20 @@
 #   ORDO_INPUT_FROM_SOURCE    true: build from source, never download
 #   ORDO_INPUT_DOWNLOAD_URL   where releases are (a mirror)
 #   ORDO_INPUT_TOKEN          token for the GitHub API (resolving v1 and latest)
-#   ORDO_ACTION_REF           the action's ref (${{ github.action_ref }}); when empty,
-#                             the ref is read from the action's path, .../_actions/<owner>/<repo>/<ref>
+#   ORDO_ACTION_REF           ${{ github.action_ref }}, and
+#   ORDO_ACTION_REPOSITORY    ${{ github.action_repository }}: inside a composite
+#                             action that wraps ordo's (my-org/ci@v3) both name the
+#                             outer action, so the ref is read from this script's
+#                             own path first (.../_actions/<owner>/<repo>/<ref>), and
+#                             ORDO_ACTION_REF is trusted only when
+#                             ORDO_ACTION_REPOSITORY is ordo-ci/ordo.
+#                             https://docs.github.com/en/actions/reference/workflows-and-actions/contexts#github-context
 # The job's env (or the runner's) may set defaults for every ordo action of
-# the job: ORDO_FROM_SOURCE, ORDO_DOWNLOAD_URL. ORDO_API_URL is where the
-# releases are listed (default https://api.github.com, where ordo's are, also
-# for runners of GitHub Enterprise); the token goes only to the API of the
-# runner's own GitHub (GITHUB_API_URL), which issued it.
+# the job: ORDO_FROM_SOURCE, ORDO_DOWNLOAD_URL, ORDO_VERIFY_ATTESTATION=false
+# (skip the provenance check). ORDO_API_URL is where the releases are listed
+# (default https://api.github.com, where ordo's are, also for runners of
+# GitHub Enterprise); the token goes only to the API of the runner's own
+# GitHub (GITHUB_API_URL), which issued it, and never on a command line.
 #
 # Written for bash 3.2 (macOS runners) and Git Bash (Windows runners).
 set -euo pipefail
@@ -44,7 +56,7 @@ die() {
 	printf '::error title=ordo setup::%s\n' "$(escape "$*")"
 	exit 1
 }
-note() { printf 'ordo setup: %s\n' "$*"; }
+note() { printf 'ordo setup: %s\n' "$*" >&2; }
 
 if command -v sha256sum >/dev/null 2>&1; then
 	sha256=(sha256sum)
@@ -93,129 +105,213 @@ finish() {
 	exit 0
 }
 
-# cached VERSION: the cached binary's path, when the cache has it complete.
-cached() {
-	local dir=$tool_cache/ordo/$1/$cache_arch
-	if [ -f "$dir.complete" ] && [ -x "$dir/ordo$exe" ]; then
-		printf '%s\n' "$dir/ordo$exe"
-	fi
+# extract ARCHIVE DIR: unpack a release archive.
+extract() {
+	mkdir -p "$2"
+	case $1 in
+	*.zip)
+		if command -v unzip >/dev/null 2>&1; then
+			unzip -q -o "$1" -d "$2"
+		else
+			7z x -y -o"$2" "$1" >/dev/null
+		fi
+		;;
+	*) tar -xzf "$1" -C "$2" ;;
+	esac
 }
 
-# store VERSION FILE: move a verified or freshly built binary into the cache
-# and mark it complete (the marker last, so a half-written entry is never used).
+# cached VERSION ASSET WANT: the cached binary's path, when the cache holds
+# the release archive ASSET with the SHA-256 WANT (from checksums.txt) and a
+# binary identical to the one in that archive. Anything else in the cache
+# is not run.
+cached() {
+	local dir=$tool_cache/ordo/$1/$cache_arch got
+	[ -f "$dir.complete" ] && [ -f "$dir/ordo$exe" ] || return 0
+	got=
+	[ -f "$dir/$2" ] && got=$("${sha256[@]}" "$dir/$2" | awk '{print $1}')
+	rm -rf "$work/cached"
+	if [ "$got" = "$3" ] && extract "$dir/$2" "$work/cached" 2>/dev/null && cmp -s "$work/cached/ordo$exe" "$dir/ordo$exe"; then
+		printf '%s\n' "$dir/ordo$exe"
+		return 0
+	fi
+	printf '::warning title=ordo setup::%s\n' >&2 "$(escape "the tool cache's ordo $1 at $dir does not match $2 of the release's checksums.txt: not running it, installing the release again")"
+}
+
+# store VERSION ARCHIVE BINARY: move a verified archive and the binary from
+# it into the cache and mark it complete (the marker last, so a
+# half-written entry is never used).
 store() {
 	local dir=$tool_cache/ordo/$1/$cache_arch
 	rm -rf "$dir" "$dir.complete"
 	mkdir -p "$dir"
-	mv -f "$2" "$dir/ordo$exe"
+	mv -f "$2" "$dir/"
+	mv -f "$3" "$dir/ordo$exe"
 	chmod +x "$dir/ordo$exe"
 	: >"$dir.complete"
 	printf '%s\n' "$dir/ordo$exe"
 }
 
-# fetch URL FILE: download; the exit status says whether it worked.
+# fetch URL FILE [HEADERS]: download; the exit status says whether it
+# worked. The token travels in a header file, never as an argument that `ps`
+# would show; HEADERS, when given, receives the response headers.
 fetch() {
 	local auth=()
 	if [ -n "${ORDO_INPUT_TOKEN:-}" ] && [ "$api_url" = "${GITHUB_API_URL:-https://api.github.com}" ] && [ "${1#"$api_url"}" != "$1" ]; then
-		auth=(-H "Authorization: Bearer $ORDO_INPUT_TOKEN")
+		if [ ! -f "$work/auth" ]; then
+			(umask 077 && printf 'Authorization: Bearer %s\n' "$ORDO_INPUT_TOKEN" >"$work/auth")
+		fi
+		auth=(-H "@$work/auth")
 	fi
-	curl -fsSL --retry 3 --connect-timeout 10 --max-time 300 ${auth[@]+"${auth[@]}"} -o "$2" "$1"
+	curl -fsSL --retry 3 --connect-timeout 10 --max-time 300 ${auth[@]+"${auth[@]}"} -D "${3:-/dev/null}" -o "$2" "$1"
 }
 
-# resolve PREFIX: the highest release vX.Y.Z under PREFIX (v1 -> v1.4.2,
-# v1.2 -> v1.2.7); an empty PREFIX is the highest of all. Prereleases are
-# skipped. https://docs.github.com/en/rest/releases/releases#list-releases
+# fetch_all URL FILE: every page of a list from the GitHub API, one page
+# after the other in FILE, following the Link header's rel="next" (at most
+# 50 pages of 100).
+# https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api
+fetch_all() {
+	local page=1
+	: >"$2"
+	while [ "$page" -le 50 ]; do
+		fetch "$1?per_page=100&page=$page" "$work/page.json" "$work/page.headers" || return 1
+		cat "$work/page.json" >>"$2"
+		printf '\n' >>"$2"
+		grep -i '^link:' "$work/page.headers" | grep -q 'rel="next"' || return 0
+		page=$((page + 1))
+	done
+}
+
+# resolve PREFIX: the highest release vX.Y.Z under PREFIX (v1.2 -> v1.2.7);
+# an empty PREFIX is the highest of all. Prereleases are skipped.
+# https://docs.github.com/en/rest/releases/releases#list-releases
 resolve() {
 	local pattern='^v[0-9]+\.[0-9]+\.[0-9]+$' best
 	[ -n "$1" ] && pattern="^${1//./\\.}\\.[0-9]+(\\.[0-9]+)?$"
-	fetch "$api_url/repos/$repo/releases?per_page=100" "$work/releases.json" || return 1
+	fetch_all "$api_url/repos/$repo/releases" "$work/releases.json" || return 1
 	best=$(tr ',{}' '\n' <"$work/releases.json" | sed -n 's/.*"tag_name"[[:space:]]*:[[:space:]]*"\(v[0-9][0-9.]*\)".*/\1/p' |
 		grep -E '^v[0-9]+\.[0-9]+\.[0-9]+$' | grep -E "$pattern" |
 		sed 's/^v//' | sort -t. -k1,1n -k2,2n -k3,3n | tail -n 1) || true
 	[ -n "$best" ] && printf 'v%s\n' "$best"
 }
 
-# tag_of SHA: the release tag vX.Y.Z that points at commit SHA, for an
-# action pinned by commit. The tags API lists name, then commit.sha:
+# tags: name and commit of every tag, "<name> <sha>" a line.
 # https://docs.github.com/en/rest/repos/repos#list-repository-tags
+tags() {
+	if [ ! -f "$work/tags.txt" ]; then
+		fetch_all "$api_url/repos/$repo/tags" "$work/tags.json" || return 1
+		tr ',{}' '\n' <"$work/tags.json" | awk '
+			/"name"[[:space:]]*:/ { sub(/.*"name"[[:space:]]*:[[:space:]]*"/, ""); sub(/".*/, ""); name = $0 }
+			/"sha"[[:space:]]*:/ { sub(/.*"sha"[[:space:]]*:[[:space:]]*"/, ""); sub(/".*/, ""); if (name != "") print name, $0; name = "" }
+		' >"$work/tags.txt"
+	fi
+	cat "$work/tags.txt"
+}
+
+# tag_of SHA: the release tag vX.Y.Z that points at commit SHA, for an
+# action pinned by commit and for moving tags (v1 is the commit it names).
 tag_of() {
-	fetch "$api_url/repos/$repo/tags?per_page=100" "$work/tags.json" || return 1
-	tr ',{}' '\n' <"$work/tags.json" | awk -v sha="$1" '
-		/"name"[[:space:]]*:/ { sub(/.*"name"[[:space:]]*:[[:space:]]*"/, ""); sub(/".*/, ""); name = $0 }
-		/"sha"[[:space:]]*:/ {
-			sub(/.*"sha"[[:space:]]*:[[:space:]]*"/, ""); sub(/".*/, "")
-			if ($0 == sha && name ~ /^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$/) { print name; found = 1; exit }
-		}
-		END { exit !found }'
+	tags | awk -v sha="$1" '$2 == sha && $1 ~ /^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$/ { print $1; found = 1; exit } END { exit !found }'
+}
+
+# moving TAG: the release a moving tag (v1, v1.2) stands for: the release
+# tagged at the commit TAG points to, as `uses: ...@v1` runs that commit;
+# the newest release of the line when there is no such tag.
+moving() {
+	local sha
+	sha=
+	if tags >"$work/moving.txt"; then
+		sha=$(awk -v t="$1" '$1 == t { print $2; exit }' "$work/moving.txt")
+	fi
+	if [ -n "$sha" ]; then
+		tag_of "$sha" && return 0
+		note "tag $1 points to $sha, which no release vX.Y.Z is tagged at"
+		return 1
+	fi
+	resolve "$1"
+}
+
+# verify_attestation FILE TAG: check FILE against the build provenance that
+# ordo's release workflow attests, when the GitHub CLI can.
+# https://docs.github.com/en/actions/security-for-github-actions/using-artifact-attestations/using-artifact-attestations-to-establish-provenance-for-builds#verifying-artifact-attestations-with-the-github-cli
+verify_attestation() {
+	if [ "${ORDO_VERIFY_ATTESTATION:-true}" = false ]; then
+		note "ORDO_VERIFY_ATTESTATION=false: not checking the build provenance"
+		return 0
+	fi
+	if ! command -v gh >/dev/null 2>&1 || ! gh attestation verify --help >/dev/null 2>&1; then
+		note "no gh with \`gh attestation\` on PATH: the build provenance is not checked (the checksum is)"
+		return 0
+	fi
+	# gh reads the token from GH_TOKEN (not an argument); a GitHub
+	# Enterprise runner's token is not valid on github.com.
+	if [ -z "${ORDO_INPUT_TOKEN:-}" ] || [ "${GITHUB_API_URL:-https://api.github.com}" != https://api.github.com ]; then
+		note "no github.com token for gh: the build provenance is not checked (the checksum is)"
+		return 0
+	fi
+	if ! GH_TOKEN=$ORDO_INPUT_TOKEN gh attestation verify "$1" --repo "$repo" --signer-workflow "$repo/.github/workflows/release.yml" >"$work/attestation.log" 2>&1; then
+		cat "$work/attestation.log" >&2
+		die "$(basename "$1") of release $2 has no valid build provenance from $repo's release workflow (gh attestation verify failed, see the log): refusing to install it; set ORDO_VERIFY_ATTESTATION=false only for a mirror you trust"
+	fi
+	note "build provenance of $(basename "$1") verified (gh attestation verify)"
 }
 
 # download TAG: install the release archive for TAG. Returns 1 when the
-# release or the archive is not there (the caller builds from source) and
-# stops the step when the archive does not match checksums.txt.
+# release or the archive is not there and stops the step when the archive
+# does not match checksums.txt or its provenance.
 download() {
 	local tag=$1 version=${1#v} ext=tar.gz asset want got bin
 	[ "$goos" = windows ] && ext=zip
 	asset=ordo_${version}_${goos}_${goarch}.$ext
-	bin=$(cached "$version")
-	if [ -n "$bin" ]; then
-		note "using the cached ordo $version"
-		finish "$bin"
-	fi
-	note "downloading $download_url/$tag/$asset"
-	if ! fetch "$download_url/$tag/checksums.txt" "$work/checksums.txt" || ! fetch "$download_url/$tag/$asset" "$work/$asset"; then
-		note "no release archive for $tag at $download_url"
+	# checksums.txt is read every time, the cached entry included: it is
+	# what says which binary may run.
+	if ! fetch "$download_url/$tag/checksums.txt" "$work/checksums.txt"; then
+		note "no checksums.txt for $tag at $download_url"
 		return 1
 	fi
 	# sha256sum lines: "<hex>  <name>", or "<hex> *<name>" in binary mode.
 	want=$(awk -v f="$asset" '$2 == f || $2 == "*" f { print $1; exit }' "$work/checksums.txt")
 	[ -n "$want" ] || die "checksums.txt of release $tag has no entry for $asset: refusing to install an unverified binary"
+	bin=$(cached "$version" "$asset" "$want")
+	if [ -n "$bin" ]; then
+		note "using the cached ordo $version (sha256 of $asset matches checksums.txt)"
+		finish "$bin"
+	fi
+	note "downloading $download_url/$tag/$asset"
+	if ! fetch "$download_url/$tag/$asset" "$work/$asset"; then
+		note "no release archive $asset for $tag at $download_url"
+		return 1
+	fi
 	got=$("${sha256[@]}" "$work/$asset" | awk '{print $1}')
 	if [ "$got" != "$want" ]; then
 		die "checksum mismatch for $asset of release $tag: checksums.txt says $want, the download is $got; refusing to install it"
 	fi
 	note "sha256 $got matches checksums.txt"
-	mkdir -p "$work/x"
-	if [ "$ext" = zip ]; then
-		if command -v unzip >/dev/null 2>&1; then
-			unzip -q "$work/$asset" -d "$work/x"
-		else
-			7z x -y -o"$work/x" "$work/$asset" >/dev/null
-		fi
-	else
-		tar -xzf "$work/$asset" -C "$work/x"
-	fi
+	verify_attestation "$work/$asset" "$tag"
+	extract "$work/$asset" "$work/x"
 	[ -f "$work/x/ordo$exe" ] || die "$asset of release $tag has no ordo$exe at its top"
-	finish "$(store "$version" "$work/x/ordo$exe")"
+	finish "$(store "$version" "$work/$asset" "$work/x/ordo$exe")"
 }
 
-# build REF: build the action's own source with the runner's Go. The cache
-# key is a hash of the sources, so a branch that moved is built again.
+# build REF: build the action's own source with the runner's Go into
+# RUNNER_TEMP, which belongs to this job alone (the shared tool cache would
+# let another job plant a binary under a source hash).
 build() {
-	local ref=$1 key stamp bin
+	local ref=$1 stamp out
 	command -v go >/dev/null 2>&1 ||
 		die "ordo has no release for ref \"${ref:-unknown}\" and there is no go on PATH to build it from source: set input version to a release (v1.2.3), or install Go before this step (actions/setup-go)"
 	if [ ! -f "$src/go.mod" ] || [ ! -d "$src/cmd/ordo" ]; then
 		die "no ordo source at $src to build from"
 	fi
-	key=$(
-		cd "$src"
-		{
-			printf '%s\n' go.mod go.sum
-			find cmd internal -type f ! -name '*_test.go' ! -path '*/testdata/*'
-		} | LC_ALL=C sort | tr '\n' '\0' | xargs -0 "${sha256[@]}" | "${sha256[@]}" | cut -c1-16
-	)
-	bin=$(cached "0.0.0-source.$key")
-	if [ -n "$bin" ]; then
-		note "using the cached build of this source ($key)"
-		finish "$bin"
-	fi
 	stamp=${ref:-dev}+source
+	out=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/ordo-source.XXXXXX")
 	note "building ordo $stamp from $src with $(go version)"
 	# A plain build (no -trimpath, the runner's cgo setting), so that packages
-	# already in the runner's Go build cache are not compiled again.
-	(cd "$src" && go build -ldflags "-s -w -X $ldflags_pkg=$stamp" -o "$work/ordo$exe" ./cmd/ordo) ||
+	# already in the runner's Go build cache are not compiled again. GOWORK=off
+	# and no GOFLAGS: the action's copy may sit inside the user's Go workspace
+	# (a vendored action), whose go.work and flags (-mod=vendor) are not ordo's.
+	(cd "$src" && unset GOFLAGS && GOWORK=off go build -ldflags "-s -w -X $ldflags_pkg=$stamp" -o "$out/ordo$exe" ./cmd/ordo) ||
 		die "go build of ordo failed (see the log above)"
-	finish "$(store "0.0.0-source.$key" "$work/ordo$exe")"
+	finish "$out/ordo$exe"
 }
 
 version=${ORDO_INPUT_VERSION:-}
@@ -235,33 +331,51 @@ if [ -z "$version${ORDO_INPUT_FROM_SOURCE:-}${ORDO_INPUT_DOWNLOAD_URL:-}" ] && [
 	finish "$ORDO_BIN"
 fi
 
-ref=${version:-${ORDO_ACTION_REF:-}}
-if [ -z "$ref" ]; then
-	case $src in
-	*/_actions/*/*/*) ref=$(basename "$src") ;;
-	esac
+# The action's own ref: from its path on the runner, else from
+# github.action_ref when that names ordo's repository.
+action_ref=
+case $src in
+*/_actions/*/*/*) action_ref=$(basename "$src") ;;
+esac
+if [ -z "$action_ref" ] && [ "${ORDO_ACTION_REPOSITORY:-}" = "$repo" ]; then
+	action_ref=${ORDO_ACTION_REF:-}
 fi
+ref=${version:-$action_ref}
+
+# unavailable WHAT: an explicit version that cannot be had fails; the
+# action's own ref falls back to its source.
+unavailable() {
+	if [ -n "$version" ]; then
+		die "input version: $1: set version to an existing release (v1.2.3), or leave it empty for the action's own version"
+	fi
+	note "$1: building the action's source instead"
+	build "$ref"
+}
 
 if [ "$from_source" = true ]; then
 	[ -n "$version" ] && note "from-source is set: building the action's source, not release $version"
-	build "${ORDO_ACTION_REF:-$ref}"
+	build "${action_ref:-$ref}"
 fi
 if [ -z "$goos" ] || [ -z "$goarch" ]; then
 	note "no release build for runner ${RUNNER_OS:-$(uname -s)}/${RUNNER_ARCH:-$(uname -m)}"
 	build "$ref"
 fi
 if printf '%s' "$ref" | grep -Eq '^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$'; then
-	download "v${ref#v}" || build "$ref"
-elif printf '%s' "$ref" | grep -Eq '^(latest|v?[0-9]+(\.[0-9]+)?)$'; then
-	# A moving tag (v1, v1.2) or latest: the newest release it stands for.
-	prefix=
-	[ "$ref" = latest ] || prefix=v${ref#v}
-	if tag=$(resolve "$prefix"); then
-		note "$ref is release $tag"
-		download "$tag" || build "$ref"
+	download "v${ref#v}" || unavailable "release v${ref#v} cannot be downloaded from $download_url"
+elif [ "$ref" = latest ]; then
+	if tag=$(resolve ""); then
+		note "latest is release $tag"
+		download "$tag" || unavailable "release $tag cannot be downloaded from $download_url"
 	else
-		note "could not find a release for $ref at $api_url"
-		build "$ref"
+		unavailable "could not find the latest release at $api_url"
+	fi
+elif printf '%s' "$ref" | grep -Eq '^v?[0-9]+(\.[0-9]+)?$'; then
+	# A moving tag (v1, v1.2): the release at the commit it points to.
+	if tag=$(moving "v${ref#v}"); then
+		note "$ref is release $tag"
+		download "$tag" || unavailable "release $tag cannot be downloaded from $download_url"
+	else
+		unavailable "could not find the release $ref stands for at $api_url"
 	fi
 elif printf '%s' "$ref" | grep -Eq '^[0-9a-f]{40}$'; then
 	# Pinned by commit: the release tagged there, if any.

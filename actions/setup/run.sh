@@ -106,9 +106,16 @@ else
 	value base "${ORDO_INPUT_BASE:-}"
 	value head "${ORDO_INPUT_HEAD:-}"
 	if [ -n "${ORDO_INPUT_FILES:-}" ]; then
+		[ -z "${ORDO_INPUT_FILES_FROM:-}" ] || fail files-from "is set together with files: give the list in one of them"
 		list=$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/ordo-files.XXXXXX")
 		printf '%s\n' "$ORDO_INPUT_FILES" >"$list"
 		args+=(--files "$list")
+	fi
+	# An input travels as one environment variable (at most 128 KiB on
+	# Linux, MAX_ARG_STRLEN): a long list comes as a file instead.
+	if [ -n "${ORDO_INPUT_FILES_FROM:-}" ]; then
+		[ -f "$ORDO_INPUT_FILES_FROM" ] || fail files-from "\"$ORDO_INPUT_FILES_FROM\" is not a file (relative to $PWD)"
+		args+=(--files "$ORDO_INPUT_FILES_FROM")
 	fi
 	switch all all "${ORDO_INPUT_ALL:-}"
 	output=${ORDO_INPUT_OUTPUT:-}

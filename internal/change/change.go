@@ -64,6 +64,13 @@ type Event struct {
 	Tag string
 	// DefaultBranch is repository.default_branch or CI_DEFAULT_BRANCH.
 	DefaultBranch string
+	// Branch is the branch the change goes into, whose rules say which
+	// checks are required: a pull request's or merge group's base, a pushed
+	// branch. "" when the event has none.
+	Branch string
+	// Fork says the pull request comes from another repository: GitHub runs
+	// its pull_request workflows with a read-only token.
+	Fork bool
 }
 
 // Options says where to look for the change.

@@ -24,7 +24,7 @@ func TestResolveGitHub(t *testing.T) {
 			sha:  w.merge,
 			want: want{Base: w.c4, Head: w.f1, Files: prFiles,
 				Source: "github pull_request #12 (" + w.c4[:7] + ".." + w.f1[:7] + ")",
-				Event: &Event{Platform: "github", Name: "pull_request", PullRequest: 12,
+				Event: &Event{Platform: "github", Name: "pull_request", PullRequest: 12, Branch: "main",
 					Labels: []string{"area/auth", "ordo:override:policy.freeze"}, HeadSHA: w.f1, DefaultBranch: "main"}},
 		},
 		{
@@ -32,7 +32,7 @@ func TestResolveGitHub(t *testing.T) {
 			data: map[string]string{"Base": w.c5, "Head": w.f1},
 			sha:  w.c5,
 			want: want{Base: w.c4, Head: w.f1, Files: prFiles, Source: "github pull_request_target #13",
-				Event: &Event{Platform: "github", Name: "pull_request_target", PullRequest: 13,
+				Event: &Event{Platform: "github", Name: "pull_request_target", PullRequest: 13, Branch: "main", Fork: true,
 					Labels: []string{"deploy"}, HeadSHA: w.f1, DefaultBranch: "main"}},
 		},
 		{
@@ -40,7 +40,7 @@ func TestResolveGitHub(t *testing.T) {
 			data: map[string]string{"Base": w.c5, "Head": w.merge},
 			sha:  w.merge,
 			want: want{Base: w.c5, Head: w.merge, Files: prFiles, Source: "github merge_group into main",
-				Event: &Event{Platform: "github", Name: "merge_group", PullRequest: 12, HeadSHA: w.merge, DefaultBranch: "main"}},
+				Event: &Event{Platform: "github", Name: "merge_group", PullRequest: 12, HeadSHA: w.merge, DefaultBranch: "main", Branch: "main"}},
 		},
 		{
 			name: "push to a branch", event: "push", fixture: "push.json",
@@ -48,7 +48,7 @@ func TestResolveGitHub(t *testing.T) {
 			sha:  w.c5,
 			want: want{Base: w.c3, Head: w.c5, Files: []string{"libs/auth/auth.go", "services/orders/x.go"},
 				Source: "github push to main (" + w.c3[:7] + ".." + w.c5[:7] + ")",
-				Event:  &Event{Platform: "github", Name: "push", HeadSHA: w.c5, DefaultBranch: "main"}},
+				Event:  &Event{Platform: "github", Name: "push", HeadSHA: w.c5, DefaultBranch: "main", Branch: "main"}},
 		},
 		{
 			name: "force push compares from the merge base", event: "push", fixture: "push.json",

@@ -66,11 +66,17 @@ type githubPayload struct {
 	PullRequest *struct {
 		Number int `json:"number"`
 		Head   struct {
-			SHA string `json:"sha"`
+			SHA  string `json:"sha"`
+			Repo *struct {
+				FullName string `json:"full_name"`
+			} `json:"repo"`
 		} `json:"head"`
 		Base struct {
-			SHA string `json:"sha"`
-			Ref string `json:"ref"`
+			SHA  string `json:"sha"`
+			Ref  string `json:"ref"`
+			Repo *struct {
+				FullName string `json:"full_name"`
+			} `json:"repo"`
 		} `json:"base"`
 		Labels []struct {
 			Name string `json:"name"`
@@ -102,6 +108,11 @@ func parseGitHub(getenv func(string) string, payload []byte) (Event, detected, e
 	if pr := p.PullRequest; pr != nil {
 		ev.PullRequest = pr.Number
 		ev.HeadSHA = pr.Head.SHA
+		ev.Branch = pr.Base.Ref
+		// https://docs.github.com/en/actions/writing-workflows/choosing-when-your-workflow-runs/events-that-trigger-workflows#workflows-in-forked-repositories
+		if pr.Head.Repo != nil && pr.Base.Repo != nil {
+			ev.Fork = !strings.EqualFold(pr.Head.Repo.FullName, pr.Base.Repo.FullName)
+		}
 		for _, l := range pr.Labels {
 			if l.Name != "" {
 				ev.Labels = append(ev.Labels, l.Name)
@@ -128,6 +139,7 @@ func parseGitHub(getenv func(string) string, payload []byte) (Event, detected, e
 		}
 		ev.HeadSHA = mg.HeadSHA
 		ev.PullRequest = queuedPullRequest(mg.HeadRef)
+		ev.Branch = strings.TrimPrefix(mg.BaseRef, "refs/heads/")
 		d.source = "github merge_group into " + strings.TrimPrefix(mg.BaseRef, "refs/heads/")
 		d.base = checkSHA(&d, "merge_group.base_sha", mg.BaseSHA)
 		d.head = checkSHA(&d, "merge_group.head_sha", mg.HeadSHA)
@@ -152,7 +164,8 @@ func parseGitHub(getenv func(string) string, payload []byte) (Event, detected, e
 			d.head = head // only used when the tag itself is not in the clone
 			break
 		}
-		d.source = "github push to " + strings.TrimPrefix(ref, "refs/heads/")
+		ev.Branch = strings.TrimPrefix(ref, "refs/heads/")
+		d.source = "github push to " + ev.Branch
 		d.base = checkSHA(&d, "before", p.Before)
 		d.head = checkSHA(&d, "after (or GITHUB_SHA)", head)
 	default:

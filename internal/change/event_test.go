@@ -29,20 +29,35 @@ func TestReadEvent(t *testing.T) {
 			env:     map[string]string{"GITHUB_EVENT_NAME": "pull_request", "GITHUB_SHA": other},
 			fixture: "pull_request.json", data: map[string]string{"Base": other, "Head": sha},
 			want: Event{Platform: "github", Name: "pull_request", PullRequest: 12,
-				Labels: []string{"area/auth", "ordo:override:policy.freeze"}, HeadSHA: sha, DefaultBranch: "main"},
+				Labels: []string{"area/auth", "ordo:override:policy.freeze"}, HeadSHA: sha, DefaultBranch: "main", Branch: "main"},
 		},
 		{
 			name:    "github pull_request_review has a pull request too",
 			env:     map[string]string{"GITHUB_EVENT_NAME": "pull_request_review", "GITHUB_SHA": other},
 			fixture: "pull_request.json", data: map[string]string{"Base": other, "Head": sha},
 			want: Event{Platform: "github", Name: "pull_request_review", PullRequest: 12,
-				Labels: []string{"area/auth", "ordo:override:policy.freeze"}, HeadSHA: sha, DefaultBranch: "main"},
+				Labels: []string{"area/auth", "ordo:override:policy.freeze"}, HeadSHA: sha, DefaultBranch: "main", Branch: "main"},
 		},
 		{
 			name:    "github merge_group",
 			env:     map[string]string{"GITHUB_EVENT_NAME": "merge_group", "GITHUB_SHA": other},
 			fixture: "merge_group.json", data: map[string]string{"Base": other, "Head": sha},
-			want: Event{Platform: "github", Name: "merge_group", PullRequest: 12, HeadSHA: sha, DefaultBranch: "main"},
+			want: Event{Platform: "github", Name: "merge_group", PullRequest: 12, HeadSHA: sha, DefaultBranch: "main", Branch: "main"},
+		},
+		{
+			// https://docs.github.com/en/actions/writing-workflows/choosing-when-your-workflow-runs/events-that-trigger-workflows#workflows-in-forked-repositories
+			name: "github pull_request from a fork",
+			env:  map[string]string{"GITHUB_EVENT_NAME": "pull_request", "GITHUB_SHA": other},
+			raw: `{"number": 5, "pull_request": {"number": 5, "head": {"sha": "` + sha + `", "repo": {"full_name": "mallory/monorepo"}},
+				"base": {"sha": "` + other + `", "ref": "release/1.x", "repo": {"full_name": "octo/monorepo"}}}}`,
+			want: Event{Platform: "github", Name: "pull_request", PullRequest: 5, HeadSHA: sha, Branch: "release/1.x", Fork: true},
+		},
+		{
+			name: "github pull_request from a branch of the same repository",
+			env:  map[string]string{"GITHUB_EVENT_NAME": "pull_request", "GITHUB_SHA": other},
+			raw: `{"number": 5, "pull_request": {"number": 5, "head": {"sha": "` + sha + `", "repo": {"full_name": "Octo/Monorepo"}},
+				"base": {"sha": "` + other + `", "ref": "main", "repo": {"full_name": "octo/monorepo"}}}}`,
+			want: Event{Platform: "github", Name: "pull_request", PullRequest: 5, HeadSHA: sha, Branch: "main"},
 		},
 		{
 			name:    "github tag push",

@@ -103,7 +103,7 @@ func TestAnnotationsAreCapped(t *testing.T) {
 	if n := strings.Count(w.String(), "::error "); n != MaxAnnotations {
 		t.Errorf("%d error annotations, want %d", n, MaxAnnotations)
 	}
-	if !strings.Contains(w.String(), "15 more problems are in the log") {
+	if !strings.Contains(w.String(), "16 more problems are in the log") {
 		t.Errorf("no count of the rest:\n%s", w.String())
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/sethvargo/go-githubactions"
@@ -23,9 +24,12 @@ const (
 	MaxSummary = 1 << 20
 	// MaxOutputs is the total size of a job's outputs.
 	MaxOutputs = 1_000_000
-	// MaxAnnotations caps how many annotations ordo writes per step so that a
-	// flood cannot hide the first error (GitHub shows 10 per step anyway).
-	MaxAnnotations = 10
+	// MaxAnnotations caps how many error (and, apart, warning) annotations
+	// ordo writes per step. GitHub shows 10 of each per step, and the runner
+	// adds its own error when the step fails, so 9 of ordo's errors are seen
+	// with it; the rest would only hide it.
+	// https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#setting-an-error-message
+	MaxAnnotations = 9
 )
 
 // GitHub writes to the GitHub Actions runner. A nil *GitHub (outside
@@ -102,17 +106,24 @@ func (g *GitHub) AddSummary(markdown, whereFull string) (err error) {
 }
 
 // Annotate writes diagnostics as ::error / ::warning annotations pointing at
-// their file and line, at most MaxAnnotations of them.
+// their file and line, at most MaxAnnotations errors and as many warnings,
+// then one warning counting the rest.
 func (g *GitHub) Annotate(diags diag.List) {
 	if g == nil {
 		return
 	}
-	for i, d := range diags {
-		if i == MaxAnnotations {
-			g.action.Warningf("ordo: %d more problems are in the log", len(diags)-i)
-			return
+	errors, warnings, rest := 0, 0, 0
+	for _, d := range diags {
+		n := &errors
+		if d.Severity == diag.Warning {
+			n = &warnings
 		}
-		fields := map[string]string{"file": d.File, "title": "ordo " + d.Rule}
+		if *n == MaxAnnotations {
+			rest++
+			continue
+		}
+		*n++
+		fields := map[string]string{"file": g.repoPath(d.File), "title": "ordo " + d.Rule}
 		if d.Line > 0 {
 			fields["line"] = fmt.Sprint(d.Line)
 		}
@@ -126,6 +137,48 @@ func (g *GitHub) Annotate(diags diag.List) {
 			a.Errorf("%s", d.Message)
 		}
 	}
+	if rest > 0 {
+		g.action.Warningf("ordo: %d more problems are in the log", rest)
+	}
+}
+
+// repoPath is file as GitHub places annotations (see RepoPath).
+func (g *GitHub) repoPath(file string) string { return RepoPath(g.getenv, file) }
+
+// RepoPath is file as GitHub places annotations: relative to the
+// repository's root (GITHUB_WORKSPACE), not to the directory ordo runs in
+// (an action's working-directory). A file outside the workspace, or outside
+// Actions, is kept as it is.
+func RepoPath(getenv func(string) string, file string) string {
+	ws := getenv("GITHUB_WORKSPACE")
+	if file == "" || ws == "" {
+		return file
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return file
+	}
+	rel, err := filepath.Rel(ws, abs)
+	if err != nil || !filepath.IsLocal(rel) {
+		return file
+	}
+	return filepath.ToSlash(rel)
+}
+
+// Notice writes a notice annotation (one not tied to a file).
+func (g *GitHub) Notice(msg string) {
+	if g == nil {
+		return
+	}
+	g.action.Noticef("%s", msg)
+}
+
+// Warning writes a plain warning annotation (one not tied to a file).
+func (g *GitHub) Warning(msg string) {
+	if g == nil {
+		return
+	}
+	g.action.Warningf("%s", msg)
 }
 
 // Error writes a plain error annotation (one not tied to a file).

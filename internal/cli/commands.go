@@ -142,7 +142,9 @@ func (c *affectedCmd) run(ctx context.Context, e *env) error {
 	}
 	names := render.CompactJSON(doc.Affected)
 	hasAffected := fmt.Sprint(len(res.Services) > 0)
-	if err := e.gh.SetOutputs("affected", names, "has-affected", hasAffected, "changed-files", render.CompactJSON(doc.ChangedFiles)); err != nil {
+	matrices := affectedMatrices(doc.Affected)
+	if err := e.gh.SetOutputs("affected", names, "has-affected", hasAffected, "changed-files", render.CompactJSON(doc.ChangedFiles),
+		"matrices", render.CompactJSON(matrices), "matrix-count", fmt.Sprint(len(matrices))); err != nil {
 		return exit.Envf("%w", err)
 	}
 	if err := e.summary(func(w io.Writer) error {

@@ -26,6 +26,10 @@ type fakeGitHub struct {
 	nextID     int
 	writes     int
 	unexpected []string
+	required   map[string][]string // branch -> contexts its rules require
+	labels     map[int][]string    // pull request -> labels
+	pulls      []int               // the pull requests of every commit
+	runs       []map[string]any    // check runs
 }
 
 func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -129,6 +133,58 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		reply(404, map[string]any{"message": "Not Found"})
+	case r.Method == http.MethodGet && len(parts) >= 3 && parts[0] == "rules" && parts[1] == "branches":
+		var rules []map[string]any
+		if cs := f.required[strings.Join(parts[2:], "/")]; len(cs) > 0 {
+			var checks []map[string]any
+			for _, c := range cs {
+				checks = append(checks, map[string]any{"context": c})
+			}
+			rules = append(rules, map[string]any{"type": "required_status_checks", "parameters": map[string]any{"required_status_checks": checks}})
+		}
+		reply(200, append(rules, map[string]any{"type": "deletion"}))
+	case r.Method == http.MethodGet && len(parts) >= 2 && parts[0] == "branches":
+		reply(200, map[string]any{"name": strings.Join(parts[1:], "/"), "protected": false})
+	case r.Method == http.MethodGet && len(parts) == 3 && parts[0] == "issues" && parts[2] == "labels":
+		pr, _ := strconv.Atoi(parts[1])
+		list := []map[string]any{}
+		for _, l := range f.labels[pr] {
+			list = append(list, map[string]any{"name": l})
+		}
+		reply(200, list)
+	case r.Method == http.MethodGet && len(parts) == 3 && parts[0] == "commits" && parts[2] == "pulls":
+		list := []map[string]any{}
+		for _, n := range f.pulls {
+			list = append(list, map[string]any{"number": n})
+		}
+		reply(200, list)
+	case r.Method == http.MethodGet && len(parts) == 3 && parts[0] == "commits" && parts[2] == "check-runs":
+		var list []map[string]any
+		for _, run := range f.runs {
+			if run["head_sha"] == parts[1] {
+				list = append(list, run)
+			}
+		}
+		reply(200, map[string]any{"total_count": len(list), "check_runs": list})
+	case r.Method == http.MethodPost && path == "check-runs":
+		f.nextID++
+		body["id"] = f.nextID
+		f.runs = append(f.runs, body)
+		reply(201, body)
+	case r.Method == http.MethodPatch && len(parts) == 2 && parts[0] == "check-runs":
+		id, _ := strconv.Atoi(parts[1])
+		for _, run := range f.runs {
+			if run["id"] == id {
+				anns := annotations(run)
+				for k, v := range body {
+					run[k] = v
+				}
+				run["output"].(map[string]any)["annotations"] = append(anns, annotations(body)...)
+				reply(200, run)
+				return
+			}
+		}
+		reply(404, map[string]any{"message": "Not Found"})
 	default:
 		f.unexpected = append(f.unexpected, r.Method+" "+r.URL.Path)
 		reply(500, map[string]any{"message": "unexpected request"})
@@ -155,10 +211,29 @@ func (f *fakeGitHub) dump() string {
 	for _, rel := range f.releases {
 		fmt.Fprintf(&b, "release %s %q prerelease=%v\n", rel["tag_name"], rel["name"], rel["prerelease"])
 	}
+	for _, run := range f.runs {
+		fmt.Fprintf(&b, "check-run %s %s %v %q\n", run["name"], run["status"], run["conclusion"], run["output"].(map[string]any)["title"])
+		for _, a := range annotations(run) {
+			fmt.Fprintf(&b, "  annotation %s:%v %s %q %q\n", a["path"], a["start_line"], a["annotation_level"], a["title"], a["message"])
+		}
+	}
 	for _, u := range f.unexpected {
 		fmt.Fprintf(&b, "UNEXPECTED %s\n", u)
 	}
 	return b.String()
+}
+
+// annotations are the annotations of a check run or of a request's output.
+func annotations(run map[string]any) []map[string]any {
+	out, _ := run["output"].(map[string]any)
+	list, _ := out["annotations"].([]any)
+	var anns []map[string]any
+	for _, a := range list {
+		if m, ok := a.(map[string]any); ok {
+			anns = append(anns, m)
+		}
+	}
+	return anns
 }
 
 func sortedKeys[K int | string, V any](m map[K]V) []K {
@@ -200,6 +275,40 @@ func fakeGitHubCmds() map[string]func(ts *testscript.TestScript, neg bool, args 
 				ts.Fatalf("usage: fakegithub-dump FILE")
 			}
 			ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(get(ts).dump()), 0o644))
+		},
+		// fakegithub-require BRANCH CONTEXT...: the branch's rules require the contexts.
+		"fakegithub-require": func(ts *testscript.TestScript, neg bool, args []string) {
+			f := get(ts)
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			if f.required == nil {
+				f.required = map[string][]string{}
+			}
+			f.required[args[0]] = args[1:]
+		},
+		// fakegithub-labels PR LABEL...: the pull request's labels now.
+		"fakegithub-labels": func(ts *testscript.TestScript, neg bool, args []string) {
+			f := get(ts)
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			pr, err := strconv.Atoi(args[0])
+			ts.Check(err)
+			if f.labels == nil {
+				f.labels = map[int][]string{}
+			}
+			f.labels[pr] = args[1:]
+		},
+		// fakegithub-pulls PR...: the pull requests every commit belongs to.
+		"fakegithub-pulls": func(ts *testscript.TestScript, neg bool, args []string) {
+			f := get(ts)
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.pulls = nil
+			for _, a := range args {
+				n, err := strconv.Atoi(a)
+				ts.Check(err)
+				f.pulls = append(f.pulls, n)
+			}
 		},
 		"fakegithub-writes": func(ts *testscript.TestScript, neg bool, args []string) {
 			f := get(ts)

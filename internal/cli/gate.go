@@ -111,7 +111,7 @@ func (c *gateCmd) input(ctx context.Context, e *env) (gate.Input, error) {
 		Head:      cat,
 		Waves:     waves,
 		Now:       c.now,
-		Overrides: append(c.overrides, gate.LabelOverrides(ch.Event.Labels, ch.Event.PullRequest)...),
+		Overrides: append(c.overrides, e.labelOverrides(ctx, ch.Event)...),
 	}
 	if ch.Base != "" {
 		in.Base = e.baseCatalog(ctx, o, ch.Base)

@@ -40,7 +40,7 @@ func (c *gateCmd) envInput(ctx context.Context, e *env) (gate.Input, error) {
 		Head:      cat,
 		Waves:     waves,
 		Now:       c.now,
-		Overrides: append(c.overrides, gate.LabelOverrides(ev.Labels, ev.PullRequest)...),
+		Overrides: append(c.overrides, e.labelOverrides(ctx, ev)...),
 		Specs:     gate.GitSpecs{Repo: git.Repo{Dir: o.dir}, HeadRev: ep.head},
 	}
 	// The contract rules compare with one base catalog. When every deployed

@@ -54,7 +54,10 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 		case "json":
 			return render.JSON(w, p)
 		case "github":
-			return render.JSON(w, p.Matrix())
+			// One line, so that `matrix=$(ordo plan --format github)` and
+			// `echo "matrix=$(...)" >>"$GITHUB_OUTPUT"` work.
+			_, err := fmt.Fprintln(w, render.CompactJSON(p.Matrix()))
+			return err
 		case "gitlab":
 			return p.GitLab(w, gl)
 		case "markdown":
@@ -90,10 +93,10 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 	if planFile != "" {
 		dotenv["ORDO_PLAN_FILE"] = planFile
 	}
-	if e.gh != nil {
-		for _, w := range warnings {
-			fmt.Fprintf(e.Err, "ordo: warning: %s\n", w)
-		}
+	for _, w := range warnings {
+		// An annotation, so that it shows on the run's page: a step whose
+		// outputs pass GitHub's limit succeeds, the job fails later.
+		e.gh.Warning("ordo: " + w)
 	}
 	if err := e.gh.SetOutputs(pairs...); err != nil {
 		return exit.Envf("%w", err)

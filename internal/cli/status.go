@@ -1,14 +1,18 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ordo-ci/ordo/internal/affected"
+	"github.com/ordo-ci/ordo/internal/change"
+	"github.com/ordo-ci/ordo/internal/ci"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/forge"
 	"github.com/ordo-ci/ordo/internal/plan"
@@ -56,17 +60,26 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 	e.gh.Mask(cfg.Token)
-	cat, ch, res, err := e.affected(ctx, o)
+	ev, err := change.ReadEvent(e.getenv)
 	if err != nil {
 		return err
 	}
-	sha := firstNonEmpty(c.sha, ch.Event.HeadSHA, e.getenv("GITHUB_SHA"), e.getenv("CI_COMMIT_SHA"))
+	if ev.Fork && ev.Name == "pull_request" {
+		// GitHub gives a fork's pull_request workflows a read-only token,
+		// whatever permissions: says: posting would fail with a 403.
+		// https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication#permissions-for-the-github_token
+		msg := fmt.Sprintf("pull request #%d comes from a fork, whose workflows get a read-only token: not posting statuses; post them from a workflow_run workflow (see the README's \"Pull requests from forks\")", ev.PullRequest)
+		e.gh.Notice("ordo: " + msg)
+		fmt.Fprintf(e.Out, "%s\n", msg)
+		return nil
+	}
+	sha := firstNonEmpty(c.sha, ev.HeadSHA, e.getenv("GITHUB_SHA"), e.getenv("CI_COMMIT_SHA"))
 	if sha == "" {
 		return exit.BadInputf("no commit to post on: pass --sha, or run inside GitHub Actions or GitLab CI")
 	}
 	pr := c.pr
 	if pr == 0 {
-		pr = ch.Event.PullRequest
+		pr = ev.PullRequest
 	}
 	if c.comment && pr == 0 {
 		return exit.BadInputf("--comment needs a pull or merge request: pass --pr N, or run on a pull_request or merge request pipeline")
@@ -76,38 +89,67 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 	target := runURL(e.getenv)
+	cat, ch, res, err := e.affected(ctx, o)
+	if err != nil {
+		// A required `ordo` check must go red, not stay "Expected" forever.
+		fail := forge.Status{Context: "ordo", State: forge.StateFailure, TargetURL: target,
+			Description: fmt.Sprintf("ordo could not work out the change (exit %d): see the run's log", exit.Code(err))}
+		if exit.Code(err) == exit.BadInput {
+			fail.Description = "the catalog or the change is invalid: see the run's log"
+		}
+		if perr := c.post(ctx, f, sha, []forge.Status{fail}, nil); perr != nil {
+			fmt.Fprintf(e.Err, "ordo: could not post the failure: %v\n", perr)
+		}
+		return err
+	}
 	state := forge.State(c.state)
-	affectedNames := res.Names()
+	required, why := requiredContexts(ctx, f, firstNonEmpty(ev.Branch, ev.DefaultBranch))
 	statuses := []forge.Status{{
 		Context:     "ordo",
 		State:       state,
-		Description: fmt.Sprintf("%d of %d services affected (%s)", len(affectedNames), len(cat.Services), c.state),
+		Description: fmt.Sprintf("%d of %d services affected (%s)", len(res.Names()), len(cat.Services), c.state),
 		TargetURL:   target,
 	}}
+	var skipped []string
+	var anns []forge.Annotation
+	level := map[forge.State]forge.Level{forge.StateFailure: forge.LevelFailure}[state]
 	for i, s := range cat.Services {
 		st := forge.Status{Context: "ordo/" + s.Name, TargetURL: target}
 		if res.Set[i] {
 			st.State = state
 			st.Description = "affected: " + reasonTypes(res, s.Name)
+			anns = append(anns, forge.Annotation{Path: ci.RepoPath(e.getenv, o.configPath()), Line: s.Pos.Line,
+				Level: cmp.Or(level, forge.LevelNotice), Title: s.Name + " " + c.state, Message: st.Description})
 		} else {
 			st.State = forge.StateSuccess
 			st.Description = "not affected"
 		}
+		// Every affected service without --checks; an unaffected one, and
+		// with --checks any, only when a branch rule requires its context
+		// (or the rules cannot be read): GitHub allows GITHUB_TOKEN 1,000
+		// requests an hour.
+		// https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#primary-rate-limit-for-github_token-in-github-actions
+		if required != nil && !required[st.Context] && (c.checks || !res.Set[i]) {
+			if !res.Set[i] {
+				skipped = append(skipped, s.Name)
+			}
+			continue
+		}
 		statuses = append(statuses, st)
 	}
-	if c.checks {
-		runs := make([]forge.CheckRun, len(statuses))
-		for i, st := range statuses {
-			runs[i] = forge.CheckRun{Name: st.Context, State: st.State, DetailsURL: st.TargetURL, Title: st.Description, Summary: st.Description}
-		}
-		err = f.SetCheckRuns(ctx, sha, runs)
-	} else {
-		err = f.SetStatuses(ctx, sha, statuses)
+	if d := forge.WriteTime(len(statuses)); d > 0 {
+		fmt.Fprintf(e.Out, "posting up to %d %s, at most 80 a minute (GitHub's secondary rate limit): up to %s\n", len(statuses), c.kind(), d.Round(time.Second))
 	}
-	if err != nil {
+	if err := c.post(ctx, f, sha, statuses, anns); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Out, "posted %d %s on %s: ordo %s, %d affected\n", len(statuses), map[bool]string{true: "check runs", false: "statuses"}[c.checks], short(sha), c.state, len(affectedNames))
+	fmt.Fprintf(e.Out, "posted %d %s on %s: ordo %s, %d affected\n", len(statuses), c.kind(), short(sha), c.state, len(res.Names()))
+	if why != "" {
+		fmt.Fprintf(e.Out, "%s\n", why)
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(e.Out, "skipped the status of %d unaffected services that no branch rule requires: %s\n", len(skipped), listSome(skipped, 20))
+	}
 	if !c.comment {
 		return nil
 	}
@@ -126,6 +168,59 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 	}
 	fmt.Fprintf(e.Out, "updated the plan comment on #%d\n", pr)
 	return nil
+}
+
+func (c *statusCmd) kind() string {
+	if c.checks {
+		return "check runs"
+	}
+	return "statuses"
+}
+
+// post writes statuses as commit statuses, or with --checks as check runs,
+// the aggregate `ordo` carrying one annotation per affected service.
+func (c *statusCmd) post(ctx context.Context, f forge.Forge, sha string, statuses []forge.Status, anns []forge.Annotation) error {
+	if !c.checks {
+		return f.SetStatuses(ctx, sha, statuses)
+	}
+	runs := make([]forge.CheckRun, len(statuses))
+	for i, st := range statuses {
+		runs[i] = forge.CheckRun{Name: st.Context, State: st.State, DetailsURL: st.TargetURL, Title: st.Description, Summary: st.Description}
+		if st.Context == "ordo" {
+			runs[i].Annotations = anns
+		}
+	}
+	return f.SetCheckRuns(ctx, sha, runs)
+}
+
+// requiredContexts reads which contexts the rules of branch require. nil
+// means unknown (another forge, no branch, or the rules cannot be read):
+// then every context is posted, and why says so.
+func requiredContexts(ctx context.Context, f forge.Forge, branch string) (required map[string]bool, why string) {
+	r, ok := forge.AsReader(f)
+	if !ok {
+		return nil, ""
+	}
+	if branch == "" {
+		return nil, "no branch to read the rules of (not a pull request, merge group or push): posted every service's context"
+	}
+	list, err := r.RequiredChecks(ctx, branch)
+	if err != nil {
+		return nil, fmt.Sprintf("could not read the rules of branch %s (%v): posted every service's context", branch, err)
+	}
+	required = make(map[string]bool, len(list))
+	for _, c := range list {
+		required[c] = true
+	}
+	return required, ""
+}
+
+// listSome joins the first n names and counts the rest.
+func listSome(names []string, n int) string {
+	if len(names) <= n {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:n], ", "), len(names)-n)
 }
 
 // reasonTypes lists the distinct reason types of an affected service.

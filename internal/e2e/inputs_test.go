@@ -110,6 +110,9 @@ func TestActionInputsReachFlags(t *testing.T) {
 					inputs[v] = "sub"
 				case "token":
 					inputs[v] = "s3cret"
+				case "files-from":
+					// Goes with files only in TestFilesFrom: they exclude each other.
+					inputs[v] = ""
 				default:
 					value, args := sampleInput(t, in, s.Env["ORDO_FORMATS"], "")
 					inputs[v] = value
@@ -256,4 +259,36 @@ func groups(args []string) [][]string {
 
 func sortGroups(g [][]string) {
 	slices.SortFunc(g, func(a, b []string) int { return strings.Compare(strings.Join(a, "\x00"), strings.Join(b, "\x00")) })
+}
+
+// TestFilesFrom: a list of changed files too long for an input (one
+// environment variable, at most 128 KiB on Linux: MAX_ARG_STRLEN) comes as
+// a file, relative to working-directory, and reaches ordo as --files.
+// https://man7.org/linux/man-pages/man2/execve.2.html#NOTES
+func TestFilesFrom(t *testing.T) {
+	a := actions(t)["plan"]
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "sub", "ordo.yaml"), "version: 1\n", 0o644)
+	var long strings.Builder
+	for i := 0; long.Len() < 200<<10; i++ {
+		fmt.Fprintf(&long, "services/svc-%05d/main.go\n", i)
+	}
+	writeFile(t, filepath.Join(dir, "sub", "changed.txt"), long.String(), 0o644)
+	r := runOrdoStep(t, a, dir, map[string]string{"ORDO_INPUT_WORKING_DIRECTORY": "sub", "ORDO_INPUT_FILES_FROM": "changed.txt"})
+	if r.code != 0 || fmt.Sprint(r.args) != "[plan --files changed.txt]" {
+		t.Errorf("exit %d, ordo %q, want plan --files changed.txt\n%s", r.code, r.args, r.out)
+	}
+	for _, tc := range []struct {
+		inputs map[string]string
+		want   string
+	}{
+		{map[string]string{"ORDO_INPUT_FILES_FROM": "missing.txt"}, `input files-from: "missing.txt" is not a file`},
+		{map[string]string{"ORDO_INPUT_FILES_FROM": "changed.txt", "ORDO_INPUT_FILES": "a.go"}, "input files-from: is set together with files"},
+	} {
+		tc.inputs["ORDO_INPUT_WORKING_DIRECTORY"] = "sub"
+		r := runOrdoStep(t, a, dir, tc.inputs)
+		if r.code != 2 || r.called || !strings.Contains(r.out, tc.want) {
+			t.Errorf("%v: exit %d, ordo called %v, want %q\n%s", tc.inputs, r.code, r.called, tc.want, r.out)
+		}
+	}
 }

@@ -63,7 +63,7 @@ func TestOutputsCannotBeInjected(t *testing.T) {
 	}
 	outs := parseGitHubOutput(t, readFile(t, output))
 	names := sortedKeys(outs)
-	if want := []string{"affected", "deploy", "has-deploy", "matrix", "plan-file", "rollback", "wave-count", "waves"}; !slices.Equal(names, want) {
+	if want := []string{"affected", "deploy", "has-deploy", "matrix", "plan-file", "rollback", "wave-count", "wave-services", "waves"}; !slices.Equal(names, want) {
 		t.Errorf("outputs %v, want %v", names, want)
 	}
 	if outs["plan-file"] != planFile {

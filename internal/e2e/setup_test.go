@@ -48,7 +48,18 @@ func newReleaseServer(t *testing.T) *releaseServer {
 		if auth := r.Header.Get("Authorization"); auth != want {
 			t.Errorf("%s: Authorization %q, want %q: the token goes to the API only", r.URL.Path, auth, want)
 		}
-		body, ok := s.files[r.URL.Path]
+		// Pages after the first are files named path?page=N; a Link header
+		// says when another page follows, as GitHub's does.
+		// https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api
+		key, page := r.URL.Path, 1
+		if p := r.URL.Query().Get("page"); p != "" && p != "1" {
+			key += "?page=" + p
+			fmt.Sscan(p, &page)
+		}
+		if _, ok := s.files[fmt.Sprintf("%s?page=%d", r.URL.Path, page+1)]; ok {
+			w.Header().Set("Link", fmt.Sprintf(`<%s%s?per_page=100&page=%d>; rel="next"`, s.URL, r.URL.Path, page+1))
+		}
+		body, ok := s.files[key]
 		if !ok {
 			http.NotFound(w, r)
 			return
@@ -166,6 +177,12 @@ type installRun struct {
 // files in a scratch directory, downloads from srv, and env on top.
 func install(t *testing.T, srv *releaseServer, cache string, env ...string) installRun {
 	t.Helper()
+	return installFrom(t, filepath.Join(root, "actions", "setup", "install.sh"), srv, cache, env...)
+}
+
+// installFrom runs the installer at script, a copy of the action elsewhere.
+func installFrom(t *testing.T, script string, srv *releaseServer, cache string, env ...string) installRun {
+	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{}
 	for _, name := range []string{"GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_ENV"} {
@@ -177,9 +194,9 @@ func install(t *testing.T, srv *releaseServer, cache string, env ...string) inst
 		"RUNNER_TOOL_CACHE=" + cache, "RUNNER_TEMP=" + dir,
 		"GITHUB_OUTPUT=" + files["GITHUB_OUTPUT"], "GITHUB_PATH=" + files["GITHUB_PATH"], "GITHUB_ENV=" + files["GITHUB_ENV"],
 		"ORDO_INPUT_DOWNLOAD_URL=" + srv.URL, "ORDO_API_URL=" + srv.URL + "/api/v3", "GITHUB_API_URL=" + srv.URL + "/api/v3", "ORDO_INPUT_TOKEN=" + srv.token,
-		"ORDO_INPUT_VERSION=", "ORDO_INPUT_FROM_SOURCE=", "ORDO_ACTION_REF=", "ORDO_BIN=", "ORDO_FROM_SOURCE=", "ORDO_DOWNLOAD_URL=",
+		"ORDO_INPUT_VERSION=", "ORDO_INPUT_FROM_SOURCE=", "ORDO_ACTION_REF=", "ORDO_ACTION_REPOSITORY=", "ORDO_VERIFY_ATTESTATION=", "ORDO_BIN=", "ORDO_FROM_SOURCE=", "ORDO_DOWNLOAD_URL=",
 	}
-	r := run(t, dir, append(base, env...), 2*time.Minute, "bash", filepath.Join(root, "actions", "setup", "install.sh"))
+	r := run(t, dir, append(base, env...), 2*time.Minute, "bash", script)
 	outputs := map[string]string{}
 	for _, line := range strings.Split(readFile(t, files["GITHUB_OUTPUT"]), "\n") {
 		if k, v, ok := strings.Cut(line, "="); ok {
@@ -225,10 +242,13 @@ func TestInstaller(t *testing.T) {
 			t.Errorf("no word of the checksum:\n%s", r.out)
 		}
 
-		srv.down = true
+		before := len(srv.requested())
 		again := install(t, srv, cache, "ORDO_INPUT_VERSION=v9.9.9")
 		if again.code != 0 || again.outputs["path"] != bin || !strings.Contains(again.out, "using the cached ordo 9.9.9") {
-			t.Errorf("with the server down, the tool cache should serve: exit %d, outputs %v\n%s", again.code, again.outputs, again.out)
+			t.Errorf("the tool cache should serve: exit %d, outputs %v\n%s", again.code, again.outputs, again.out)
+		}
+		if reqs := srv.requested()[before:]; len(reqs) != 1 || !strings.HasSuffix(reqs[0], "/checksums.txt") {
+			t.Errorf("a cache hit asked for %v, want checksums.txt alone", reqs)
 		}
 	})
 
@@ -278,16 +298,17 @@ func TestInstaller(t *testing.T) {
 		}
 	})
 
-	t.Run("v1 is the newest v1 release", func(t *testing.T) {
+	t.Run("v1 with no v1 tag is the newest v1 release", func(t *testing.T) {
 		t.Parallel()
 		srv := newReleaseServer(t)
 		srv.token = "tok3n"
+		srv.files["/api/v3/repos/ordo-ci/ordo/tags"] = []byte(`[{"name":"v1.10.0","commit":{"sha":"` + strings.Repeat("ab", 20) + `"}}]`)
 		srv.files["/api/v3/repos/ordo-ci/ordo/releases"] = []byte(`[
   {"tag_name": "v2.0.0"}, {"tag_name": "v1.11.0-rc.1"}, {"tag_name": "v1.9.0"},
   {"tag_name": "v1.10.0"}, {"tag_name": "v1.2.0"}, {"tag_name": "v10.0.0"}
 ]`)
 		srv.release("v1.10.0", goos, goarch, tarGz(t, map[string]string{"ordo": fakeOrdo("v1.10.0", filepath.Join(t.TempDir(), "ran"))}), nil)
-		r := install(t, srv, t.TempDir(), "ORDO_ACTION_REF=v1")
+		r := install(t, srv, t.TempDir(), "ORDO_ACTION_REF=v1", "ORDO_ACTION_REPOSITORY=ordo-ci/ordo")
 		if r.code != 0 || r.outputs["version"] != "v1.10.0" || !strings.Contains(r.out, "v1 is release v1.10.0") {
 			t.Errorf("exit %d, outputs %v, want v1.10.0\n%s", r.code, r.outputs, r.out)
 		}
@@ -298,7 +319,7 @@ func TestInstaller(t *testing.T) {
 		srv := newReleaseServer(t) // expects no token
 		srv.files["/api/v3/repos/ordo-ci/ordo/releases"] = []byte(`[{"tag_name": "v1.2.0"}]`)
 		srv.release("v1.2.0", goos, goarch, tarGz(t, map[string]string{"ordo": fakeOrdo("v1.2.0", filepath.Join(t.TempDir(), "ran"))}), nil)
-		r := install(t, srv, t.TempDir(), "ORDO_ACTION_REF=v1", "ORDO_INPUT_TOKEN=ghes-token", "GITHUB_API_URL=https://ghes.invalid/api/v3")
+		r := install(t, srv, t.TempDir(), "ORDO_ACTION_REF=v1", "ORDO_ACTION_REPOSITORY=ordo-ci/ordo", "ORDO_INPUT_TOKEN=ghes-token", "GITHUB_API_URL=https://ghes.invalid/api/v3")
 		if r.code != 0 || r.outputs["version"] != "v1.2.0" {
 			t.Errorf("exit %d, outputs %v\n%s", r.code, r.outputs, r.out)
 		}
@@ -310,17 +331,17 @@ func TestInstaller(t *testing.T) {
 		sha := strings.Repeat("ab", 20)
 		srv.files["/api/v3/repos/ordo-ci/ordo/tags"] = []byte(`[{"name":"v1","commit":{"sha":"` + sha + `"}},{"name":"v1.4.0","zipball_url":"z","commit":{"sha":"` + sha + `","url":"u"}},{"name":"v1.3.0","commit":{"sha":"` + strings.Repeat("cd", 20) + `"}}]`)
 		srv.release("v1.4.0", goos, goarch, tarGz(t, map[string]string{"ordo": fakeOrdo("v1.4.0", filepath.Join(t.TempDir(), "ran"))}), nil)
-		r := install(t, srv, t.TempDir(), "ORDO_ACTION_REF="+sha)
+		r := install(t, srv, t.TempDir(), "ORDO_ACTION_REF="+sha, "ORDO_ACTION_REPOSITORY=ordo-ci/ordo")
 		if r.code != 0 || r.outputs["version"] != "v1.4.0" {
 			t.Errorf("exit %d, outputs %v, want v1.4.0\n%s", r.code, r.outputs, r.out)
 		}
 	})
 
-	t.Run("no release for the version: build from source", func(t *testing.T) {
+	t.Run("no release for the action's own version: build from source", func(t *testing.T) {
 		t.Parallel()
 		srv := newReleaseServer(t)
 		path, calls := stubGo(t)
-		r := install(t, srv, t.TempDir(), "ORDO_INPUT_VERSION=v1.2.3", "PATH="+path)
+		r := install(t, srv, t.TempDir(), "ORDO_ACTION_REF=v1.2.3", "ORDO_ACTION_REPOSITORY=ordo-ci/ordo", "PATH="+path)
 		if r.code != 0 || r.outputs["version"] != "v1.2.3+source" {
 			t.Fatalf("exit %d, outputs %v, want version v1.2.3+source\n%s", r.code, r.outputs, r.out)
 		}
@@ -339,13 +360,14 @@ func TestInstaller(t *testing.T) {
 		srv := newReleaseServer(t)
 		path, _ := stubGo(t)
 		cache := t.TempDir()
-		r := install(t, srv, cache, "ORDO_ACTION_REF=main", "PATH="+path)
+		r := install(t, srv, cache, "ORDO_ACTION_REF=main", "ORDO_ACTION_REPOSITORY=ordo-ci/ordo", "PATH="+path)
 		if r.code != 0 || r.outputs["version"] != "main+source" {
 			t.Errorf("exit %d, outputs %v\n%s", r.code, r.outputs, r.out)
 		}
-		again := install(t, srv, cache, "ORDO_ACTION_REF=main", "PATH="+path)
-		if !strings.Contains(again.out, "using the cached build of this source") || again.outputs["path"] != r.outputs["path"] {
-			t.Errorf("the second run should reuse the build:\n%s", again.out)
+		// A source build stays in the job's RUNNER_TEMP, out of the shared
+		// tool cache where another job could plant a binary under its key.
+		if entries, _ := os.ReadDir(cache); len(entries) > 0 {
+			t.Errorf("the source build went into the tool cache: %v", entries)
 		}
 		if reqs := srv.requested(); len(reqs) > 0 {
 			t.Errorf("requests %v; a branch has no release to ask for", reqs)
@@ -357,7 +379,7 @@ func TestInstaller(t *testing.T) {
 		srv := newReleaseServer(t)
 		path, _ := stubGo(t)
 		for _, env := range [][]string{{"ORDO_FROM_SOURCE=true"}, {"ORDO_INPUT_FROM_SOURCE=true"}, {"RUNNER_ARCH=X86"}} {
-			r := install(t, srv, t.TempDir(), append(env, "ORDO_ACTION_REF=v1.2.3", "PATH="+path)...)
+			r := install(t, srv, t.TempDir(), append(env, "ORDO_ACTION_REF=v1.2.3", "ORDO_ACTION_REPOSITORY=ordo-ci/ordo", "PATH="+path)...)
 			if r.code != 0 || r.outputs["version"] != "v1.2.3+source" {
 				t.Errorf("%v: exit %d, outputs %v\n%s", env, r.code, r.outputs, r.out)
 			}

@@ -22,6 +22,7 @@ var (
 		"version":           "which ordo the action installs",
 		"working-directory": "the directory the action runs ordo in (so every path input is relative to it)",
 		"token":             "reaches ordo as GITHUB_TOKEN",
+		"files-from":        "reaches ordo as --files PATH: files carries the list itself, files-from a file's path",
 	}
 	// actionFlagExceptions are flags no GitHub action has an input for.
 	actionFlagExceptions = map[string]string{

@@ -41,6 +41,8 @@ type gitHub struct {
 	c           *github.Client
 	owner, repo string
 	tokenEnv    string
+	sleep       func(ctx context.Context, d time.Duration) error // paces writes
+	writes      int                                              // writes so far, for pacing
 }
 
 func newGitHub(cfg Config, hc *http.Client) (*gitHub, error) {
@@ -58,7 +60,11 @@ func newGitHub(cfg Config, hc *http.Client) (*gitHub, error) {
 			return nil, exit.BadInputf("GitHub API URL %q: %v: check GITHUB_API_URL", cfg.BaseURL, err)
 		}
 	}
-	return &gitHub{c: c, owner: owner, repo: repo, tokenEnv: cfg.TokenEnv}, nil
+	g := &gitHub{c: c, owner: owner, repo: repo, tokenEnv: cfg.TokenEnv, sleep: cfg.Sleep}
+	if g.sleep == nil {
+		g.sleep = sleep
+	}
+	return g, nil
 }
 
 // SetStatuses reads the commit's combined status and posts only the statuses
@@ -101,6 +107,9 @@ func (g *gitHub) SetStatuses(ctx context.Context, sha string, statuses []Status)
 		}
 		if s.TargetURL != "" {
 			st.TargetURL = github.String(s.TargetURL)
+		}
+		if err := g.pace(ctx); err != nil {
+			return err
 		}
 		// Posting the same status twice is harmless: the latest wins.
 		if _, _, err := g.c.Repositories.CreateStatus(retrySafe(ctx), g.owner, g.repo, sha, st); err != nil {
@@ -259,6 +268,11 @@ func (g *gitHub) SetCheckRuns(ctx context.Context, sha string, runs []CheckRun) 
 		opt.Page = resp.NextPage
 	}
 	for _, run := range runs {
+		if cur := current[run.Name]; cur == nil || cur.GetExternalID() != fingerprint(run) {
+			if err := g.pace(ctx); err != nil {
+				return err
+			}
+		}
 		if err := g.setCheckRun(ctx, sha, run, current[run.Name]); err != nil {
 			return g.fail(err, fmt.Sprintf("set check run %q on %s", run.Name, sha), permChecks, "")
 		}
@@ -428,4 +442,13 @@ func ghMessage(er *github.ErrorResponse) string {
 		}
 	}
 	return b.String()
+}
+
+// pace waits before a write once the burst is spent (see WriteTime).
+func (g *gitHub) pace(ctx context.Context) error {
+	g.writes++
+	if g.writes <= writeBurst {
+		return nil
+	}
+	return g.sleep(ctx, writeInterval)
 }

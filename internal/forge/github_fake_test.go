@@ -104,6 +104,7 @@ type fakeGitHub struct {
 	comments []*ghComment
 	releases []*ghRelease
 	runs     []*ghRun
+	rules    fakeRules
 }
 
 func newFakeGitHub(t testing.TB) *fakeGitHub {
@@ -125,6 +126,7 @@ func newFakeGitHub(t testing.TB) *fakeGitHub {
 	f.handle(ghListRuns, f.listRuns)
 	f.handle(ghPostRun, f.postRun)
 	f.handle(ghPatchRun, f.patchRun)
+	f.handleRules()
 	return f
 }
 

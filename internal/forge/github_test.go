@@ -576,10 +576,13 @@ func TestGitHubOpenAPISubset(t *testing.T) {
 	}
 	// The fake's routes, in the description's words.
 	rename := strings.NewReplacer(ghBase, "", "{number}", "{issue_number}", "comments/{id}", "comments/{comment_id}",
-		"releases/{id}", "releases/{release_id}", "check-runs/{id}", "check-runs/{check_run_id}")
+		"releases/{id}", "releases/{release_id}", "check-runs/{id}", "check-runs/{check_run_id}", "commits/{sha}/pulls", "commits/{commit_sha}/pulls",
+		"deployments/{id}", "deployments/{deployment_id}")
 	var want []string
 	for _, r := range []string{ghGetStatus, ghPostStatus, ghListComments, ghPostComment, ghPatchComment, ghDeleteComment,
-		ghGetRelease, ghPostRelease, ghPatchRelease, ghListRuns, ghPostRun, ghPatchRun} {
+		ghGetRelease, ghPostRelease, ghPatchRelease, ghListRuns, ghPostRun, ghPatchRun,
+		ghListLabels, ghCommitPulls, ghBranchRules, ghGetBranch,
+		ghListDeployments, ghPostDeployment, ghPostDeployStatus} {
 		want = append(want, rename.Replace(r))
 	}
 	slices.Sort(got)

@@ -79,9 +79,10 @@ func matrix(jobs []Job) Matrix {
 	return m
 }
 
-// MaxOutputBytes is GitHub's limit on a job's outputs, counted in UTF-16.
+// MaxOutputBytes is GitHub's limit on all the outputs of one job together
+// (1 MB, counted in UTF-16: two bytes a character below U+10000).
 // https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/passing-information-between-jobs
-const MaxOutputBytes = 1 << 20
+const MaxOutputBytes = 1_000_000
 
 // Output is one output of the plan action.
 type Output struct {
@@ -91,29 +92,43 @@ type Output struct {
 
 // Outputs returns the plan action's outputs (SPEC section 11) as compact
 // JSON, in a fixed order: affected and deploy (arrays of names), has-deploy
-// (true/false), matrix, waves (item i is wave i's matrix), wave-count, and
-// rollback (the wave matrices in rollback order). plan-file is the caller's.
-// An empty plan still yields every output: [], false, {"include":[]}, 0.
+// (true/false), matrix, waves (item i is wave i's matrix), wave-services
+// (item i is the names of wave i, for workflows whose plan is too large for
+// the matrices), wave-count, and rollback (the wave matrices in rollback
+// order). plan-file is the caller's. An empty plan still yields every
+// output: [], false, {"include":[]}, 0.
 //
-// A warning names each output larger than GitHub accepts from one job; the
-// limit holds for the outputs a workflow maps together, so a workflow should
-// map only the ones it uses.
+// GitHub's 1 MB holds for the outputs a job maps, together: a warning says
+// when one output, or all of them, pass it, and what to map instead.
 func (p *Plan) Outputs() (outs []Output, warnings []string) {
+	names := make([][]string, len(p.Waves))
+	for i, w := range p.Waves {
+		names[i] = w.Services
+	}
 	outs = []Output{
 		{"affected", compact(p.Affected)},
 		{"deploy", compact(p.Deploy)},
 		{"has-deploy", strconv.FormatBool(len(p.Deploy) > 0)},
 		{"matrix", compact(p.Matrix())},
 		{"waves", compact(p.WaveMatrices())},
+		{"wave-services", compact(names)},
 		{"wave-count", strconv.Itoa(len(p.Waves))},
 		{"rollback", compact(p.rollbackMatrices())},
 	}
+	total := 0
 	for _, o := range outs {
-		if size := utf16Bytes(o.Value); size > MaxOutputBytes {
+		size := utf16Bytes(o.Value)
+		total += size
+		if size > MaxOutputBytes {
 			warnings = append(warnings, fmt.Sprintf(
-				"output %s is %d KiB, more than the %d KiB GitHub accepts in one job's outputs: map only the outputs the workflow uses, or read plan-file instead",
-				o.Name, size>>10, MaxOutputBytes>>10))
+				"output %s is %d KB, more than the %d KB GitHub accepts in one job's outputs (counted in UTF-16): map wave-services (names only) and wave-count instead, and pass the plan file to later jobs as an artifact",
+				o.Name, size/1000, MaxOutputBytes/1000))
 		}
+	}
+	if total > MaxOutputBytes && len(warnings) == 0 {
+		warnings = append(warnings, fmt.Sprintf(
+			"the plan's outputs are %d KB together, more than the %d KB GitHub accepts in one job's outputs (counted in UTF-16): map only the outputs the workflow uses (wave-services and wave-count are small), and pass the plan file to later jobs as an artifact",
+			total/1000, MaxOutputBytes/1000))
 	}
 	return outs, warnings
 }

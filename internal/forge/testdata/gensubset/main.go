@@ -20,16 +20,22 @@ import (
 
 // operations are the GitHub REST operations internal/forge calls.
 var operations = map[string][]string{
-	"/repos/{owner}/{repo}/commits/{ref}/status":           {"get"},
-	"/repos/{owner}/{repo}/statuses/{sha}":                 {"post"},
-	"/repos/{owner}/{repo}/issues/{issue_number}/comments": {"get", "post"},
-	"/repos/{owner}/{repo}/issues/comments/{comment_id}":   {"patch", "delete"},
-	"/repos/{owner}/{repo}/releases/tags/{tag}":            {"get"},
-	"/repos/{owner}/{repo}/releases":                       {"post"},
-	"/repos/{owner}/{repo}/releases/{release_id}":          {"patch"},
-	"/repos/{owner}/{repo}/commits/{ref}/check-runs":       {"get"},
-	"/repos/{owner}/{repo}/check-runs":                     {"post"},
-	"/repos/{owner}/{repo}/check-runs/{check_run_id}":      {"patch"},
+	"/repos/{owner}/{repo}/commits/{ref}/status":                 {"get"},
+	"/repos/{owner}/{repo}/statuses/{sha}":                       {"post"},
+	"/repos/{owner}/{repo}/issues/{issue_number}/comments":       {"get", "post"},
+	"/repos/{owner}/{repo}/issues/comments/{comment_id}":         {"patch", "delete"},
+	"/repos/{owner}/{repo}/releases/tags/{tag}":                  {"get"},
+	"/repos/{owner}/{repo}/releases":                             {"post"},
+	"/repos/{owner}/{repo}/releases/{release_id}":                {"patch"},
+	"/repos/{owner}/{repo}/commits/{ref}/check-runs":             {"get"},
+	"/repos/{owner}/{repo}/check-runs":                           {"post"},
+	"/repos/{owner}/{repo}/check-runs/{check_run_id}":            {"patch"},
+	"/repos/{owner}/{repo}/deployments":                          {"get", "post"},
+	"/repos/{owner}/{repo}/deployments/{deployment_id}/statuses": {"post"},
+	"/repos/{owner}/{repo}/issues/{issue_number}/labels":         {"get"},
+	"/repos/{owner}/{repo}/commits/{commit_sha}/pulls":           {"get"},
+	"/repos/{owner}/{repo}/rules/branches/{branch}":              {"get"},
+	"/repos/{owner}/{repo}/branches/{branch}":                    {"get"},
 }
 
 func main() {
