@@ -195,10 +195,6 @@ func satisfies(r catalog.Requirement, version string) bool {
 	return err == nil && r.Constraint.Check(v)
 }
 
-// Satisfies reports whether version meets requirement r: what a drill asks
-// of a version that would run after a failure.
-func Satisfies(r catalog.Requirement, version string) bool { return satisfies(r, version) }
-
 // reason says why a requirement is not met, for people: what runs, and what
 // is missing.
 func reason(r catalog.Requirement, running *record.Entry, last record.Entry, requireVerified bool, verified map[string]bool) string {
