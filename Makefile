@@ -83,7 +83,7 @@ lint-actions: ## actionlint and shellcheck over action.yml, actions/ and .github
 	$(SHELLCHECK) -x actions/setup/*.sh .github/scripts/*.sh .ci/run
 
 bench: ## benchmarks: affected against git diff (4,000 services, 20,000 files), catalog, plan, gate, release
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/cli ./internal/affected ./internal/plan ./internal/catalog ./internal/gate ./internal/release
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/cli ./internal/affected ./internal/plan ./internal/catalog ./internal/gate ./internal/release ./internal/flags
 
 demo: build ## run ordo on the example monorepo with a sample change
 	@ORDO=$(BIN) examples/shop/demo.sh
