@@ -19,7 +19,8 @@ FUZZ := \
 	./internal/discover:FuzzPackageJSON \
 	./internal/discover:FuzzCargoToml \
 	./internal/discover:FuzzCompose \
-	./internal/discover:FuzzNames
+	./internal/discover:FuzzNames \
+	./internal/record:FuzzParseLines
 # Counts, not seconds: time-based fuzzing (-fuzztime=3s) can hit a race in
 # Go's fuzzing coordinator and fail a run for nothing.
 FUZZTIME ?= 2000x

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/ordo-ci/ordo/internal/affected"
@@ -155,7 +156,9 @@ func (c *affectedCmd) run(ctx context.Context, e *env) error {
 	}); err != nil {
 		return err
 	}
-	return o.writeDotenv(map[string]string{"ORDO_AFFECTED": names, "ORDO_HAS_AFFECTED": hasAffected})
+	// Only small values: GitLab refuses a dotenv report over 5,120 bytes, and
+	// the names of a large catalog are more; --format json --output has them.
+	return o.writeDotenv(map[string]string{"ORDO_AFFECTED_COUNT": strconv.Itoa(len(doc.Affected)), "ORDO_HAS_AFFECTED": hasAffected})
 }
 
 func changeInfo(ch *change.Change) render.Change {

@@ -51,6 +51,7 @@ func (c *envCmd) run(context.Context, *env) error { return nil }
 
 func (c *envCmd) dispatch(ctx context.Context, e *env, args []string) error {
 	subs := envSubcommands()
+	args = hoistGlobalFlags(args) // `ordo -C dir env show E` arrives as env -C dir show E
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		w := e.Err
 		if len(args) > 0 {
@@ -72,12 +73,11 @@ func (c *envCmd) dispatch(ctx context.Context, e *env, args []string) error {
 		}
 		r := s.new()
 		fs := newFlagSet(e, "env "+s.name, s.synopsis)
-		usage := fs.Usage
 		fs.Usage = func() {
-			if s.args != "" {
-				fmt.Fprintf(e.Out, "Usage: ordo env %s %s [flags]\n", s.name, s.args)
-			}
-			usage()
+			fmt.Fprintf(e.Out, "Usage: ordo env %s [flags]\n\n%s\n\nFlags:\n", strings.TrimSpace(s.name+" "+s.args), s.synopsis)
+			fs.SetOutput(e.Out)
+			fs.PrintDefaults()
+			fs.SetOutput(io.Discard)
 		}
 		r.flags(fs)
 		pos, err := parseInterspersed(fs, args[1:])
@@ -126,15 +126,6 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	return exit.BadInputf("%s: %v (see `ordo %s -h`)", fs.Name(), err, fs.Name())
-}
-
-// recordOptions are the flags of commands that read or write the record.
-type recordOptions struct {
-	record string
-}
-
-func (r *recordOptions) recordFlag(fs *flag.FlagSet) {
-	fs.StringVar(&r.record, "record", "", "keep the record in JSON-lines `file` instead of git refs (default $ORDO_RECORD)")
 }
 
 // openStore returns the record: the file of --record or ORDO_RECORD, else
@@ -186,14 +177,12 @@ func envServices(cat *catalog.Catalog, name string) []string {
 
 type envShowCmd struct {
 	options
-	recordOptions
 	name string
 }
 
 func (c *envShowCmd) flags(fs *flag.FlagSet) {
 	c.catalogFlags(fs)
 	c.outputFlags(fs, "text", "json", "markdown")
-	c.recordFlag(fs)
 }
 
 func (c *envShowCmd) setArgs(args []string) error {
@@ -238,14 +227,12 @@ func (c *envShowCmd) run(ctx context.Context, e *env) error {
 
 type envDiffCmd struct {
 	options
-	recordOptions
 	a, b string
 }
 
 func (c *envDiffCmd) flags(fs *flag.FlagSet) {
 	c.catalogFlags(fs)
 	c.outputFlags(fs, "text", "json", "markdown")
-	c.recordFlag(fs)
 }
 
 func (c *envDiffCmd) setArgs(args []string) error {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/forge"
 	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/plan"
 	"github.com/ordo-ci/ordo/internal/record"
@@ -22,7 +23,6 @@ import (
 
 type envRecordCmd struct {
 	options
-	recordOptions
 	envName  string
 	service  string
 	state    string
@@ -32,11 +32,11 @@ type envRecordCmd struct {
 	release  string
 	wave     int
 	planFile string
+	mirror   bool
 }
 
 func (c *envRecordCmd) flags(fs *flag.FlagSet) {
 	c.catalogFlags(fs)
-	c.recordFlag(fs)
 	fs.StringVar(&c.envName, "env", "", "the `environment` (default: the plan's, with --plan-file)")
 	fs.StringVar(&c.service, "service", "", "the `service` the entry is about")
 	fs.StringVar(&c.state, "state", "", "the `state`: in_progress, success, failure (deploy); verified, failure (verify); rolled_back, success (rollback)")
@@ -46,6 +46,7 @@ func (c *envRecordCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.release, "release", "", "the release `id` (default: the plan's)")
 	fs.IntVar(&c.wave, "wave", -1, "with --plan-file: record every service of wave `N`")
 	fs.StringVar(&c.planFile, "plan-file", "", "the plan (JSON) the entries belong to: its env, release, head, versions and waves are the defaults")
+	fs.BoolVar(&c.mirror, "mirror", true, "in GitHub Actions, also show deploy entries as GitHub deployments (the token needs deployments: write)")
 }
 
 func (c *envRecordCmd) setArgs(args []string) error {
@@ -91,7 +92,42 @@ func (c *envRecordCmd) run(ctx context.Context, e *env) error {
 		}
 		fmt.Fprintf(e.Err, "ordo: recorded %s\n", en.Summary())
 	}
+	if c.mirror && c.phase == record.PhaseDeploy && e.getenv("GITHUB_ACTIONS") == "true" {
+		c.mirrorEntries(ctx, e, cat, entries)
+	}
 	return nil
+}
+
+// mirrorEntries shows deploy entries as GitHub deployments. The record is
+// written already and is the truth: a mirror that fails is a warning.
+func (c *envRecordCmd) mirrorEntries(ctx context.Context, e *env, cat *catalog.Catalog, entries []record.Entry) {
+	warn := func(err error) {
+		msg := fmt.Sprintf("the record is written, but not mirrored as GitHub deployments: %v", err)
+		fmt.Fprintf(e.Err, "ordo: warning: %s\n", msg)
+	}
+	cfg, err := forge.FromEnv(e.getenv, "")
+	if err != nil {
+		warn(err)
+		return
+	}
+	m, err := forge.NewMirror(cfg, 0)
+	if err != nil || m == nil {
+		if err != nil {
+			warn(err)
+		}
+		return
+	}
+	for _, en := range entries {
+		d := forge.Deployment{Environment: en.Env, Service: en.Service, Ref: en.SHA, Release: en.Release, State: en.State,
+			Description: en.Summary(), LogURL: en.URL, Entry: en}
+		if env := cat.Environment(en.Env); env != nil {
+			d.EnvURL, d.Production = env.URL, env.Tier == "production"
+		}
+		if err := m.Mirror(ctx, d); err != nil {
+			warn(err)
+			return
+		}
+	}
 }
 
 // entries builds the entries to append, checked against the catalog.

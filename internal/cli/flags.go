@@ -20,6 +20,7 @@ import (
 type options struct {
 	config string
 	dir    string
+	record string // --record FILE: the JSON-lines record (SPEC Part 2, a common flag)
 
 	base, head   string
 	files        string
@@ -47,6 +48,8 @@ func newFlagSet(e *env, name, synopsis string) *flag.FlagSet {
 func (o *options) catalogFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.config, "config", "", "catalog `path` (default: ordo.yaml at the repository root)")
 	fs.StringVar(&o.dir, "C", ".", "run in repository `dir`")
+	// Common to Part 2: commands that do not read the record ignore it.
+	fs.StringVar(&o.record, "record", "", "keep the record in JSON-lines `file` instead of git refs (default $ORDO_RECORD)")
 }
 
 func (o *options) changeFlags(fs *flag.FlagSet) {

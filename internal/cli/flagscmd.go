@@ -15,7 +15,6 @@ import (
 // follows what is deployed in E (SPEC section 14).
 type flagsCmd struct {
 	options
-	recordOptions
 	env             string
 	now             string
 	requireVerified bool
@@ -24,7 +23,6 @@ type flagsCmd struct {
 func (c *flagsCmd) flags(fs *flag.FlagSet) {
 	c.catalogFlags(fs)
 	c.outputFlags(fs, "flagd", "text", "json", "markdown")
-	c.recordFlag(fs)
 	fs.StringVar(&c.env, "env", "", "the `environment` whose record the flags follow")
 	fs.StringVar(&c.now, "now", "", "count rollout steps up to `time` (RFC 3339; default now)")
 	fs.BoolVar(&c.requireVerified, "require-verified", false, "a requirement also needs the running sha verified")
@@ -32,6 +30,9 @@ func (c *flagsCmd) flags(fs *flag.FlagSet) {
 
 func (c *flagsCmd) run(ctx context.Context, e *env) error {
 	o := &c.options
+	if c.env == "" {
+		return exit.BadInputf("flags: --env is required: name the environment whose record the flags follow, e.g. --env production")
+	}
 	now := time.Now()
 	if c.now != "" {
 		t, err := time.Parse(time.RFC3339Nano, c.now)
@@ -47,7 +48,7 @@ func (c *flagsCmd) run(ctx context.Context, e *env) error {
 	if err := checkEnv(cat, c.env); err != nil {
 		return err
 	}
-	store, err := e.openStore(ctx, o.dir, c.record, cat)
+	store, err := e.openStore(ctx, o.dir, o.record, cat)
 	if err != nil {
 		return err
 	}

@@ -43,24 +43,28 @@ func (c *gateCmd) envInput(ctx context.Context, e *env) (gate.Input, error) {
 		Overrides: append(c.overrides, e.labelOverrides(ctx, ev)...),
 		Specs:     gate.GitSpecs{Repo: git.Repo{Dir: o.dir}, HeadRev: ep.head},
 	}
-	// The contract rules compare with one base catalog. When every deployed
-	// service that runs runs the same commit, that is exact; otherwise they
-	// are compared with nothing, and the report says so.
-	var bases []string
+	// The contract rules read each service as it is where it runs in the
+	// environment: the catalog (and the specs) at its own base.
 	env := &gate.EnvInput{Env: c.env.envName, Head: ep.head, Diverged: map[string]string{}}
 	for _, j := range p.Jobs {
-		if j.Base.Ref != nil && !slices.Contains(bases, j.Base.Ref.SHA) {
-			bases = append(bases, j.Base.Ref.SHA)
-		}
 		if slices.Contains(j.Reasons, plan.ReasonDiverged) {
 			env.Diverged[j.Service] = j.Base.Ref.SHA
 		}
 	}
-	if len(bases) == 1 {
-		in.Base = e.baseCatalog(ctx, o, bases[0])
-		in.Specs = gate.GitSpecs{Repo: git.Repo{Dir: o.dir}, BaseRev: bases[0], HeadRev: ep.head}
-	} else if len(bases) > 1 {
-		fmt.Fprintf(e.Err, "ordo: note: the deployed services run %d different commits in %s: contract.rollout and contract.breaking, which compare with one base, are not checked\n", len(bases), c.env.envName)
+	catalogs := map[string]*catalog.Catalog{}
+	in.BaseFor = func(service string) (*catalog.Catalog, string) {
+		run, ok := record.Running(ep.entries[service])
+		if !ok {
+			return nil, ""
+		}
+		old, seen := catalogs[run.SHA]
+		if !seen {
+			if have, _ := ep.git.have(ctx, run.SHA); have {
+				old = e.baseCatalog(ctx, o, run.SHA)
+			}
+			catalogs[run.SHA] = old
+		}
+		return old, run.SHA
 	}
 	env.From, env.Soak = promotion(cat, c.env.envName)
 	if env.From != "" {

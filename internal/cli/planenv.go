@@ -16,16 +16,15 @@ import (
 	"github.com/ordo-ci/ordo/internal/release"
 )
 
-// envPlanOptions are plan's --env and --record: plan the deployment of head
-// to an environment, from what its record says runs there (SPEC section 12).
+// envPlanOptions is plan's and gate's --env: plan the deployment of head to
+// an environment, from what its record (--record or git) says runs there
+// (SPEC section 12).
 type envPlanOptions struct {
-	recordOptions
 	envName string
 }
 
 func (eo *envPlanOptions) flags(fs *flag.FlagSet) {
 	fs.StringVar(&eo.envName, "env", "", "plan deploying head to `environment`: each service against the commit running it there (not with --base, --files or --all)")
-	eo.recordFlag(fs)
 }
 
 // envPlan is what plan --env computed, for plan and gate.
@@ -62,7 +61,7 @@ func (eo *envPlanOptions) plan(ctx context.Context, e *env, o *options) (*envPla
 	if err != nil {
 		return nil, exit.Envf("resolve %s: %w", headRev, err)
 	}
-	store, err := e.openStore(ctx, o.dir, eo.record, cat)
+	store, err := e.openStore(ctx, o.dir, o.record, cat)
 	if err != nil {
 		return nil, err
 	}

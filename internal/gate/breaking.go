@@ -87,14 +87,14 @@ const maxChangesInMessage = 3
 // at base (nothing to compare, and the release at hand is the only way to
 // repair it); a spec missing or unparseable at head is bad input.
 func (c *checker) breaking(ctx context.Context) error {
-	head, base := c.in.Head, c.in.Base
+	head := c.in.Head
 	var names []string
 	for name, ct := range head.Contracts {
 		if ct.Spec != "" {
 			names = append(names, name)
 		}
 	}
-	if len(names) == 0 || base == nil {
+	if len(names) == 0 || c.base() == nil {
 		return nil // without a base, rollout has already said so
 	}
 	if c.in.Specs == nil {
@@ -103,7 +103,15 @@ func (c *checker) breaking(ctx context.Context) error {
 	slices.Sort(names)
 	for _, name := range names {
 		ct := head.Contracts[name]
-		headSrc, ok, err := c.in.Specs.Head(ctx, ct.Spec)
+		base, specs := c.in.Base, c.in.Specs
+		if c.in.BaseFor != nil {
+			// gate --env: the spec as it is where its provider runs.
+			var ok bool
+			if base, specs, ok = c.providerBase(name, specs); !ok {
+				continue
+			}
+		}
+		headSrc, ok, err := specs.Head(ctx, ct.Spec)
 		if err != nil {
 			return err
 		}
@@ -114,7 +122,7 @@ func (c *checker) breaking(ctx context.Context) error {
 		if bc, ok := base.Contracts[name]; ok && bc.Spec != "" {
 			basePath = bc.Spec
 		}
-		baseSrc, ok, err := c.in.Specs.Base(ctx, basePath)
+		baseSrc, ok, err := specs.Base(ctx, basePath)
 		if err != nil {
 			return err
 		}
@@ -262,4 +270,24 @@ func loadSpec(contract, path string, src []byte) (*load.SpecInfo, error) {
 		return nil, fmt.Errorf("%s: spec of contract %q is not an OpenAPI 3 document (openapi: %q): ordo compares OpenAPI 3 specs", path, contract, spec.Spec.OpenAPI)
 	}
 	return spec, nil
+}
+
+// providerBase returns, for gate --env, the catalog at the commit running
+// contract's provider and specs that read the base side there. ok is false,
+// with a note, when nothing runs the provider yet.
+func (c *checker) providerBase(contract string, specs Specs) (*catalog.Catalog, Specs, bool) {
+	p := c.in.Head.Provider(contract)
+	if p == nil {
+		return nil, nil, false
+	}
+	base, rev := c.in.BaseFor(p.Name)
+	if base == nil {
+		c.notef("contract %s: nothing runs its provider %s yet, so its spec has nothing to compare with", contract, p.Name)
+		return nil, nil, false
+	}
+	if g, ok := specs.(GitSpecs); ok {
+		g.BaseRev = rev
+		specs = g
+	}
+	return base, specs, true
 }

@@ -57,10 +57,10 @@ func (c *checker) unsatisfied() {
 // served that co accepts, or nil: the version worth keeping while consumers
 // move on.
 func (c *checker) accepted(co catalog.Consume, provider string) *semver.Version {
-	if c.in.Base == nil {
+	if c.base() == nil {
 		return nil
 	}
-	p := c.in.Base.Service(provider)
+	p := c.base().Service(provider)
 	if p == nil {
 		return nil
 	}
@@ -97,11 +97,11 @@ func (c *checker) accepted(co catalog.Consume, provider string) *semver.Version 
 // contract.unsatisfied reports it), so that a broken production never blocks
 // the release that repairs it.
 func (c *checker) rollout() {
-	if c.in.Base == nil {
+	if c.base() == nil {
 		c.notef("no base catalog: %s and %s were not checked, since nothing is known to run yet", RuleRollout, RuleBreaking)
 		return
 	}
-	sim := newSimulation(c.in.Base, c.in.Head, c.deployed)
+	sim := newSimulation(c.base(), c.in.Head, c.deployed)
 	for _, e := range sim.edges {
 		if r, broken := sim.check(e, 0, nil); broken {
 			c.notef("before the rollout, %s: this release does not cause it, so %s ignores it", r.describe(), RuleRollout)
@@ -122,17 +122,18 @@ type edge struct {
 }
 
 type simulation struct {
-	base, head *catalog.Catalog
-	deployed   map[string]int
-	edges      []edge
-	providers  map[string][]string // contract -> services providing it at base or head
+	base      *baseView
+	head      *catalog.Catalog
+	deployed  map[string]int
+	edges     []edge
+	providers map[string][]string // contract -> services providing it at base or head
 }
 
-func newSimulation(base, head *catalog.Catalog, deployed map[string]int) *simulation {
+func newSimulation(base *baseView, head *catalog.Catalog, deployed map[string]int) *simulation {
 	s := &simulation{base: base, head: head, deployed: deployed, providers: map[string][]string{}}
 	seen := map[edge]bool{}
-	for _, cat := range []*catalog.Catalog{base, head} {
-		for _, svc := range cat.Services {
+	for _, list := range [][]*catalog.Service{base.services, head.Services} {
+		for _, svc := range list {
 			for _, co := range svc.Consumes {
 				if e := (edge{svc.Name, co.Contract}); !seen[e] {
 					seen[e] = true
@@ -315,8 +316,8 @@ func (s *simulation) violation(r result) Violation {
 	// serves on the other side of its deploy.
 	var keep *semver.Version
 	for _, p := range s.providers[r.contract] {
-		for _, cat := range []*catalog.Catalog{s.base, s.head} {
-			if svc := cat.Service(p); svc != nil {
+		for _, svc := range []*catalog.Service{s.base.Service(p), s.head.Service(p)} {
+			if svc != nil {
 				for _, ver := range provided(svc, r.contract) {
 					if r.consume.Constraint.Check(ver) && (keep == nil || ver.GreaterThan(keep)) {
 						keep = ver
@@ -356,7 +357,7 @@ func (s *simulation) violation(r result) Violation {
 func (s *simulation) position(r result) (string, catalog.Pos) {
 	svc := s.head.Service(r.consumer)
 	if svc == nil {
-		return s.base.File, r.consume.Pos
+		return s.base.file, r.consume.Pos
 	}
 	if i := slices.IndexFunc(svc.Consumes, func(co catalog.Consume) bool { return co.Contract == r.contract }); i >= 0 {
 		return s.head.File, svc.Consumes[i].Pos

@@ -77,6 +77,10 @@ type Input struct {
 	// Env, when not nil, is a promotion to an environment (gate --env): the
 	// env.* rules run.
 	Env *EnvInput
+	// BaseFor, when not nil (gate --env), replaces Base: each service runs
+	// its definition at its own base, and each contract's spec is compared
+	// with the spec at its provider's base.
+	BaseFor BaseFor
 }
 
 // Report is the gate's answer.
@@ -210,6 +214,7 @@ type checker struct {
 	deployed   map[string]int // service -> wave
 	violations []Violation
 	notes      []string
+	baseV      *baseView
 }
 
 func (c *checker) add(v Violation) { c.violations = append(c.violations, v) }

@@ -16,6 +16,12 @@
 //     service's entries. "Newest" is always the last written: an entry's Time
 //     is for display, soak and holds, never for ordering, because CI clocks
 //     disagree and parallel jobs finish in any order.
+//   - NewRelease makes a release id; ParseEntry and ValidSHA check input
+//     from elsewhere (a plan file, a flag).
+//
+// Errors carry exit codes (internal/exit): an invalid entry is bad input
+// (2); a store that cannot be read, parsed or written is the environment
+// (3), with file:line (or ref:record.jsonl:line) for a bad line.
 package record
 
 import (

@@ -77,15 +77,18 @@ func NewEnvDoc(env string, services []string, entries map[string][]record.Entry)
 			s.Running = &Running{SHA: run.SHA, Version: run.Version, State: run.State, Phase: run.Phase, Since: run.Time,
 				Verified: record.VerifiedAt(list, run.SHA), Release: run.Release, URL: run.URL}
 		}
-		// The last entry is shown when it is not the running one: Running
-		// searches from the end, so it is the last exactly when it is the
-		// newest entry.
-		if last, ok := record.Last(list); ok && (s.Running == nil || !sameEntry(last, run)) {
+		// The last entry is shown when it says something the running one
+		// does not: not itself, nor the verification of what runs.
+		if last, ok := record.Last(list); ok && (s.Running == nil || !sameEntry(last, run) && !verifies(last, run)) {
 			s.Last = &LastEntry{Phase: last.Phase, State: last.State, SHA: last.SHA, Version: last.Version, Time: last.Time, Release: last.Release, URL: last.URL}
 		}
 		d.Services = append(d.Services, s)
 	}
 	return d
+}
+
+func verifies(last, run record.Entry) bool {
+	return last.Phase == record.PhaseVerify && last.State == record.StateVerified && last.SHA == run.SHA
 }
 
 func sameEntry(a, b record.Entry) bool {

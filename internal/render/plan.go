@@ -10,7 +10,14 @@ import (
 
 // PlanText writes the waves as a table, then the rollback order.
 func PlanText(w io.Writer, p *plan.Plan) error {
-	fmt.Fprintf(w, "%s deploy in %s (%d affected)\n", plural(len(p.Deploy), "service"), plural(len(p.Waves), "wave"), len(p.Affected))
+	to := ""
+	if p.Env != "" {
+		to = " to " + p.Env
+	}
+	fmt.Fprintf(w, "%s deploy%s in %s (%d affected)\n", plural(len(p.Deploy), "service"), to, plural(len(p.Waves), "wave"), len(p.Affected))
+	if p.Release != "" {
+		fmt.Fprintf(w, "release %s at %s\n", p.Release, shortSHA(p.Head))
+	}
 	for _, warn := range p.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}
@@ -42,6 +49,13 @@ func jobNotes(j plan.Job) string {
 		notes = append(notes, "changed")
 	} else {
 		notes = append(notes, "via "+strings.Join(j.Reasons, ", "))
+	}
+	if j.Base.Env && j.Base.Ref != nil { // plan --env: what it replaces
+		from := "from " + shortSHA(j.Base.Ref.SHA)
+		if j.Base.Ref.Version != "" {
+			from += " (" + j.Base.Ref.Version + ")"
+		}
+		notes = append(notes, from)
 	}
 	return strings.Join(notes, ", ")
 }
