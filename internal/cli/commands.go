@@ -46,8 +46,14 @@ func (c *validateCmd) run(ctx context.Context, e *env) error {
 		warnings = append(warnings, affected.NewMatcher(cat).UnmatchedPaths(files)...)
 	}
 	if c.strict {
-		drift, err := discover.CheckDrift(os.DirFS(o.dir), cat)
-		if err != nil {
+		var opts discover.Options
+		if files != nil {
+			opts.Files = files // what git ignores is no package
+		}
+		drift, err := discover.CheckDrift(os.DirFS(o.dir), cat, opts)
+		if exit.Code(err) == exit.BadInput {
+			return err // a manifest too large, or a link out of the repository
+		} else if err != nil {
 			return exit.Envf("read the repository's manifests: %w", err)
 		}
 		warnings = append(warnings, drift...)
