@@ -28,6 +28,7 @@ func (c *planCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.gl.TemplateFile, "gitlab-template-file", plan.DefaultTemplateFile, "with --format gitlab: the repository `file` that defines the template")
 	fs.StringVar(&c.planFile, "plan-file", "", "also write the full plan as JSON to `path` (in GitHub Actions the default is $RUNNER_TEMP/ordo-plan.json)")
 	c.env.flags(fs)
+	c.eventFlags(fs)
 }
 
 func (c *planCmd) run(ctx context.Context, e *env) error {
@@ -68,6 +69,9 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 		return render.PlanText(w, p)
 	}); err != nil {
 		return err
+	}
+	if p.Release != "" {
+		e.emit(ctx, o, queued(p))
 	}
 
 	if planFile == "" && e.gh != nil && e.getenv("RUNNER_TEMP") != "" {
