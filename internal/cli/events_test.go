@@ -172,7 +172,6 @@ func TestEventsReplay(t *testing.T) {
 
 func artifactFor(service, version string) string { return events.Artifact("", service, version, "") }
 
-
 // TestEventsURL: env record sends its events to a CloudEvents receiver in
 // binary mode; a receiver that is down is a warning and the command exits 0,
 // with the record written and the events file complete.
