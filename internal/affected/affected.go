@@ -74,31 +74,32 @@ func (r *Result) Names() []string {
 // Matcher holds the path indexes of a catalog. Build it once and use it for
 // any number of changes.
 type Matcher struct {
-	cat      *catalog.Catalog
-	ignore   Index
-	global   Index
-	services Index
-	excludes [][]string // per service, its "!" globs without the "!"
+	cat    *catalog.Catalog
+	ignore Index
+	global Index
+	own    *Owners
 }
 
 // NewMatcher indexes the catalog's globs.
 func NewMatcher(cat *catalog.Catalog) *Matcher {
-	m := &Matcher{cat: cat, excludes: make([][]string, len(cat.Services))}
+	m := &Matcher{cat: cat}
 	for _, g := range cat.Ignore {
 		m.ignore.Add(g, 0)
 	}
 	for _, g := range cat.Global {
 		m.global.Add(g, 0)
 	}
+	paths := make([][]string, len(cat.Services))
 	for i, s := range cat.Services {
-		for _, g := range s.Paths {
-			if ex, ok := strings.CutPrefix(g, "!"); ok {
-				m.excludes[i] = append(m.excludes[i], ex)
-				continue
-			}
-			m.services.Add(g, i)
-		}
+		paths[i] = s.Paths
 	}
+	owners, err := NewOwners(paths)
+	if err != nil {
+		// catalog.Parse validated every glob; a catalog built by hand that
+		// did not is a programming error.
+		panic(fmt.Sprintf("affected: %v", err))
+	}
+	m.own = owners
 	return m
 }
 
@@ -107,17 +108,14 @@ func NewMatcher(cat *catalog.Catalog) *Matcher {
 // seen is scratch space of len(Services), reset to -1 by the caller once;
 // stamp must differ between calls that share it.
 func (m *Matcher) owners(file string, seen []int, stamp int, fn func(int)) {
-	m.services.Match(file, func(i int) {
+	m.own.include.Match(file, func(i int) {
 		if seen[i] == stamp {
 			return
 		}
 		seen[i] = stamp
-		for _, ex := range m.excludes[i] {
-			if matchGlob(ex, file) {
-				return
-			}
+		if !m.own.excluded(i, file) {
+			fn(i)
 		}
-		fn(i)
 	})
 }
 

@@ -207,3 +207,68 @@ func TestShallowClone(t *testing.T) {
 		}
 	})
 }
+
+// TestShallowCloneAnyBase: a base named by an ancestry expression or a short
+// SHA is found by deepening, like a full SHA.
+func TestShallowCloneAnyBase(t *testing.T) {
+	t.Parallel()
+	up, commits, _ := longHistory(t, 60)
+	head := commits[59]
+	five := []string{"f0", "f1", "f2", "f3", "f4"}
+	tests := []struct {
+		name, base string
+		wantBase   string
+		files      []string
+	}{
+		{"HEAD~5", "HEAD~5", commits[54], five},
+		{"origin/main~3", "origin/main~3", commits[56], []string{"f2", "f3", "f4"}},
+		{"short SHA", commits[10][:8], commits[10], five},
+		{"deeper than the first step", "HEAD~55", commits[4], five},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := gittest.Clone(t, up, "--depth=1")
+			var stderr syncBuffer
+			got, err := resolve(t, Options{Dir: r.Dir, Base: tt.base, Stderr: &stderr})
+			if err != nil {
+				t.Fatalf("%v (stderr %q)", err, stderr.String())
+			}
+			checkChange(t, got, want{Base: tt.wantBase, Head: head, Files: tt.files})
+			if !strings.Contains(stderr.String(), "--deepen=50") {
+				t.Errorf("stderr = %q, want it to say it deepened", stderr.String())
+			}
+		})
+	}
+	t.Run("a typo is not fetched for", func(t *testing.T) {
+		t.Parallel()
+		r := gittest.Clone(t, up, "--depth=1")
+		var stderr syncBuffer
+		_, err := resolve(t, Options{Dir: r.Dir, Base: "mian", Stderr: &stderr})
+		checkErr(t, err, exit.BadInput, `--base "mian" is not a commit`)
+		if stderr.String() != "" {
+			t.Errorf("stderr = %q, want no fetch", stderr.String())
+		}
+	})
+}
+
+func TestSwappedBaseAndHead(t *testing.T) {
+	t.Parallel()
+	r, commits, _ := longHistory(t, 6)
+	var stderr syncBuffer
+	got, err := resolve(t, Options{Dir: r.Dir, Base: commits[5], Head: commits[1], Stderr: &stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkChange(t, got, want{Base: commits[1], Head: commits[1]})
+	if !strings.Contains(stderr.String(), "did you swap them?") {
+		t.Errorf("stderr = %q, want a warning about swapped refs", stderr.String())
+	}
+	stderr = syncBuffer{}
+	if _, err := resolve(t, Options{Dir: r.Dir, Base: commits[1], Head: commits[5], Stderr: &stderr}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stderr.String(), "swap") {
+		t.Errorf("stderr = %q: warned about refs in the right order", stderr.String())
+	}
+}

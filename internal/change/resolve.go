@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/Masterminds/semver/v3"
+
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/git"
 )
@@ -50,23 +52,40 @@ func (r *resolver) fromRefs(ctx context.Context) (*Change, error) {
 	if headRef != "HEAD" {
 		source += " --head " + headRef
 	}
-	return r.compare(ctx, base, head, source, "")
+	c, err := r.compare(ctx, base, head, source, "")
+	if err == nil && c.Base == head && base != head {
+		// merge-base(base, head) is head: head is behind base, and nothing
+		// is "changed". The usual cause is --base and --head given the
+		// other way round.
+		r.notice("warning: --head %s is an ancestor of --base %s, so nothing changed from the merge base to head; did you swap them? (ordo compares --base OLDER --head NEWER)", headRef, r.o.Base)
+	}
+	return c, err
 }
 
 // commit resolves the ref given to flag. A full SHA that is not in the clone
-// is kept: compare fetches it.
+// is kept: compare fetches it. Any other name that does not resolve in a
+// shallow clone (HEAD~5, origin/main~3, a short SHA) may name history the
+// clone cut off, so the clone is deepened until it resolves.
 func (r *resolver) commit(ctx context.Context, flag, ref string) (string, error) {
 	if ref == zeroSHA {
 		return ref, nil
 	}
 	sha, err := r.repo.RevParse(ctx, ref)
+	if errors.Is(err, git.ErrUnknownRev) && git.IsSHA(ref) {
+		return strings.ToLower(ref), nil
+	}
+	if errors.Is(err, git.ErrUnknownRev) {
+		sha, err = r.deepenFor(ctx, flag, ref)
+	}
 	switch {
 	case err == nil:
 		return sha, nil
-	case errors.Is(err, git.ErrUnknownRev) && git.IsSHA(ref):
-		return strings.ToLower(ref), nil
 	case errors.Is(err, git.ErrUnknownRev):
 		return "", exit.BadInputf("%s %q is not a commit in this repository; check the name, or fetch it first (for example: git fetch origin main)", flag, ref)
+	}
+	var ee *exit.Error
+	if errors.As(err, &ee) {
+		return "", err
 	}
 	return "", exit.Envf("resolve %s %q: %w", flag, ref, err)
 }
@@ -324,7 +343,7 @@ func previousTags(tag string, tags []string, same func(string) bool) []string {
 	}
 	type versioned struct {
 		name string
-		v    version
+		v    *semver.Version
 	}
 	var semver []versioned
 	var others []string
@@ -333,11 +352,11 @@ func previousTags(tag string, tags []string, same func(string) bool) []string {
 		switch {
 		case !ok:
 			others = append(others, t)
-		case v.compare(tv) < 0 && (len(tv.pre) > 0 || len(v.pre) == 0):
+		case v.LessThan(tv) && (tv.Prerelease() != "" || v.Prerelease() == ""):
 			semver = append(semver, versioned{t, v})
 		}
 	}
-	slices.SortStableFunc(semver, func(a, b versioned) int { return b.v.compare(a.v) })
+	slices.SortStableFunc(semver, func(a, b versioned) int { return b.v.Compare(a.v) })
 	ordered := make([]string, 0, len(semver)+len(others))
 	for _, s := range semver {
 		ordered = append(ordered, s.name)

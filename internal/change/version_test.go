@@ -3,6 +3,8 @@ package change
 import (
 	"slices"
 	"testing"
+
+	"github.com/Masterminds/semver/v3"
 )
 
 func TestTagVersion(t *testing.T) {
@@ -37,42 +39,11 @@ func TestTagVersion(t *testing.T) {
 			if !ok {
 				return
 			}
-			if w, _ := parseVersion(tt.want); v.compare(w) != 0 || len(v.pre) != len(w.pre) {
-				t.Errorf("tagVersion(%q) = %+v, want %s", tt.tag, v, tt.want)
+			if w := semver.MustParse(tt.want); !v.Equal(w) || v.Prerelease() != w.Prerelease() {
+				t.Errorf("tagVersion(%q) = %s, want %s", tt.tag, v, tt.want)
 			}
 		})
 	}
-}
-
-func TestVersionCompare(t *testing.T) {
-	t.Parallel()
-	// Ascending, from https://semver.org/#spec-item-11.
-	ordered := []string{
-		"0.9.9", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2",
-		"1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.1.0", "1.10.0", "2.0.0", "18446744073709551615.0.0",
-	}
-	for i, a := range ordered {
-		va, ok := parseVersion(a)
-		if !ok {
-			t.Fatalf("parseVersion(%q) failed", a)
-		}
-		for j, b := range ordered {
-			vb, _ := parseVersion(b)
-			if got, want := va.compare(vb), cmpInt(i, j); got != want {
-				t.Errorf("compare(%s, %s) = %d, want %d", a, b, got, want)
-			}
-		}
-	}
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func TestPreviousTags(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/ordo-ci/ordo/internal/affected"
@@ -45,8 +46,14 @@ func (c *validateCmd) run(ctx context.Context, e *env) error {
 		warnings = append(warnings, affected.NewMatcher(cat).UnmatchedPaths(files)...)
 	}
 	if c.strict {
-		drift, err := discover.CheckDrift(os.DirFS(o.dir), cat)
-		if err != nil {
+		var opts discover.Options
+		if files != nil {
+			opts.Files = files // what git ignores is no package
+		}
+		drift, err := discover.CheckDrift(os.DirFS(o.dir), cat, opts)
+		if exit.Code(err) == exit.BadInput {
+			return err // a manifest too large, or a link out of the repository
+		} else if err != nil {
 			return exit.Envf("read the repository's manifests: %w", err)
 		}
 		warnings = append(warnings, drift...)
@@ -155,7 +162,9 @@ func (c *affectedCmd) run(ctx context.Context, e *env) error {
 	}); err != nil {
 		return err
 	}
-	return o.writeDotenv(map[string]string{"ORDO_AFFECTED": names, "ORDO_HAS_AFFECTED": hasAffected})
+	// Only small values: GitLab refuses a dotenv report over 5,120 bytes, and
+	// the names of a large catalog are more; --format json --output has them.
+	return o.writeDotenv(map[string]string{"ORDO_AFFECTED_COUNT": strconv.Itoa(len(doc.Affected)), "ORDO_HAS_AFFECTED": hasAffected})
 }
 
 func changeInfo(ch *change.Change) render.Change {

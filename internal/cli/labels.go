@@ -21,6 +21,9 @@ import (
 // https://docs.github.com/en/actions/managing-workflow-runs-and-deployments/managing-workflow-runs/re-running-workflows-and-jobs
 func (e *env) labelOverrides(ctx context.Context, ev change.Event) []gate.Override {
 	payload := gate.LabelOverrides(ev.Labels, ev.PullRequest)
+	if ev.Platform == "gitlab" {
+		return e.gitlabLabelOverrides(ctx, ev)
+	}
 	if ev.Platform != "github" {
 		return payload
 	}

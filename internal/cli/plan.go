@@ -5,8 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"strconv"
 
+	"github.com/ordo-ci/ordo/internal/change"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/plan"
 	"github.com/ordo-ci/ordo/internal/render"
@@ -33,7 +36,13 @@ func (c *planCmd) flags(fs *flag.FlagSet) {
 
 func (c *planCmd) run(ctx context.Context, e *env) error {
 	o, gl, planFile := &c.options, c.gl, c.planFile
+	// The template reaches YAML: refuse what the plan component's regex
+	// refuses before any work, whatever the format.
+	if !plan.ValidTemplate.MatchString(gl.Template) {
+		return exit.BadInputf("--gitlab-template %q is not a hidden job's name such as %s: start it with a dot and use letters, digits, _ . : -", gl.Template, plan.DefaultTemplate)
+	}
 	var p *plan.Plan
+	noBase := false
 	if c.env.envName != "" {
 		ep, err := c.env.plan(ctx, e, o)
 		if err != nil {
@@ -41,14 +50,22 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 		}
 		p = ep.plan
 	} else {
-		cat, _, res, err := e.affected(ctx, o)
+		cat, ch, res, err := e.affected(ctx, o)
 		if err != nil {
 			return err
 		}
 		p = plan.New(cat, res, plan.Options{})
+		noBase = ch.Reason == change.ReasonNoBase
 	}
 	for _, w := range p.Warnings {
 		fmt.Fprintf(e.Err, "ordo: warning: %s\n", w)
+	}
+	var gitlabFiles []plan.GitLabFile
+	if o.format == "gitlab" {
+		var err error
+		if gitlabFiles, err = c.gitlabFiles(e, p); err != nil {
+			return err
+		}
 	}
 	if err := o.writeOutput(e, func(w io.Writer) error {
 		switch o.format {
@@ -60,7 +77,8 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 			_, err := fmt.Fprintln(w, render.CompactJSON(p.Matrix()))
 			return err
 		case "gitlab":
-			return p.GitLab(w, gl)
+			_, err := w.Write(gitlabFiles[0].Data)
+			return err
 		case "markdown":
 			return render.PlanMarkdown(w, p)
 		case "mermaid":
@@ -77,6 +95,7 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 	if planFile == "" && e.gh != nil && e.getenv("RUNNER_TEMP") != "" {
 		planFile = filepath.Join(e.getenv("RUNNER_TEMP"), "ordo-plan.json")
 	}
+	dotenvPlanFile := planFile // as given: later GitLab jobs run in their own directory
 	if planFile != "" {
 		if err := writeFileAtomic(planFile, func(w io.Writer) error { return render.JSON(w, p) }); err != nil {
 			return err
@@ -88,15 +107,11 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 
 	outs, warnings := p.Outputs()
 	pairs := make([]string, 0, 2*len(outs)+2)
-	dotenv := map[string]string{}
 	for _, out := range outs {
 		pairs = append(pairs, out.Name, out.Value)
-		dotenv[plan.VariableName(out.Name)] = out.Value
 	}
 	pairs = append(pairs, "plan-file", planFile)
-	if planFile != "" {
-		dotenv["ORDO_PLAN_FILE"] = planFile
-	}
+	dotenv := gitlabDotenv(p, noBase, dotenvPlanFile)
 	for _, w := range warnings {
 		// An annotation, so that it shows on the run's page: a step whose
 		// outputs pass GitHub's limit succeeds, the job fails later.
@@ -113,6 +128,59 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 	}); err != nil {
 		return err
 	}
-	// dotenv values must be single-line; the matrices are compact JSON.
 	return o.writeDotenv(dotenv)
+}
+
+// gitlabFiles writes the parts of a plan too large for one GitLab pipeline
+// beside --output and returns the child pipelines, the first to be written
+// to --output. The parts are read from the plan job's artifacts
+// (CI_JOB_NAME), so their names stay as --output gives them.
+func (c *planCmd) gitlabFiles(e *env, p *plan.Plan) ([]plan.GitLabFile, error) {
+	gl := c.gl
+	if c.output != "" && c.output != "-" {
+		gl.File = filepath.ToSlash(c.output)
+	}
+	gl.PlanJob = e.getenv("CI_JOB_NAME")
+	files, warnings, err := p.GitLabFiles(gl)
+	if err != nil {
+		return nil, exit.BadInputf("%w", err)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(e.Err, "ordo: warning: %s\n", w)
+	}
+	for _, f := range files[1:] {
+		if err := writeFileAtomic(filepath.FromSlash(f.Name), func(w io.Writer) error {
+			_, err := w.Write(f.Data)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// gitlabDotenv is the plan job's dotenv report: only small values, because
+// GitLab refuses a report over 5,120 bytes or 20 variables. The lists (deploy,
+// matrices) are in the plan file, an artifact that later jobs read.
+// ORDO_NO_BASE says the plan is "everything" only because there was nothing to
+// compare with, which the plan component turns into "nothing deploys".
+func gitlabDotenv(p *plan.Plan, noBase bool, planFile string) map[string]string {
+	vars := map[string]string{
+		"ORDO_HAS_DEPLOY":     strconv.FormatBool(len(p.Deploy) > 0),
+		"ORDO_DEPLOY_COUNT":   strconv.Itoa(len(p.Deploy)),
+		"ORDO_AFFECTED_COUNT": strconv.Itoa(len(p.Affected)),
+		"ORDO_WAVE_COUNT":     strconv.Itoa(len(p.Waves)),
+		"ORDO_NO_BASE":        strconv.FormatBool(noBase),
+	}
+	if planFile != "" {
+		if filepath.IsAbs(planFile) {
+			if wd, err := os.Getwd(); err == nil {
+				if rel, err := filepath.Rel(wd, planFile); err == nil && filepath.IsLocal(rel) {
+					planFile = rel
+				}
+			}
+		}
+		vars["ORDO_PLAN_FILE"] = filepath.ToSlash(planFile)
+	}
+	return vars
 }

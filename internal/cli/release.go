@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
@@ -27,23 +28,46 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 type releaseOptions struct {
 	options
 	services listFlag
+	strict   bool
 }
 
 func (o *releaseOptions) releaseFlags(fs *flag.FlagSet) {
 	o.catalogFlags(fs)
 	fs.StringVar(&o.head, "head", "", "compute releases at `ref` (default HEAD)")
 	fs.Var(&o.services, "service", "only this service (`name`; repeatable)")
+	fs.BoolVar(&o.strict, "strict", false, "exit 1 when a service has commits that are not Conventional Commits (they count for nothing)")
 }
 
 // compute runs release.Compute with the catalog's services and settings.
 func (o *releaseOptions) compute(ctx context.Context, e *env, cat *catalog.Catalog, head string, released []string, only []string) (*release.Result, error) {
+	repo := git.Repo{Dir: o.dir}
 	cfg, services := releaseInput(cat)
-	res, err := release.Compute(ctx, git.Repo{Dir: o.dir}, cfg, services, release.Options{Head: head, Services: only, Released: released})
+	if err := manifestVersions(ctx, repo, head, cat, services); err != nil {
+		return nil, err
+	}
+	res, err := release.Compute(ctx, repo, cfg, services, release.Options{Head: head, Services: only, Released: released})
 	if err != nil {
 		return nil, err
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.Err, "ordo: warning: %s\n", w)
+	}
+	const shown = 10 // services; --format json has them all
+	for i, u := range res.Unconventional {
+		if i == shown {
+			fmt.Fprintf(e.Err, "ordo: warning: and %s more with commits that are not Conventional Commits\n", plural(len(res.Unconventional)-shown, "service"))
+			break
+		}
+		var first []string
+		for _, c := range u.First {
+			first = append(first, fmt.Sprintf("%.7s %q", c.SHA, c.Subject))
+		}
+		more := ""
+		if u.Count > len(u.First) {
+			more = fmt.Sprintf(", and %d more", u.Count-len(u.First))
+		}
+		fmt.Fprintf(e.Err, "ordo: warning: %s: %s not Conventional Commits and not counted: %s%s\n",
+			u.Service, plural(u.Count, "commit")+isAre(u.Count), strings.Join(first, ", "), more)
 	}
 	return res, nil
 }
@@ -59,7 +83,7 @@ func releaseInput(cat *catalog.Catalog) (release.Config, []release.Service) {
 	}
 	services := make([]release.Service, len(cat.Services))
 	for i, s := range cat.Services {
-		rs := release.Service{Name: s.Name, Paths: s.Paths, Tag: s.Tag}
+		rs := release.Service{Name: s.Name, Paths: s.Paths, Tag: s.Tag, NoRelease: !s.Release}
 		for _, d := range s.DependsOn {
 			if d.Propagate {
 				rs.DependsOn = append(rs.DependsOn, d.Service)
@@ -112,11 +136,14 @@ func (c *versionsCmd) run(ctx context.Context, e *env) error {
 	if err := e.summary(func(w io.Writer) error { return render.VersionsMarkdown(w, res) }); err != nil {
 		return err
 	}
-	return e.gh.SetOutputs(
+	if err := e.gh.SetOutputs(
 		"releases", render.CompactJSON(doc.Releases),
 		"has-releases", fmt.Sprint(len(res.Releases) > 0),
 		"tags", render.CompactJSON(orEmpty(created)),
-	)
+	); err != nil {
+		return err
+	}
+	return c.checkStrict(res)
 }
 
 type notesCmd struct {
@@ -152,7 +179,10 @@ func (c *notesCmd) run(ctx context.Context, e *env) error {
 	if err := e.summary(func(w io.Writer) error { return notesMarkdown(w, res, links) }); err != nil {
 		return err
 	}
-	return e.gh.SetOutputs("releases", render.CompactJSON(doc.Releases), "has-releases", fmt.Sprint(len(res.Releases) > 0))
+	if err := e.gh.SetOutputs("releases", render.CompactJSON(doc.Releases), "has-releases", fmt.Sprint(len(res.Releases) > 0)); err != nil {
+		return err
+	}
+	return c.checkStrict(res)
 }
 
 // notes computes the releases to describe: those head would make, or, for
@@ -177,21 +207,9 @@ func (c *releaseOptions) notes(ctx context.Context, e *env, cat *catalog.Catalog
 	if len(c.services) > 0 {
 		only = c.services
 	}
-	res, err := c.compute(ctx, e, cat, tag, released, only)
-	if err != nil {
-		return nil, err
-	}
-	// The tag, not the commits, says which version was released: someone
-	// may have chosen it by hand.
-	for i, r := range res.Releases {
-		s := cat.Service(r.Service)
-		for _, t := range released {
-			if v, ok := catalog.MatchTag(cat.TagTemplate(s), s.Name, t); ok {
-				res.Releases[i].Next, res.Releases[i].Tag = v.String(), t
-			}
-		}
-	}
-	return res, nil
+	// The tags, not the commits, say which versions were released (someone
+	// may have chosen one by hand): release.Compute takes them as they are.
+	return c.compute(ctx, e, cat, tag, released, only)
 }
 
 // releasedAt returns the service tags that tag publishes and the services
@@ -199,21 +217,29 @@ func (c *releaseOptions) notes(ctx context.Context, e *env, cat *catalog.Catalog
 // every service tag on the same commit (or, when there is none, every
 // service with something to release at the tag).
 func releasedAt(ctx context.Context, repo git.Repo, cat *catalog.Catalog, tag string, aggregate bool) (released, only []string, err error) {
-	if s := cat.ServiceForTag(tag); s != nil {
-		return []string{tag}, []string{s.Name}, nil
-	}
-	if !aggregate {
+	single := cat.ServiceForTag(tag)
+	if single == nil && !aggregate {
 		return nil, nil, exit.BadInputf("tag %q matches no service's tag template (release.tag or a service's tag): use --aggregate for a release that covers several services", tag)
 	}
 	at, err := repo.Output(ctx, "tag", "--points-at", tag+"^{commit}")
 	if err != nil {
 		return nil, nil, exit.Envf("list tags at %s: %w", tag, err)
 	}
+	// Every service tag at the commit was released with it: a dependency's
+	// version in the notes is one of these, never a computed one.
 	for _, t := range strings.Fields(at) {
 		if s := cat.ServiceForTag(t); s != nil {
 			released = append(released, t)
-			only = append(only, s.Name)
+			if single == nil {
+				only = append(only, s.Name)
+			}
 		}
+	}
+	if single != nil {
+		if !slices.Contains(released, tag) {
+			released = append(released, tag)
+		}
+		only = []string{single.Name}
 	}
 	return released, only, nil
 }

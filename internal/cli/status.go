@@ -74,6 +74,11 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 		return nil
 	}
 	sha := firstNonEmpty(c.sha, ev.HeadSHA, e.getenv("GITHUB_SHA"), e.getenv("CI_COMMIT_SHA"))
+	if cfg.Platform == forge.GitLab && c.sha == "" && e.getenv("CI_COMMIT_SHA") != "" {
+		// A GitLab status belongs to this pipeline (CI_PIPELINE_ID), whose
+		// commit is CI_COMMIT_SHA, also in merged results pipelines.
+		sha = e.getenv("CI_COMMIT_SHA")
+	}
 	if sha == "" {
 		return exit.BadInputf("no commit to post on: pass --sha, or run inside GitHub Actions or GitLab CI")
 	}

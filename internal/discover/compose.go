@@ -2,8 +2,12 @@ package discover
 
 import (
 	"fmt"
+	"io/fs"
+	"path"
 	"regexp"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
@@ -20,6 +24,8 @@ type composeService struct {
 	Context    string // build context relative to the Compose file; "" when it has no build
 	Dockerfile string // build.dockerfile, relative to Context
 	DependsOn  []string
+	Image      string
+	Profiles   []string
 }
 
 // parseCompose reads the services of a Compose file: the YAML is decoded as a
@@ -28,8 +34,10 @@ type composeService struct {
 func parseCompose(src []byte) ([]composeService, error) {
 	var doc struct {
 		Services map[string]struct {
-			Build     any `yaml:"build"`
-			DependsOn any `yaml:"depends_on"`
+			Build     any      `yaml:"build"`
+			DependsOn any      `yaml:"depends_on"`
+			Image     string   `yaml:"image"`
+			Profiles  []string `yaml:"profiles"`
 		} `yaml:"services"`
 	}
 	if err := unmarshalYAML(src, &doc); err != nil {
@@ -38,7 +46,7 @@ func parseCompose(src []byte) ([]composeService, error) {
 	pos := composeKeyPositions(src)
 	var out []composeService
 	for name, s := range doc.Services {
-		cs := composeService{Name: name}
+		cs := composeService{Name: name, Image: s.Image, Profiles: s.Profiles}
 		if p, ok := pos[name]; ok {
 			cs.Line, cs.Col = p[0], p[1]
 		}
@@ -76,6 +84,138 @@ func parseCompose(src []byte) ([]composeService, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// testDir reports whether dir is, or is inside, a directory of tests.
+func testDir(dir string) bool {
+	for _, seg := range strings.Split(dir, "/") {
+		switch seg {
+		case "test", "tests", "__tests__", "e2e", "integration-tests":
+			return true
+		}
+	}
+	return false
+}
+
+// docker makes every directory with a Dockerfile a deployed service (the
+// root aside: it would own every file).
+func (b *builder) docker() {
+	for _, dir := range b.sortedDirs(isDockerfile) {
+		if dir == "." {
+			continue
+		}
+		if testDir(dir) {
+			b.notes = append(b.notes, fmt.Sprintf("%s: a Dockerfile in a test directory runs tests, it is not deployed; left out", dir))
+			continue
+		}
+		for _, name := range b.files[dir] {
+			if isDockerfile(name) {
+				u := b.add(dir, path.Join(dir, name), rankDir, path.Base(dir), "")
+				u.deploy = true
+			}
+		}
+	}
+}
+
+// compose makes each Compose service built from a directory of the
+// repository a deployed service. Its depends_on orders deploys but does not
+// propagate changes: a service needs its dependency running, not rebuilt.
+// Left out, each with a note: services under profiles (started on demand,
+// usually tools), every service of a test Compose file, and image-only
+// services (the repository holds no file of theirs, so no change can
+// affect them, and ordo does not deploy third-party images).
+func (b *builder) compose() {
+	for _, dir := range b.sortedDirs(composeFileRE.MatchString) {
+		var names []string
+		for _, n := range b.files[dir] {
+			if composeFileRE.MatchString(n) {
+				names = append(names, n)
+			}
+		}
+		sort.Strings(names)
+		// Compose merges the files of one directory (a base and its
+		// overrides), so service names resolve across them.
+		type entry struct {
+			file string
+			svc  composeService
+		}
+		var entries []entry
+		dirOf := map[string]string{}
+		var profiled []string
+		image := map[string]string{} // image-only service -> its image
+		for _, n := range names {
+			file := path.Join(dir, n)
+			src, ok := b.read(file)
+			if !ok {
+				continue
+			}
+			services, err := parseCompose(src)
+			if err != nil {
+				b.malformed(file, err)
+				continue
+			}
+			test := strings.Contains(strings.ToLower(n), "test")
+			if test {
+				b.notes = append(b.notes, fmt.Sprintf("%s: a test Compose file; its %d services are not deployed services and are left out", file, len(services)))
+			}
+			for _, s := range services {
+				if test || len(s.Profiles) > 0 {
+					if !test {
+						profiled = append(profiled, fmt.Sprintf("%s (profiles: %s)", s.Name, strings.Join(s.Profiles, ", ")))
+					}
+					if target, ok := composeTarget(dir, s); ok && s.Context != "" {
+						b.notDeployed[target] = true
+					}
+					continue
+				}
+				entries = append(entries, entry{file, s})
+				if s.Context == "" {
+					if s.Image != "" {
+						image[s.Name] = s.Image
+					}
+					continue
+				}
+				target, ok := composeTarget(dir, s)
+				if !ok || target == "." {
+					continue // the root is never a service
+				}
+				if st, err := fs.Stat(b.fsys, target); err != nil || !st.IsDir() {
+					b.warn(file, s.Line, s.Col, RuleContext, "service %q builds from %q, which is not a directory of the repository; it is skipped", s.Name, target)
+					continue
+				}
+				if _, seen := dirOf[s.Name]; !seen {
+					dirOf[s.Name] = target
+				}
+				u := b.add(target, file+":"+strconv.Itoa(s.Line), rankCompose, s.Name, "")
+				u.deploy, u.composeDeploy = true, true
+			}
+		}
+		var images []string
+		for name, img := range image {
+			if _, built := dirOf[name]; !built { // built in another file of the directory
+				images = append(images, name+" ("+img+")")
+			}
+		}
+		sort.Strings(images)
+		where := path.Join(dir, "compose")
+		if len(profiled) > 0 {
+			b.notes = append(b.notes, fmt.Sprintf("%s: services under profiles are started on demand, not deployed: %s", where, strings.Join(profiled, ", ")))
+		}
+		if len(images) > 0 {
+			b.notes = append(b.notes, fmt.Sprintf("%s: image-only services are built elsewhere and no file here changes them; left out (add them by hand, with propagate: false dependencies, to order deploys after them): %s", where, strings.Join(images, ", ")))
+		}
+		for _, e := range entries {
+			from, ok := dirOf[e.svc.Name]
+			if !ok {
+				continue
+			}
+			for _, dep := range e.svc.DependsOn {
+				if to, ok := dirOf[dep]; ok {
+					b.edges = append(b.edges, edge{from: from, to: to, file: e.file, line: e.svc.Line, col: e.svc.Col, orderOnly: true})
+				}
+			}
+		}
+	}
 }
 
 // composeKeyPositions returns the line and column of each key under the
@@ -123,4 +263,24 @@ func mappingValues(n ast.Node) []*ast.MappingValueNode {
 			return nil
 		}
 	}
+}
+
+// composeTarget is the directory a Compose service is built from: the
+// context, or the directory of build.dockerfile when that is inside the
+// context (a repository-root context with services/api/Dockerfile builds
+// services/api). A remote context is not in the repository.
+func composeTarget(dir string, s composeService) (string, bool) {
+	if strings.Contains(s.Context, "://") || strings.HasPrefix(s.Context, "git@") {
+		return "", false
+	}
+	ctx, ok := join(dir, s.Context)
+	if !ok {
+		return "", false
+	}
+	if s.Dockerfile != "" {
+		if df, ok := join(ctx, s.Dockerfile); ok && within(ctx, path.Dir(df)) {
+			return path.Dir(df), true
+		}
+	}
+	return ctx, true
 }

@@ -10,61 +10,46 @@
 // The decisions, each made so that the catalog gives the same affected set as
 // the tools that own the manifests:
 //
-//   - A service is a directory. Every go.mod, every package.json that is a
-//     workspace member (or not under any workspace), every Cargo.toml with a
-//     [package], every directory with a Dockerfile or Containerfile, and every
-//     Compose build context is one; several manifests in one directory are one
-//     service. The repository root is never a service (it would own every
-//     file): its manifests and lockfiles, and those of nested workspace
-//     roots, are global, and a root Dockerfile or build context is left out.
-//     Packages inside one Go module are not told apart (that needs import
-//     analysis), so a repository that is one root module gets its services
-//     from Dockerfiles and Compose only.
+//   - Packages are what the workspace declarations say: pnpm-workspace.yaml
+//     or package.json workspaces, Cargo [workspace] members and exclude (and
+//     the path dependencies of members, as in Cargo), go.work use. Where an
+//     ecosystem declares no workspace, every manifest of it is a package.
+//     Manifests under node_modules, vendor, target, dist, testdata,
+//     fixtures, __fixtures__ or hidden directories, and files git ignores,
+//     are never packages and never global.
+//   - A Go module is a service, the repository's root module included: it
+//     owns what no nested module owns, its go.mod and go.sum among them. In a
+//     repository that is one module, each package with `main` is a service
+//     that owns its directory and the directories of the module's packages
+//     it imports (read with go/parser, as `go list -deps` reports them).
 //   - Names come from the most specific manifest in the directory: the
 //     package.json name, then the Cargo package name, then the last element
 //     of the Go module path (without a /vN suffix), then the Compose service
-//     name, then the directory's name. They are lower-cased and every
-//     character outside [a-z0-9._-] becomes "-", so that they match the
-//     catalog's [a-z0-9][a-z0-9._-]*. An npm scope is dropped (@acme/web is
-//     web). When names clash, every service of the clash moves to its next
-//     candidate until none clashes: scope-name (acme-web) or the parent
-//     element of a Go module path, then name-ecosystem (web-npm, web-go,
-//     web-cargo, web-compose, web-docker), then the directory path
-//     (services-web), then a numeric suffix.
+//     name, then the directory's name; see naming.go for clashes.
 //   - Paths are the directory and everything under it, minus the directories
 //     of services nested inside it, so that a file belongs to the innermost
 //     package, as in Nx and Turborepo.
-//   - Dependencies: npm dependencies, devDependencies, peerDependencies and
-//     optionalDependencies that name a package of the same workspace (any
-//     version spec, workspace: included) or point at one with file:/link:
-//     (Nx reads all four fields; Turborepo leaves out peerDependencies, so
-//     there the catalog can affect more, never less);
-//     Go requires of a module of the repository, through a replace to a
-//     directory, a go.work replace, or the module path; Cargo path
-//     dependencies, directly or through [workspace.dependencies]; Compose
-//     depends_on (list or map form) between services built from the
-//     repository. A dependency cycle cannot be written in ordo.yaml: one edge
-//     of each cycle is left out, with a warning.
-//   - Kind: library when other services depend on it and it has neither a
-//     Dockerfile nor a Compose entry; service otherwise. It is a guess for a
-//     person to review.
-//   - Directories named node_modules, vendor, target, dist or testdata, and
-//     hidden directories, are not searched for manifests (they hold
-//     dependencies, build output and fixtures, not services), except the
-//     modules go.work uses.
-//   - A manifest that cannot be read is reported with its file and position
-//     and skipped; the rest of the repository is still discovered.
+//   - Dependencies: npm dependencies of all four kinds on a package of the
+//     same workspace; Go requires of a module of the repository; Cargo
+//     normal and build dependencies with a path, through
+//     [workspace.dependencies] or through a [patch.*] path entry
+//     (dev-dependencies never reach the built artifact and are not edges);
+//     Compose depends_on, order only (propagate: false): a running
+//     dependency is not a rebuilt one.
+//   - Kind: service when something deploys it (a Dockerfile in its
+//     directory, a Compose service built from it, a Go main package a
+//     Dockerfile or .goreleaser file names); library otherwise.
+//   - Release: false for private npm packages and publish = false crates.
+//   - A manifest that cannot be parsed is reported with its file and position
+//     and skipped; one that is too large, not a regular file or a link
+//     leaving the repository stops discovery with a bad-input error.
 package discover
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"slices"
-	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
@@ -75,9 +60,18 @@ import (
 type Found struct {
 	Services []Service // sorted by name
 	Global   []string  // repository-relative files, sorted
+	// Lockfiles are the Global entries that are lockfiles: a change there
+	// affects every service, which ordo init says, with how to narrow it.
+	Lockfiles []string
 	// Diags are warnings: manifests that could not be read (skipped), and
 	// dependency edges left out to break a cycle.
 	Diags diag.List
+	// Notes explain choices a person should know of (Compose services left
+	// out, and why); they are comments in the written catalog.
+	Notes []string
+	// ReleaseTag is the release.tag template the repository's tags follow,
+	// "" when they follow none (see SuggestTags).
+	ReleaseTag string
 
 	edges []edge // every manifest dependency between services, cycles included
 }
@@ -88,10 +82,33 @@ type Service struct {
 	Dir       string       // repository-relative, slash-separated
 	Kind      catalog.Kind // catalog.KindService or catalog.KindLibrary
 	Paths     []string     // doublestar globs for ordo.yaml; "!" excludes nested services
-	DependsOn []string     // names, sorted
+	DependsOn []string     // names, sorted; OrderOnly ones included
+	// OrderOnly are the DependsOn entries that only order deploys
+	// (propagate: false): Compose depends_on.
+	OrderOnly []string
 	// Sources say where the service was found: repository-relative manifest
 	// paths, and "file:line" for a Compose entry.
 	Sources []string
+	// NoRelease is set for packages their manifest says are never published
+	// (npm private: true, Cargo publish = false).
+	NoRelease bool
+	// Version is the manifest's version (package.json, Cargo.toml), "" when
+	// it has none.
+	Version string
+	// TagNames are the names the service's release tags may carry besides
+	// its catalog name: the full npm name (@acme/web), the crate name.
+	TagNames []string
+	// Tag is the service's own tag template, when its tags follow one that
+	// release.tag cannot say (see SuggestTags).
+	Tag string
+}
+
+// Options are optional inputs of Discover.
+type Options struct {
+	// Files, when not nil, are the repository's files that count (git
+	// ls-files --cached --others --exclude-standard): any other file, a
+	// git-ignored one, is not looked at.
+	Files []string
 }
 
 // Rules of the diagnostics Discover reports.
@@ -102,18 +119,38 @@ const (
 	RuleContext   = "discover.compose-context"
 )
 
+// maxManifest caps the size of a manifest read: the largest real
+// package.json or Cargo.toml is a few hundred kilobytes, and a link to
+// /dev/zero must not be read until memory runs out.
+const maxManifest = 8 << 20
+
 // skipDirs hold dependencies, build output and test fixtures, not services.
-var skipDirs = map[string]bool{"node_modules": true, "vendor": true, "target": true, "dist": true, "testdata": true}
+var skipDirs = map[string]bool{
+	"node_modules": true, "vendor": true, "target": true, "dist": true,
+	"testdata": true, "fixtures": true, "__fixtures__": true,
+}
 
 // rootGlobals are the files at the root of a repository (or of a nested
-// workspace) that every package is built against.
+// workspace) that every package is built against. A root go.mod is not one:
+// the root module is a service that owns it.
 var rootGlobals = []string{
-	"go.work", "go.work.sum", "go.mod", "go.sum",
+	"go.work", "go.work.sum",
 	"package.json", "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", "yarn.lock", "bun.lock", "bun.lockb",
 	"Cargo.toml", "Cargo.lock",
 }
 
-var lockfiles = []string{"package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock", "bun.lockb", "Cargo.lock"}
+// buildConfig are root files every package is built or checked with (the
+// toolchain version, the shared compiler and build settings): global.
+var buildConfig = []string{
+	"tsconfig*.json", "vitest.config.*", "vitest.workspace.*", "tsdown.config.*", "tsup.config.*", "turbo.json", "nx.json",
+	".node-version", ".nvmrc", ".tool-versions", ".npmrc", ".yarnrc.yml", "rust-toolchain", "rust-toolchain.toml", "Makefile",
+}
+
+func isBuildConfig(name string) bool {
+	return slices.ContainsFunc(buildConfig, func(g string) bool { ok, _ := path.Match(g, name); return ok })
+}
+
+var lockfiles = []string{"package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock", "bun.lockb", "Cargo.lock", "go.work.sum", "go.sum"}
 
 // Name ranks: lower is more specific.
 const (
@@ -128,14 +165,21 @@ const (
 var rankEco = [...]string{"npm", "cargo", "go", "compose", "docker"}
 
 type unit struct {
-	dir      string
-	sources  []string
-	rank     int
-	base     string
-	scope    string
-	deploy   bool // has a Dockerfile or a Compose entry
-	name     string
-	children []string // directories of the services directly nested inside
+	dir     string
+	sources []string
+	rank    int
+	base    string
+	scope   string
+	deploy  bool // something deploys it
+	// composeDeploy: a deployable Compose service builds from it, which
+	// outweighs a profile or a test Compose file that does too.
+	composeDeploy bool
+	noRelease     bool
+	version       string
+	tagNames      []string
+	extra         []string // more paths it owns (a Go main's imported packages)
+	name          string
+	children      []string // directories of the services directly nested inside
 }
 
 // edge is a dependency of the service in dir from on the one in dir to, as a
@@ -144,35 +188,56 @@ type edge struct {
 	from, to  string
 	file      string
 	line, col int
+	orderOnly bool
 }
 
 type builder struct {
 	fsys   fs.FS
 	files  map[string][]string // directory -> names of manifest files in it
+	goDirs []string            // directories with .go files, for a single module
 	units  map[string]*unit
 	edges  []edge
 	global map[string]bool
 	diags  diag.List
+	notes  []string
+	fatal  error // a file that must not be read: discovery stops
+	// notDeployed are directories that only Compose services under profiles
+	// or in test files build: a Dockerfile there deploys nothing.
+	notDeployed map[string]bool
+	// deployTexts are the Dockerfiles and .goreleaser files, read once.
+	deployTexts []string
+	// tracked and trackedDirs restrict the walk to Options.Files.
+	tracked, trackedDirs map[string]bool
 }
 
 // Discover walks the repository at the root of fsys and returns its services.
 // Malformed manifests are in Found.Diags; the error is for a repository that
-// cannot be read at all.
-func Discover(fsys fs.FS) (*Found, error) {
-	b := &builder{fsys: fsys, files: map[string][]string{}, units: map[string]*unit{}, global: map[string]bool{}}
+// cannot be read, or a manifest that must not be (exit.BadInput).
+func Discover(fsys fs.FS, opts ...Options) (*Found, error) {
+	b := &builder{fsys: fsys, files: map[string][]string{}, units: map[string]*unit{}, global: map[string]bool{}, notDeployed: map[string]bool{}}
+	if len(opts) > 0 && opts[0].Files != nil {
+		b.tracked, b.trackedDirs = map[string]bool{}, map[string]bool{".": true}
+		for _, f := range opts[0].Files {
+			b.tracked[f] = true
+			for d := path.Dir(f); d != "." && !b.trackedDirs[d]; d = path.Dir(d) {
+				b.trackedDirs[d] = true
+			}
+		}
+	}
 	if err := b.walk(); err != nil {
 		return nil, err
 	}
-	for _, g := range rootGlobals {
-		if slices.Contains(b.files["."], g) {
+	for _, g := range b.files["."] {
+		if slices.Contains(rootGlobals, g) || isBuildConfig(g) {
 			b.global[g] = true
 		}
 	}
-	b.golang()
-	b.npm()
-	b.cargo()
-	b.docker()
-	b.compose()
+	for _, eco := range []func(){b.golang, b.npm, b.cargo, b.docker, b.compose} {
+		eco()
+		if b.fatal != nil {
+			return nil, b.fatal
+		}
+	}
 	return b.finish(), nil
 }
 
@@ -190,14 +255,22 @@ func (b *builder) walk() error {
 		}
 		name := d.Name()
 		if d.IsDir() {
-			if p != "." && (skipDirs[name] || strings.HasPrefix(name, ".")) {
+			if p != "." && (skipDirs[name] || strings.HasPrefix(name, ".") || (b.trackedDirs != nil && !b.trackedDirs[p])) {
 				return fs.SkipDir
 			}
 			return nil
 		}
-		if interesting(name) {
-			dir := path.Dir(p)
+		if b.tracked != nil && !b.tracked[p] {
+			return nil
+		}
+		dir := path.Dir(p)
+		if interesting(name) || (dir == "." && isBuildConfig(name)) {
 			b.files[dir] = append(b.files[dir], name)
+		}
+		if strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") {
+			if n := len(b.goDirs); n == 0 || b.goDirs[n-1] != dir {
+				b.goDirs = append(b.goDirs, dir)
+			}
 		}
 		return nil
 	})
@@ -209,7 +282,7 @@ func (b *builder) walk() error {
 
 func interesting(name string) bool {
 	switch name {
-	case "go.mod", "package.json", "pnpm-workspace.yaml", "Cargo.toml":
+	case "go.mod", "package.json", "pnpm-workspace.yaml", "Cargo.toml", ".goreleaser.yml", ".goreleaser.yaml":
 		return true
 	}
 	return slices.Contains(rootGlobals, name) || isDockerfile(name) || composeFileRE.MatchString(name)
@@ -226,494 +299,3 @@ func isDockerfile(name string) bool {
 }
 
 var notDockerfiles = []string{".md", ".txt", ".dockerignore", ".bak", ".orig", ".rej", ".swp"}
-
-func (b *builder) has(dir, name string) bool { return slices.Contains(b.files[dir], name) }
-
-func (b *builder) read(file string) ([]byte, bool) {
-	src, err := fs.ReadFile(b.fsys, file)
-	if err != nil {
-		b.warn(file, 0, 0, RuleMalformed, "cannot read it: %v; skipped", err)
-		return nil, false
-	}
-	return src, true
-}
-
-func (b *builder) warn(file string, line, col int, rule, format string, args ...any) {
-	b.diags = append(b.diags, diag.Diagnostic{
-		File: file, Line: line, Col: col, Rule: rule, Severity: diag.Warning,
-		Message: fmt.Sprintf(format, args...),
-	})
-}
-
-// malformed reports a manifest that cannot be parsed; it is skipped.
-func (b *builder) malformed(file string, err error) {
-	line, col, msg := 0, 0, err.Error()
-	var pe *posError
-	var ge *goModError
-	switch {
-	case errors.As(err, &pe):
-		line, col, msg = pe.Line, pe.Col, pe.Msg
-	case errors.As(err, &ge):
-		line, col, msg = ge.Line, ge.Col, ge.Msg
-	}
-	b.warn(file, line, col, RuleMalformed, "%s; skipped: fix it and run ordo init again", msg)
-}
-
-// unit returns the service for dir, creating it.
-func (b *builder) unit(dir string) *unit {
-	u, ok := b.units[dir]
-	if !ok {
-		u = &unit{dir: dir, rank: rankNone}
-		b.units[dir] = u
-	}
-	return u
-}
-
-// add records that dir is a service because of source, named base (with an
-// optional scope) at rank unless a more specific manifest named it already.
-func (b *builder) add(dir, source string, rank int, base, scope string) *unit {
-	u := b.unit(dir)
-	if !slices.Contains(u.sources, source) {
-		u.sources = append(u.sources, source)
-	}
-	if rank < u.rank && sanitize(base) != "" {
-		u.rank, u.base, u.scope = rank, base, scope
-	}
-	return u
-}
-
-func (b *builder) sortedDirs(manifest func(string) bool) []string {
-	var dirs []string
-	for dir, names := range b.files {
-		if slices.ContainsFunc(names, manifest) {
-			dirs = append(dirs, dir)
-		}
-	}
-	sort.Strings(dirs)
-	return dirs
-}
-
-func is(name string) func(string) bool { return func(s string) bool { return s == name } }
-
-// join resolves rel against the repository-relative dir; ok is false when the
-// result leaves the repository.
-func join(dir, rel string) (string, bool) {
-	rel = strings.ReplaceAll(rel, `\`, "/")
-	if path.IsAbs(rel) {
-		return "", false
-	}
-	p := path.Join(dir, rel)
-	if p == ".." || strings.HasPrefix(p, "../") {
-		return "", false
-	}
-	return p, true
-}
-
-// ---- Go ----
-
-type goModule struct {
-	dir  string
-	file string
-	mod  *goMod
-}
-
-func (b *builder) golang() {
-	var workReplaces []goReplace
-	if b.has(".", "go.work") {
-		if src, ok := b.read("go.work"); ok {
-			w, err := parseGoMod(src, true)
-			if err != nil {
-				b.malformed("go.work", err)
-			} else {
-				workReplaces = w.Replaces
-				for _, u := range w.Uses {
-					// A module go.work uses is searched even where the walk
-					// does not go (a hidden or vendor directory).
-					dir, ok := join(".", u.Dir)
-					if !ok || b.has(dir, "go.mod") {
-						continue
-					}
-					if _, err := fs.Stat(b.fsys, path.Join(dir, "go.mod")); err == nil {
-						b.files[dir] = append(b.files[dir], "go.mod")
-					}
-				}
-			}
-		}
-	}
-	var mods []goModule
-	byPath := map[string]string{} // module path -> dir
-	for _, dir := range b.sortedDirs(is("go.mod")) {
-		file := path.Join(dir, "go.mod")
-		src, ok := b.read(file)
-		if !ok {
-			continue
-		}
-		m, err := parseGoMod(src, false)
-		if err == nil && m.Module == "" {
-			err = &goModError{1, 1, "go.mod has no module directive: add `module <path>`"}
-		}
-		if err != nil {
-			b.malformed(file, err)
-			continue
-		}
-		if prev, dup := byPath[m.Module]; dup {
-			b.warn(file, 1, 1, RuleDuplicate, "module %q is also declared in %s; requires of it resolve to %s", m.Module, path.Join(prev, "go.mod"), prev)
-		} else {
-			byPath[m.Module] = dir
-		}
-		mods = append(mods, goModule{dir, file, m})
-		if dir != "." {
-			base, scope := goName(m.Module)
-			b.add(dir, file, rankGo, base, scope)
-		}
-	}
-	for _, m := range mods {
-		local := map[string]string{}
-		for _, r := range workReplaces {
-			if r.Local {
-				if d, ok := join(".", r.New); ok {
-					local[r.Old] = d
-				}
-			}
-		}
-		for _, r := range m.mod.Replaces {
-			if r.Local {
-				if d, ok := join(m.dir, r.New); ok {
-					local[r.Old] = d
-				}
-			} else {
-				delete(local, r.Old)
-			}
-		}
-		for _, req := range m.mod.Requires {
-			to, ok := local[req.Path]
-			if !ok {
-				to, ok = byPath[req.Path]
-			}
-			if ok {
-				b.edges = append(b.edges, edge{from: m.dir, to: to, file: m.file, line: req.Line, col: req.Col})
-			}
-		}
-	}
-}
-
-var majorRE = regexp.MustCompile(`^v[0-9]+$`)
-
-// goName derives a name from a module path: its last element, or the one
-// before a /vN suffix; the scope is the element before that.
-func goName(module string) (base, scope string) {
-	parts := strings.Split(module, "/")
-	if len(parts) > 1 && majorRE.MatchString(parts[len(parts)-1]) {
-		parts = parts[:len(parts)-1]
-	}
-	base = parts[len(parts)-1]
-	if len(parts) > 2 {
-		scope = parts[len(parts)-2]
-	}
-	return base, scope
-}
-
-// ---- npm, pnpm, yarn ----
-
-type npmWorkspace struct {
-	dir      string
-	patterns workspacePatterns
-	names    map[string]string // package name -> dir
-}
-
-func (b *builder) npm() {
-	pkgs := map[string]*packageJSON{}
-	for _, dir := range b.sortedDirs(is("package.json")) {
-		file := path.Join(dir, "package.json")
-		src, ok := b.read(file)
-		if !ok {
-			continue
-		}
-		p, err := parsePackageJSON(src)
-		if err != nil {
-			b.malformed(file, err)
-			continue
-		}
-		pkgs[dir] = p
-	}
-	// Workspace roots: pnpm-workspace.yaml wins over package.json workspaces,
-	// as in pnpm.
-	roots := map[string]*npmWorkspace{}
-	for _, dir := range b.sortedDirs(is("pnpm-workspace.yaml")) {
-		file := path.Join(dir, "pnpm-workspace.yaml")
-		src, ok := b.read(file)
-		if !ok {
-			continue
-		}
-		patterns, err := parsePnpmWorkspace(src)
-		if err != nil {
-			b.malformed(file, err)
-			continue
-		}
-		roots[dir] = b.workspace(dir, file, patterns)
-	}
-	for dir, p := range pkgs {
-		if _, ok := roots[dir]; !ok && p.HasWS {
-			roots[dir] = b.workspace(dir, path.Join(dir, "package.json"), p.Workspaces)
-		}
-	}
-	for dir := range roots {
-		if dir == "." {
-			continue
-		}
-		for _, g := range append([]string{"package.json", "pnpm-workspace.yaml"}, lockfiles...) {
-			if b.has(dir, g) {
-				b.global[path.Join(dir, g)] = true
-			}
-		}
-	}
-	member := map[string]*npmWorkspace{} // package dir -> its workspace; nil for a standalone package
-	dirs := make([]string, 0, len(pkgs))
-	for dir := range pkgs {
-		dirs = append(dirs, dir)
-	}
-	sort.Strings(dirs)
-	for _, dir := range dirs {
-		if _, isRoot := roots[dir]; isRoot || dir == "." {
-			continue
-		}
-		ws := nearestRoot(dir, roots)
-		if ws != nil && !ws.patterns.member(rel(ws.dir, dir)) {
-			continue // under a workspace, but not one of its packages
-		}
-		member[dir] = ws
-		p := pkgs[dir]
-		base, scope := p.Name, ""
-		if s, n, ok := strings.Cut(strings.TrimPrefix(p.Name, "@"), "/"); ok && strings.HasPrefix(p.Name, "@") {
-			base, scope = n, s
-		}
-		b.add(dir, path.Join(dir, "package.json"), rankNPM, base, scope)
-		if ws != nil && p.Name != "" {
-			if prev, dup := ws.names[p.Name]; dup {
-				b.warn(path.Join(dir, "package.json"), 0, 0, RuleDuplicate, "package %q is also in %s; dependencies on it resolve to %s", p.Name, prev, prev)
-			} else {
-				ws.names[p.Name] = dir
-			}
-		}
-	}
-	for _, dir := range dirs {
-		ws, ok := member[dir]
-		if !ok {
-			continue
-		}
-		p := pkgs[dir]
-		file := path.Join(dir, "package.json")
-		for _, dep := range p.Deps {
-			if local, ok := npmLocalSpec(p.Specs[dep]); ok {
-				if to, ok := join(dir, local); ok {
-					b.edges = append(b.edges, edge{from: dir, to: to, file: file})
-				}
-				continue
-			}
-			if ws == nil {
-				continue
-			}
-			if to, ok := ws.names[dep]; ok {
-				b.edges = append(b.edges, edge{from: dir, to: to, file: file})
-			}
-		}
-	}
-}
-
-func (b *builder) workspace(dir, file string, patterns []string) *npmWorkspace {
-	w, bad := newWorkspacePatterns(patterns)
-	for _, p := range bad {
-		b.warn(file, 0, 0, RuleMalformed, "workspace pattern %q is not a valid glob; it is skipped", p)
-	}
-	return &npmWorkspace{dir: dir, patterns: w, names: map[string]string{}}
-}
-
-// nearestRoot returns the innermost workspace whose root contains dir.
-func nearestRoot(dir string, roots map[string]*npmWorkspace) *npmWorkspace {
-	for d := path.Dir(dir); ; d = path.Dir(d) {
-		if ws, ok := roots[d]; ok {
-			return ws
-		}
-		if d == "." {
-			return nil
-		}
-	}
-}
-
-// rel is dir relative to root, both repository-relative.
-func rel(root, dir string) string {
-	if root == "." {
-		return dir
-	}
-	return strings.TrimPrefix(dir, root+"/")
-}
-
-// ---- Cargo ----
-
-func (b *builder) cargo() {
-	crates := map[string]*cargoManifest{}
-	var dirs []string
-	for _, dir := range b.sortedDirs(is("Cargo.toml")) {
-		file := path.Join(dir, "Cargo.toml")
-		src, ok := b.read(file)
-		if !ok {
-			continue
-		}
-		m, err := parseCargoToml(src)
-		if err != nil {
-			b.malformed(file, err)
-			continue
-		}
-		crates[dir] = m
-		dirs = append(dirs, dir)
-		if dir == "." {
-			continue
-		}
-		if m.Package != "" {
-			b.add(dir, file, rankCargo, m.Package, "")
-		} else if m.Workspace {
-			b.global[file] = true
-			if b.has(dir, "Cargo.lock") {
-				b.global[path.Join(dir, "Cargo.lock")] = true
-			}
-		}
-	}
-	for _, dir := range dirs {
-		m := crates[dir]
-		if m.Package == "" {
-			continue
-		}
-		file := path.Join(dir, "Cargo.toml")
-		for _, p := range m.PathDeps {
-			if to, ok := join(dir, p); ok {
-				b.edges = append(b.edges, edge{from: dir, to: to, file: file})
-			}
-		}
-		if len(m.WorkspaceDeps) == 0 {
-			continue
-		}
-		root := ""
-		for d := dir; ; d = path.Dir(d) {
-			if r, ok := crates[d]; ok && r.Workspace {
-				root = d
-				break
-			}
-			if d == "." {
-				break
-			}
-		}
-		if root == "" {
-			continue
-		}
-		for _, name := range m.WorkspaceDeps {
-			if p, ok := crates[root].WSPathDeps[name]; ok {
-				if to, ok := join(root, p); ok {
-					b.edges = append(b.edges, edge{from: dir, to: to, file: file})
-				}
-			}
-		}
-	}
-}
-
-// ---- Dockerfiles and Compose ----
-
-func (b *builder) docker() {
-	for _, dir := range b.sortedDirs(isDockerfile) {
-		if dir == "." {
-			continue
-		}
-		for _, name := range b.files[dir] {
-			if isDockerfile(name) {
-				u := b.add(dir, path.Join(dir, name), rankDir, path.Base(dir), "")
-				u.deploy = true
-			}
-		}
-	}
-}
-
-func (b *builder) compose() {
-	for _, dir := range b.sortedDirs(composeFileRE.MatchString) {
-		var names []string
-		for _, n := range b.files[dir] {
-			if composeFileRE.MatchString(n) {
-				names = append(names, n)
-			}
-		}
-		sort.Strings(names)
-		// Compose merges the files of one directory (a base and its
-		// overrides), so service names resolve across them.
-		type entry struct {
-			file string
-			svc  composeService
-		}
-		var entries []entry
-		dirOf := map[string]string{}
-		for _, n := range names {
-			file := path.Join(dir, n)
-			src, ok := b.read(file)
-			if !ok {
-				continue
-			}
-			services, err := parseCompose(src)
-			if err != nil {
-				b.malformed(file, err)
-				continue
-			}
-			for _, s := range services {
-				entries = append(entries, entry{file, s})
-				if s.Context == "" {
-					continue
-				}
-				target, ok := composeTarget(dir, s)
-				if !ok || target == "." {
-					continue // the root is never a service
-				}
-				if st, err := fs.Stat(b.fsys, target); err != nil || !st.IsDir() {
-					b.warn(file, s.Line, s.Col, RuleContext, "service %q builds from %q, which is not a directory of the repository; it is skipped", s.Name, target)
-					continue
-				}
-				if _, seen := dirOf[s.Name]; !seen {
-					dirOf[s.Name] = target
-				}
-				u := b.add(target, file+":"+strconv.Itoa(s.Line), rankCompose, s.Name, "")
-				u.deploy = true
-			}
-		}
-		for _, e := range entries {
-			from, ok := dirOf[e.svc.Name]
-			if !ok {
-				continue
-			}
-			for _, dep := range e.svc.DependsOn {
-				if to, ok := dirOf[dep]; ok {
-					b.edges = append(b.edges, edge{from: from, to: to, file: e.file, line: e.svc.Line, col: e.svc.Col})
-				}
-			}
-		}
-	}
-}
-
-// composeTarget is the directory a Compose service is built from: the
-// context, or the directory of build.dockerfile when that is inside the
-// context (a repository-root context with services/api/Dockerfile builds
-// services/api). A remote context is not in the repository.
-func composeTarget(dir string, s composeService) (string, bool) {
-	if strings.Contains(s.Context, "://") || strings.HasPrefix(s.Context, "git@") {
-		return "", false
-	}
-	ctx, ok := join(dir, s.Context)
-	if !ok {
-		return "", false
-	}
-	if s.Dockerfile != "" {
-		if df, ok := join(ctx, s.Dockerfile); ok && within(ctx, path.Dir(df)) {
-			return path.Dir(df), true
-		}
-	}
-	return ctx, true
-}
-
-// within reports whether dir is root or under it.
-func within(root, dir string) bool {
-	return root == "." || dir == root || strings.HasPrefix(dir, root+"/")
-}

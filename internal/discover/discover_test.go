@@ -146,9 +146,9 @@ replace example.com/shop/libs/auth => ../../libs/auth
 			"tools/gen/go.mod": "module example.com/shop/tools/gen/v2\n\nrequire example.com/shop/libs/log v0.1.0\n",
 		},
 		want: []string{
-			"api services/api service -> auth",
+			"api services/api library -> auth",
 			"auth libs/auth library -> log",
-			"gen tools/gen service -> log",
+			// tools/gen is not in go.work: not a package.
 			"log libs/log library",
 		},
 		global: []string{"go.work", "go.work.sum"},
@@ -165,8 +165,8 @@ replace example.com/shop/libs/auth => ../../libs/auth
 		},
 		want: []string{
 			// Both directories declare example.com/b: both names move on.
-			"a a service -> bee,c",
-			"b-go b service",
+			"a a library -> bee,c",
+			"b b library",
 			"bee bee library",
 			"c third/c library",
 		},
@@ -192,7 +192,7 @@ replace example.com/shop/libs/auth => ../../libs/auth
 			".cache/package.json":                      `{"name": "hidden"}`,
 		},
 		want: []string{
-			"admin apps/admin service -> ui,web",
+			"admin apps/admin library -> ui,web",
 			"ui packages/ui library -> utils",
 			"utils packages/utils library",
 			"web packages/web library -> ui", // admin depends on it; no Dockerfile
@@ -209,7 +209,7 @@ replace example.com/shop/libs/auth => ../../libs/auth
 			"libs/legacy/package.json":   `{"name": "legacy"}`,
 		},
 		want: []string{
-			"site apps/site service -> theme",
+			"site apps/site library -> theme",
 			"theme libs/ui/theme library",
 		},
 		global: []string{"package.json", "yarn.lock"},
@@ -227,7 +227,7 @@ replace example.com/shop/libs/auth => ../../libs/auth
 			"packages/shared/package.json":        `{"name": "shared"}`,
 		},
 		want: []string{
-			"api apps/api service -> db,shared",
+			"api apps/api library -> db,shared",
 			"db packages/db library -> shared",
 			"shared packages/shared library",
 		},
@@ -242,7 +242,7 @@ replace example.com/shop/libs/auth => ../../libs/auth
 		},
 		want: []string{
 			"kit shared/kit library",
-			"web web service -> kit",
+			"web web library -> kit",
 		},
 		global: []string{},
 	},
@@ -284,8 +284,8 @@ testkit = { path = "../../tools/testkit" }
 		},
 		want: []string{
 			"ordo-core crates/core library",
-			"ordo_cli crates/cli service -> ordo-core,sys",
-			"server crates/server service -> ordo-core,testkit",
+			"ordo_cli crates/cli library -> ordo-core,sys",
+			"server crates/server service -> ordo-core", // testkit is a dev-dependency: not an edge
 			"sys crates/sys library",
 			"testkit tools/testkit library",
 		},
@@ -354,7 +354,7 @@ services:
 		},
 		want: []string{
 			"app packages/app library !packages/app/plugins/auth/**,!packages/app/plugins/pay/**",
-			"app-auth packages/app/plugins/auth service -> app",
+			"app-auth packages/app/plugins/auth library -> app",
 			"app-pay packages/app/plugins/pay service !packages/app/plugins/pay/deep/**",
 			"deep packages/app/plugins/pay/deep service",
 		},
@@ -388,18 +388,18 @@ services:
 			"dup/two/package.json":      `{"name": "same"}`,
 		},
 		want: []string{
-			"a-ui ui/a service",
-			"api-cargo crates/api service",
+			"a-ui ui/a library",
+			"api-cargo crates/api library",
 			"api-docker api service",
-			"api-npm packages/api service",
-			"b-ui ui/b service",
-			"dup-one dup/one service",
-			"dup-two dup/two service",
-			"odd2 odd2 service",
-			"services-api services/api service",
-			"ui-kit odd service",
-			"x-svc-api x/svc/api service",
-			"y-svc-api y/svc/api service",
+			"api-npm packages/api library",
+			"b-ui ui/b library",
+			"dup-one dup/one library",
+			"dup-two dup/two library",
+			"odd2 odd2 library",
+			"services-api services/api library",
+			"ui-kit odd library",
+			"x-svc-api x/svc/api library",
+			"y-svc-api y/svc/api library",
 		},
 		diags: []string{`dup/two/package.json: warning: package "same" is also in dup/one`},
 	},
@@ -421,8 +421,8 @@ services:
 		},
 		want: []string{
 			"bad packages/bad service",
-			"d go/d service",
-			"ok packages/ok service",
+			"d go/d library",
+			"ok packages/ok library",
 		},
 		diags: []string{
 			"compose.yml:3:12: warning: not valid YAML",
@@ -444,7 +444,7 @@ services:
 			"p/c/package.json": `{"name": "c", "devDependencies": {"a": "*", "c": "*"}}`,
 		},
 		want: []string{
-			"a p/a service -> b",
+			"a p/a library -> b",
 			"b p/b library -> c",
 			"c p/c library",
 		},

@@ -7,10 +7,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/bmatcuk/doublestar/v4"
-
+	"github.com/ordo-ci/ordo/internal/affected"
 	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/diag"
+	"github.com/ordo-ci/ordo/internal/graph"
 )
 
 // Rules of the diagnostics CheckDrift reports.
@@ -43,14 +43,15 @@ const (
 //
 // Malformed manifests are reported too (unless ignore covers them), since
 // drift there cannot be checked.
-func CheckDrift(fsys fs.FS, cat *catalog.Catalog) (diag.List, error) {
-	f, err := Discover(fsys)
+func CheckDrift(fsys fs.FS, cat *catalog.Catalog, opts ...Options) (diag.List, error) {
+	f, err := Discover(fsys, opts...)
 	if err != nil {
 		return nil, err
 	}
+	m := affected.NewMatcher(cat)
 	var out diag.List
 	for _, d := range f.Diags {
-		if d.Rule == RuleMalformed && !matchAny(cat.Ignore, d.File) {
+		if d.Rule == RuleMalformed && !m.Ignored(d.File) {
 			out = append(out, d)
 		}
 	}
@@ -62,10 +63,10 @@ func CheckDrift(fsys fs.FS, cat *catalog.Catalog) (diag.List, error) {
 	owns := map[string][]Service{}         // catalog name -> discovered services it owns
 	for _, s := range f.Services {
 		probe := probeFile(s)
-		if matchAny(cat.Ignore, probe) || matchAny(cat.Global, probe) {
+		if m.Ignored(probe) || m.Global(probe) {
 			continue
 		}
-		o := ownerOf(cat, probe, s.Name)
+		o := ownerOf(cat, m.Owners(), probe, s.Name)
 		if o == nil {
 			warn(probe, catalog.Pos{}, RuleUnownedDirectory,
 				"%s/ is a service (%s), but no service in %s owns it: add a service with paths: [%s], or add it to ignore",
@@ -76,7 +77,7 @@ func CheckDrift(fsys fs.FS, cat *catalog.Catalog) (diag.List, error) {
 		owns[o.Name] = append(owns[o.Name], s)
 	}
 
-	edges := catalogEdges(cat)
+	edges, index := catalogGraph(cat)
 	// Catalog dependent -> dependency -> the first manifest edge that maps there.
 	manifest := map[string]map[string]edge{}
 	for _, e := range f.edges {
@@ -98,7 +99,7 @@ func CheckDrift(fsys fs.FS, cat *catalog.Catalog) (diag.List, error) {
 		}
 		slices.Sort(tos)
 		for _, to := range tos {
-			if slices.ContainsFunc(s.DependsOn, func(d catalog.Dep) bool { return d.Service == to }) || reaches(edges, to, s.Name) {
+			if slices.ContainsFunc(s.DependsOn, func(d catalog.Dep) bool { return d.Service == to }) || edges.Reaches(index[to], index[s.Name]) {
 				continue
 			}
 			warn(cat.File, s.Pos, RuleMissingDependency,
@@ -143,74 +144,33 @@ func probeFile(s Service) string {
 
 // ownerOf returns the catalog service whose paths own file: the one named
 // like the discovered service if it is among them, else the first by name.
-func ownerOf(cat *catalog.Catalog, file, name string) *catalog.Service {
+func ownerOf(cat *catalog.Catalog, owners *affected.Owners, file, name string) *catalog.Service {
 	var first *catalog.Service
-	for _, s := range cat.Services {
-		if !owns(s, file) {
-			continue
-		}
-		if s.Name == name {
-			return s
-		}
-		if first == nil {
+	owners.Each(file, func(i int) {
+		s := cat.Services[i]
+		if first == nil || s.Name == name || (first.Name != name && s.Name < first.Name) {
 			first = s
 		}
-	}
+	})
 	return first
 }
 
-func owns(s *catalog.Service, file string) bool {
-	in := false
-	for _, g := range s.Paths {
-		if ex, ok := strings.CutPrefix(g, "!"); ok {
-			if match(ex, file) {
-				return false
-			}
-			continue
-		}
-		in = in || match(g, file)
+// catalogGraph is the catalog's depends_on, every edge, with each service's
+// node id.
+func catalogGraph(cat *catalog.Catalog) (*graph.Graph, map[string]int) {
+	index := make(map[string]int, len(cat.Services))
+	for i, s := range cat.Services {
+		index[s.Name] = i
 	}
-	return in
-}
-
-func matchAny(globs []string, file string) bool {
-	return slices.ContainsFunc(globs, func(g string) bool { return match(g, file) })
-}
-
-func match(glob, file string) bool {
-	ok, _ := doublestar.Match(glob, file)
-	return ok
-}
-
-// catalogEdges is the catalog's depends_on, every edge, by dependent.
-func catalogEdges(cat *catalog.Catalog) map[string][]string {
-	out := map[string][]string{}
-	for _, s := range cat.Services {
+	g := graph.New(len(cat.Services))
+	for i, s := range cat.Services {
 		for _, d := range s.DependsOn {
-			out[s.Name] = append(out[s.Name], d.Service)
-		}
-	}
-	return out
-}
-
-// reaches reports whether from depends, through any number of edges, on to.
-func reaches(edges map[string][]string, from, to string) bool {
-	seen := map[string]bool{from: true}
-	queue := []string{from}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		for _, m := range edges[n] {
-			if m == to {
-				return true
-			}
-			if !seen[m] {
-				seen[m] = true
-				queue = append(queue, m)
+			if j, ok := index[d.Service]; ok {
+				g.Add(i, j)
 			}
 		}
 	}
-	return false
+	return g, index
 }
 
 func sourcesOf(ss []Service) string {

@@ -5,7 +5,6 @@ import (
 	"path"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
@@ -26,165 +25,78 @@ func (b *builder) finish() *Found {
 	assignNames(units)
 
 	// Edges between services, once each; the first source of an edge is the
-	// one reported.
+	// one reported, and a propagating edge wins over an order-only one.
 	var edges []edge
-	seen := map[[2]string]bool{}
+	seen := map[[2]string]int{}
 	for _, e := range b.edges {
-		if e.from == e.to || b.units[e.from] == nil || b.units[e.to] == nil || seen[[2]string{e.from, e.to}] {
+		if e.from == e.to || b.units[e.from] == nil || b.units[e.to] == nil {
 			continue
 		}
-		seen[[2]string{e.from, e.to}] = true
+		k := [2]string{e.from, e.to}
+		if i, ok := seen[k]; ok {
+			if edges[i].orderOnly && !e.orderOnly {
+				edges[i] = e
+			}
+			continue
+		}
+		seen[k] = len(edges)
 		edges = append(edges, e)
 	}
 	kept := b.breakCycles(units, edges)
 
 	deps := map[string][]string{}
-	dependents := map[string]int{}
+	orderOnly := map[string][]string{}
 	for _, e := range kept {
 		deps[e.from] = append(deps[e.from], b.units[e.to].name)
-		dependents[e.to]++
+		if e.orderOnly {
+			orderOnly[e.from] = append(orderOnly[e.from], b.units[e.to].name)
+		}
 	}
 	nestChildren(units, b.units)
 
-	f := &Found{Diags: b.diags}
+	f := &Found{Diags: b.diags, Notes: b.notes}
 	for _, u := range units {
-		s := Service{Name: u.name, Dir: u.dir, Kind: catalog.KindService, Sources: slices.Clone(u.sources)}
-		if dependents[u.dir] > 0 && !u.deploy {
-			s.Kind = catalog.KindLibrary
+		s := Service{Name: u.name, Dir: u.dir, Kind: catalog.KindLibrary, Sources: slices.Clone(u.sources),
+			NoRelease: u.noRelease, Version: u.version}
+		if u.deploy && (!b.notDeployed[u.dir] || u.composeDeploy) {
+			s.Kind = catalog.KindService
 		}
-		s.Paths = []string{escapeGlob(u.dir) + "/**"}
+		if u.dir == "." {
+			s.Paths = []string{"**"}
+		} else {
+			s.Paths = []string{escapeGlob(u.dir) + "/**"}
+		}
+		s.Paths = append(s.Paths, u.extra...)
 		for _, c := range u.children {
 			s.Paths = append(s.Paths, "!"+escapeGlob(c)+"/**")
 		}
 		s.DependsOn = deps[u.dir]
 		sort.Strings(s.DependsOn)
+		s.OrderOnly = orderOnly[u.dir]
+		sort.Strings(s.OrderOnly)
 		sort.Strings(s.Sources)
+		for _, n := range u.tagNames {
+			if n != s.Name && !slices.Contains(s.TagNames, n) {
+				s.TagNames = append(s.TagNames, n)
+			}
+		}
 		f.Services = append(f.Services, s)
 	}
 	sort.Slice(f.Services, func(i, j int) bool { return f.Services[i].Name < f.Services[j].Name })
 	for g := range b.global {
 		f.Global = append(f.Global, g)
+		if slices.Contains(lockfiles, path.Base(g)) {
+			f.Lockfiles = append(f.Lockfiles, g)
+		}
 	}
 	sort.Strings(f.Global)
+	sort.Strings(f.Lockfiles)
 	for _, e := range edges {
 		e.from, e.to = b.units[e.from].name, b.units[e.to].name
 		f.edges = append(f.edges, e)
 	}
 	f.Diags.Sort()
 	return f
-}
-
-// assignNames gives every unit a distinct, valid name. Units whose names
-// clash all move to their next candidate, until no name clashes; the last
-// resort is a numeric suffix, in directory order.
-func assignNames(units []*unit) {
-	cands := make([][]string, len(units))
-	for i, u := range units {
-		cands[i] = candidates(u)
-	}
-	level := make([]int, len(units))
-	for {
-		by := map[string][]int{}
-		for i := range units {
-			n := cands[i][level[i]]
-			by[n] = append(by[n], i)
-		}
-		moved := false
-		for _, group := range by {
-			if len(group) < 2 {
-				continue
-			}
-			for _, i := range group {
-				if level[i] < len(cands[i])-1 {
-					level[i]++
-					moved = true
-				}
-			}
-		}
-		if !moved {
-			break
-		}
-	}
-	used := map[string]bool{}
-	for i, u := range units {
-		u.name = cands[i][level[i]]
-		if used[u.name] {
-			for k := 2; ; k++ {
-				n := u.name + "-" + strconv.Itoa(k)
-				if !used[n] {
-					u.name = n
-					break
-				}
-			}
-		}
-		used[u.name] = true
-	}
-	// A numbered name may have taken one that a later unit held by right;
-	// that unit was numbered in turn, so names stay distinct.
-}
-
-// candidates lists a unit's possible names, most wanted first, each valid and
-// distinct.
-func candidates(u *unit) []string {
-	base := u.base
-	rank := u.rank
-	if rank == rankNone { // cannot happen: every unit has a source with a name
-		base, rank = path.Base(u.dir), rankDir
-	}
-	eco := rankEco[rank]
-	if rank == rankDir && sanitize(base) == "" {
-		base = "service"
-	}
-	dirName := sanitize(strings.ReplaceAll(u.dir, "/", "-"))
-	var out []string
-	for _, c := range []string{
-		sanitize(base),
-		scoped(u.scope, base),
-		suffixed(base, eco),
-		dirName,
-		suffixed(dirName, eco),
-	} {
-		if c != "" && !slices.Contains(out, c) {
-			out = append(out, c)
-		}
-	}
-	if len(out) == 0 {
-		out = append(out, "service")
-	}
-	return out
-}
-
-func scoped(scope, base string) string {
-	if scope == "" {
-		return ""
-	}
-	return sanitize(scope + "-" + base)
-}
-
-func suffixed(base, eco string) string {
-	if s := sanitize(base); s != "" {
-		return s + "-" + eco
-	}
-	return ""
-}
-
-// sanitize lower-cases s and turns it into a catalog name,
-// [a-z0-9][a-z0-9._-]*: other characters become "-", runs of "-" shrink to
-// one, and leading and trailing punctuation goes. It returns "" when nothing
-// is left.
-func sanitize(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '_':
-			b.WriteRune(r)
-		default:
-			if !strings.HasSuffix(b.String(), "-") {
-				b.WriteByte('-')
-			}
-		}
-	}
-	return strings.Trim(b.String(), "-._")
 }
 
 // breakCycles returns the edges without those that close a cycle, found by a

@@ -3,15 +3,10 @@ package discover
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"path"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
-	"github.com/goccy/go-yaml"
 )
 
 // packageJSON is what discovery needs from a package.json.
@@ -21,6 +16,8 @@ type packageJSON struct {
 	HasWS      bool              // the file has a workspaces field (even an empty one)
 	Deps       []string          // names from dependencies, devDependencies, peerDependencies, optionalDependencies
 	Specs      map[string]string // version spec by dependency name
+	Version    string
+	Private    bool
 }
 
 // npmDepFields are the package.json fields whose entries name packages the
@@ -29,14 +26,6 @@ type packageJSON struct {
 // that over-approximates deploys too much, one that under-approximates misses
 // a deploy.
 var npmDepFields = []string{"dependencies", "devDependencies", "peerDependencies", "optionalDependencies"}
-
-// posError is a malformed manifest at a 1-based position (0 when unknown).
-type posError struct {
-	Line, Col int
-	Msg       string
-}
-
-func (e *posError) Error() string { return e.Msg }
 
 // parsePackageJSON reads a package.json. Malformed JSON and fields of the
 // wrong type are errors with the position json reports.
@@ -62,6 +51,12 @@ func parsePackageJSON(src []byte) (*packageJSON, error) {
 	}
 	if err := field("name", &p.Name); err != nil {
 		return nil, err
+	}
+	if err := field("version", &p.Version); err != nil {
+		return nil, err
+	}
+	if r, ok := raw["private"]; ok {
+		_ = json.Unmarshal(r, &p.Private) // npm reads anything but true as false
 	}
 	if r, ok := raw["workspaces"]; ok {
 		p.HasWS = true
@@ -97,91 +92,115 @@ func parsePackageJSON(src []byte) (*packageJSON, error) {
 	return p, nil
 }
 
-// jsonError turns an encoding/json error into a posError. field is the
-// top-level field whose value err is about ("" for the whole document); the
-// error's offsets are then relative to that value, so the field's key is the
-// position reported.
-func jsonError(src []byte, err error, field string) error {
-	off := 0
-	if field != "" {
-		off = fieldOffset(src, field)
-	}
-	msg := err.Error()
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		off = int(se.Offset) - 1
-		msg = "not valid JSON: " + se.Error()
-	case errors.As(err, &te):
-		what := field
-		if field == "" {
-			off = int(te.Offset)
-			what = "package.json"
-		}
-		msg = fmt.Sprintf("%s must be %s, not %s", what, jsonType(te.Type.String()), te.Value)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		off = len(src)
-		msg = "not valid JSON: unexpected end of file"
-	}
-	line, col := lineCol(src, off)
-	return &posError{line, col, msg}
+type npmWorkspace struct {
+	dir      string
+	patterns workspacePatterns
+	names    map[string]string // package name -> dir
 }
 
-func jsonType(goType string) string {
-	switch {
-	case goType == "string":
-		return "a string"
-	case strings.HasPrefix(goType, "map["):
-		return "an object"
-	case strings.HasPrefix(goType, "[]"):
-		return "a list"
+// npm finds the packages of npm, pnpm and yarn workspaces, and standalone
+// packages outside any workspace.
+func (b *builder) npm() {
+	pkgs := map[string]*packageJSON{}
+	var dirs []string
+	for _, m := range parseAll(b, "package.json", parsePackageJSON) {
+		pkgs[m.dir] = m.m
+		dirs = append(dirs, m.dir)
 	}
-	return goType
-}
-
-// fieldOffset finds the offset of the top-level key name in a JSON object,
-// for errors that encoding/json reports without one.
-func fieldOffset(src []byte, name string) int {
-	dec := json.NewDecoder(bytes.NewReader(src))
-	depth, expectKey := 0, false
-	for {
-		off := int(dec.InputOffset())
-		tok, err := dec.Token()
-		if err != nil {
-			return 0
+	// Workspace roots: pnpm-workspace.yaml wins over package.json workspaces,
+	// as in pnpm.
+	roots := map[string]*npmWorkspace{}
+	for _, m := range parseAll(b, "pnpm-workspace.yaml", parsePnpmWorkspace) {
+		roots[m.dir] = b.workspace(m.dir, m.file, m.m)
+	}
+	for _, dir := range dirs {
+		if p := pkgs[dir]; roots[dir] == nil && p.HasWS {
+			roots[dir] = b.workspace(dir, path.Join(dir, "package.json"), p.Workspaces)
 		}
-		if d, ok := tok.(json.Delim); ok {
-			if d == '{' || d == '[' {
-				depth++
+	}
+	for dir := range roots {
+		if dir == "." {
+			continue
+		}
+		for _, g := range append([]string{"package.json", "pnpm-workspace.yaml"}, lockfiles...) {
+			if b.has(dir, g) {
+				b.global[path.Join(dir, g)] = true
+			}
+		}
+	}
+	member := map[string]*npmWorkspace{} // package dir -> its workspace; nil for a standalone package
+	for _, dir := range dirs {
+		if _, isRoot := roots[dir]; isRoot || dir == "." {
+			continue
+		}
+		ws := nearestRoot(dir, roots)
+		if ws != nil && !ws.patterns.member(rel(ws.dir, dir)) {
+			continue // under a workspace, but not one of its packages
+		}
+		member[dir] = ws
+		p := pkgs[dir]
+		base, scope := p.Name, ""
+		if s, n, ok := strings.Cut(strings.TrimPrefix(p.Name, "@"), "/"); ok && strings.HasPrefix(p.Name, "@") {
+			base, scope = n, s
+		}
+		u := b.add(dir, path.Join(dir, "package.json"), rankNPM, base, scope)
+		u.noRelease = u.noRelease || p.Private
+		if u.version == "" {
+			u.version = p.Version
+		}
+		if p.Name != "" {
+			u.tagNames = append(u.tagNames, p.Name)
+		}
+		if ws != nil && p.Name != "" {
+			if prev, dup := ws.names[p.Name]; dup {
+				b.warn(path.Join(dir, "package.json"), 0, 0, RuleDuplicate, "package %q is also in %s; dependencies on it resolve to %s", p.Name, prev, prev)
 			} else {
-				depth--
+				ws.names[p.Name] = dir
 			}
-			if depth == 1 {
-				expectKey = true
-			}
+		}
+	}
+	for _, dir := range dirs {
+		ws, ok := member[dir]
+		if !ok {
 			continue
 		}
-		if depth != 1 {
-			continue
-		}
-		if expectKey && tok == name {
-			// The offset before a token may point at the separator before it.
-			for off < len(src) && src[off] != '"' {
-				off++
+		p := pkgs[dir]
+		file := path.Join(dir, "package.json")
+		for _, dep := range p.Deps {
+			if local, ok := npmLocalSpec(p.Specs[dep]); ok {
+				if to, ok := join(dir, local); ok {
+					b.edges = append(b.edges, edge{from: dir, to: to, file: file})
+				}
+				continue
 			}
-			return off
+			if ws == nil {
+				continue
+			}
+			if to, ok := ws.names[dep]; ok {
+				b.edges = append(b.edges, edge{from: dir, to: to, file: file})
+			}
 		}
-		expectKey = !expectKey
 	}
 }
 
-// lineCol converts a byte offset into a 1-based line and column (in runes).
-func lineCol(src []byte, off int) (int, int) {
-	off = max(0, min(off, len(src)))
-	line := 1 + bytes.Count(src[:off], []byte("\n"))
-	start := bytes.LastIndexByte(src[:off], '\n') + 1
-	return line, 1 + utf8.RuneCount(src[start:off])
+func (b *builder) workspace(dir, file string, patterns []string) *npmWorkspace {
+	w, bad := newWorkspacePatterns(patterns)
+	for _, p := range bad {
+		b.warn(file, 0, 0, RuleMalformed, "workspace pattern %q is not a valid glob; it is skipped", p)
+	}
+	return &npmWorkspace{dir: dir, patterns: w, names: map[string]string{}}
+}
+
+// nearestRoot returns the innermost workspace whose root contains dir.
+func nearestRoot(dir string, roots map[string]*npmWorkspace) *npmWorkspace {
+	for d := path.Dir(dir); ; d = path.Dir(d) {
+		if ws, ok := roots[d]; ok {
+			return ws
+		}
+		if d == "." {
+			return nil
+		}
+	}
 }
 
 // pnpmWorkspace reads the packages list of a pnpm-workspace.yaml.
@@ -193,33 +212,6 @@ func parsePnpmWorkspace(src []byte) ([]string, error) {
 		return nil, err
 	}
 	return doc.Packages, nil
-}
-
-// unmarshalYAML decodes src into v. goccy/go-yaml panics on some malformed
-// input (found by fuzzing: "packages:  ! "); a repository's broken file must
-// not stop discovery, so a panic becomes an error like any other.
-func unmarshalYAML(src []byte, v any) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = &posError{1, 1, fmt.Sprintf("not valid YAML: the YAML parser failed on it (%v)", r)}
-		}
-	}()
-	if err := yaml.Unmarshal(src, v); err != nil {
-		return yamlError(err)
-	}
-	return nil
-}
-
-func yamlError(err error) error {
-	var ye yaml.Error
-	if errors.As(err, &ye) {
-		line, col := 0, 0
-		if t := ye.GetToken(); t != nil && t.Position != nil {
-			line, col = t.Position.Line, t.Position.Column
-		}
-		return &posError{line, col, "not valid YAML: " + ye.GetMessage()}
-	}
-	return &posError{0, 0, "not valid YAML: " + err.Error()}
 }
 
 // workspacePatterns is a workspace's member patterns, split into includes and

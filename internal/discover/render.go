@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,8 +27,9 @@ func Render(w io.Writer, f *Found, schemaHint string) error {
 	}
 	p(`# ordo.yaml: the service catalog, written by ordo init from this repository's
 # manifests. Review it before you commit it:
-#   - kind: library is a guess: other services depend on it and it has no
-#     Dockerfile or Compose entry. Everything else is a service.
+#   - kind: service means something deploys it (a Dockerfile, a Compose
+#     service built from it, a Go main package a Dockerfile names);
+#     everything else is a library, never deployed on its own.
 #   - depends_on lists what the manifests say. Add what they cannot know (an
 #     API a service calls), as {service: name, propagate: false} when a change
 #     there should only order the deploy, not redeploy this service.
@@ -40,7 +42,19 @@ version: 1
 			p("#   %s\n", oneLine(d.String()))
 		}
 	}
+	if len(f.Notes) > 0 {
+		p("\n# ordo init left these out on purpose:\n")
+		for _, n := range f.Notes {
+			p("#   %s\n", oneLine(n))
+		}
+	}
 	p("\n# A change to one of these files affects every service.\n")
+	if len(f.Lockfiles) > 0 {
+		p(`# Lockfiles are among them: a lockfile change may touch any package. To
+# narrow it, move a lockfile from here to ignore: and rely on each package's
+# own manifest changing with its dependencies.
+`)
+	}
 	if len(f.Global) == 0 {
 		p("global: []\n")
 	} else {
@@ -59,6 +73,9 @@ ignore: []
 # What a changed file that no service owns does: ignore | all | fail.
 unowned: ignore
 `)
+	if f.ReleaseTag != "" {
+		p("\n# The repository's tags follow this template (ordo versions continues them).\nrelease:\n  tag: %s\n", scalar(f.ReleaseTag))
+	}
 	if len(f.Services) == 0 {
 		p("\n# ordo init found no service: add them by hand, each with the paths it owns.\nservices: {}\n")
 		return bw.Flush()
@@ -73,19 +90,51 @@ unowned: ignore
 		p("    kind: %s\n", s.Kind)
 		list(bw, "paths", s.Paths)
 		if len(s.DependsOn) > 0 {
-			list(bw, "depends_on", s.DependsOn)
+			deps := make([]string, len(s.DependsOn))
+			for i, d := range s.DependsOn {
+				deps[i] = scalar(d)
+				if slices.Contains(s.OrderOnly, d) {
+					deps[i] = "{service: " + scalar(d) + ", propagate: false}"
+				}
+			}
+			rawList(bw, "depends_on", deps)
+		}
+		if s.Tag != "" {
+			p("    tag: %s\n", scalar(s.Tag))
+		}
+		if s.NoRelease {
+			p("    release: false  # %s\n", noReleaseWhy(s))
 		}
 	}
 	return bw.Flush()
 }
 
+func noReleaseWhy(s Service) string {
+	for _, src := range s.Sources {
+		switch {
+		case strings.HasSuffix(src, "package.json"):
+			return "private: true in " + src
+		case strings.HasSuffix(src, "Cargo.toml"):
+			return "publish = false in " + src
+		}
+	}
+	return "its manifest says it is not published"
+}
+
 // list writes key: [a, b] when it fits on a line, else a block sequence.
 func list(w io.Writer, key string, items []string) {
 	q := make([]string, len(items))
-	n := 0
 	for i, it := range items {
 		q[i] = scalar(it)
-		n += len(q[i]) + 2
+	}
+	rawList(w, key, q)
+}
+
+// rawList is list for items already written as YAML.
+func rawList(w io.Writer, key string, q []string) {
+	n := 0
+	for _, it := range q {
+		n += len(it) + 2
 	}
 	if n+len(key) < 90 {
 		fmt.Fprintf(w, "    %s: [%s]\n", key, strings.Join(q, ", "))

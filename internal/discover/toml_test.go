@@ -29,9 +29,14 @@ shared = { path = "crates/shared" }
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Package != "core" || !m.Workspace || strings.Join(m.PathDeps, ",") != "../a,../c,../d" ||
-		strings.Join(m.WorkspaceDeps, ",") != "shared" || m.WSPathDeps["shared"] != "crates/shared" {
-		t.Fatalf("manifest = %+v", m)
+	var deps []string
+	for _, d := range m.Deps {
+		deps = append(deps, fmt.Sprintf("%s:%s:%v", d.Name, d.Path, d.Workspace))
+	}
+	if m.Package != "core" || m.Workspace == nil || !m.VersionFromWorkspace ||
+		strings.Join(deps, ",") != "a:../a:false,b::false,c:../c:false,d:../d:false,shared::true" ||
+		m.Workspace.Deps["shared"].Path != "crates/shared" {
+		t.Fatalf("manifest = %+v, deps %q", m, deps)
 	}
 	for _, tc := range []struct{ src, pos string }{
 		{"a = 1\nb = 2\na = 3\n", "3:1"},

@@ -24,7 +24,7 @@ import (
 func gitlabFiles(tb testing.TB) gittest.Files {
 	tb.Helper()
 	readme := readmeFiles(tb)
-	component := regexp.MustCompile(`gitlab\.com/ordo-ci/ordo/([a-z]+)@1`)
+	component := regexp.MustCompile(`gitlab\.com/ordo-ci/ordo/([a-z]+)@\S+`)
 	files := gittest.Files{
 		".gitlab-ci.yml":          component.ReplaceAllString(readme[".gitlab-ci.yml"], "$$CI_SERVER_FQDN/$$CI_PROJECT_PATH/$1@$$CI_COMMIT_SHA"),
 		".gitlab/ordo-deploy.yml": readme[".gitlab/ordo-deploy.yml"],
@@ -44,6 +44,33 @@ func gitlabFiles(tb testing.TB) gittest.Files {
 // ordo built from this checkout on PATH.
 func gitlabCILocal(tb testing.TB, repo *monorepo, before string, args ...string) result {
 	tb.Helper()
+	return gitlabPipeline(tb, repo, map[string]string{"CI_COMMIT_BEFORE_SHA": before}, before, args...)
+}
+
+// gitlabMergeRequest runs the fixture's pipeline as the merge request
+// pipeline of !7, whose commits start after base: what GitLab sets for one,
+// and no CI_COMMIT_BRANCH, as there.
+// https://docs.gitlab.com/ci/variables/predefined_variables/#predefined-variables-for-merge-request-pipelines
+func gitlabMergeRequest(tb testing.TB, repo *monorepo, base string, args ...string) result {
+	tb.Helper()
+	return gitlabPipeline(tb, repo, map[string]string{
+		"CI_PIPELINE_SOURCE":                  "merge_request_event",
+		"CI_MERGE_REQUEST_IID":                "7",
+		"CI_MERGE_REQUEST_EVENT_TYPE":         "detached",
+		"CI_MERGE_REQUEST_DIFF_BASE_SHA":      base,
+		"CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "feature",
+		"CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main",
+		"CI_MERGE_REQUEST_LABELS":             "",
+		"CI_COMMIT_BRANCH":                    "",
+		"CI_OPEN_MERGE_REQUESTS":              "acme/shop!7",
+	}, base, args...)
+}
+
+// gitlabPipeline runs gitlab-ci-local with predefined variables replaced
+// by vars; origin/main is at mainAt.
+func gitlabPipeline(tb testing.TB, repo *monorepo, vars map[string]string, mainAt string, args ...string) result {
+	tb.Helper()
+	before := mainAt
 	gcl := tool(tb, "ORDO_GITLAB_CI_LOCAL", "gitlab-ci-local")
 	ordo := ordoBinary(tb)
 	// The default branch, as a clone from GitLab would have it.
@@ -53,11 +80,15 @@ func gitlabCILocal(tb testing.TB, repo *monorepo, before string, args ...string)
 		"HOME=" + tb.TempDir(),
 		"PATH=" + filepath.Dir(ordo) + string(filepath.ListSeparator) + os.Getenv("PATH"),
 	}
-	args = append([]string{"--color=false", "--force-shell-executor",
-		// What GitLab sets for a branch pipeline and gitlab-ci-local does not
-		// (the flag may be given once).
-		"--ignore-predefined-vars", "GITLAB_CI,CI_API_V4_URL", "--variable", "GITLAB_CI=true", "--variable", "CI_COMMIT_BEFORE_SHA=" + before,
-	}, args...)
+	// What GitLab sets and gitlab-ci-local does not, or otherwise (the
+	// flag may be given once).
+	ignore := []string{"GITLAB_CI", "CI_API_V4_URL"}
+	flags := []string{"--variable", "GITLAB_CI=true"}
+	for _, k := range sortedKeys(vars) {
+		ignore = append(ignore, k)
+		flags = append(flags, "--variable", k+"="+vars[k])
+	}
+	args = append(append([]string{"--color=false", "--force-shell-executor", "--ignore-predefined-vars", strings.Join(ignore, ",")}, flags...), args...)
 	start := time.Now()
 	r := run(tb, repo.Dir, env, 5*time.Minute, gcl, args...)
 	tb.Logf("gitlab-ci-local %s: exit %d in %s", strings.Join(args[len(args)-min(len(args), 1):], " "), r.code, time.Since(start).Round(time.Millisecond))
@@ -68,9 +99,10 @@ func gitlabCILocal(tb testing.TB, repo *monorepo, before string, args ...string)
 }
 
 // TestGitLabPlanComponent runs the README's GitLab pipeline, which includes
-// the plan component, on the fixture: the child pipeline must deploy every
-// planned service, each after the services it must follow, and a docs-only
-// change must run the child's no-op job.
+// the gate and plan components, on the fixture: on the default branch the
+// child pipeline must deploy every planned service, each after the services
+// it must follow, and a docs-only change must run the child's no-op job; in
+// a merge request pipeline the gate runs and nothing deploys.
 func TestGitLabPlanComponent(t *testing.T) {
 	tool(t, "ORDO_GITLAB_CI_LOCAL", "gitlab-ci-local")
 	ci := gitlabFiles(t)
@@ -83,8 +115,34 @@ func TestGitLabPlanComponent(t *testing.T) {
 			t.Fatalf("gitlab-ci-local: exit %d\n%s", r.code, r.out)
 		}
 		checkChildDeploys(t, r.out, want)
-		if !strings.Contains(r.out, fmt.Sprintf("deployed: %s", compactJSON(want.Deploy))) {
-			t.Errorf("the announce job did not get ORDO_DEPLOY=%s from the plan job's dotenv report:\n%s", compactJSON(want.Deploy), r.out)
+		waves := 0
+		for _, j := range want.Jobs {
+			waves = max(waves, j.Wave+1)
+		}
+		if !strings.Contains(r.out, fmt.Sprintf("deployed %d services in %d waves", len(want.Deploy), waves)) {
+			t.Errorf("the announce job did not get ORDO_DEPLOY_COUNT=%d and ORDO_WAVE_COUNT=%d from the plan job's dotenv report:\n%s", len(want.Deploy), waves, r.out)
+		}
+		if !regexp.MustCompile(`announce\s+> .*"deploy": \[`).MatchString(r.out) {
+			t.Errorf("the announce job did not read the plan file ORDO_PLAN_FILE names:\n%s", r.out)
+		}
+		if !regexp.MustCompile(`(?m)^\s*PASS\s+ordo-gate\s*$`).MatchString(r.out) {
+			t.Errorf("ordo-gate did not pass")
+		}
+	})
+
+	t.Run("merge request", func(t *testing.T) {
+		repo := newMonorepo(t, "git@gitlab.com:acme/shop.git", ci, "change")
+		r := gitlabMergeRequest(t, repo, repo.init)
+		if r.code != 0 || strings.Contains(r.out, " FAIL ") {
+			t.Fatalf("gitlab-ci-local: exit %d\n%s", r.code, r.out)
+		}
+		if !regexp.MustCompile(`(?m)^\s*PASS\s+ordo-gate\s*$`).MatchString(r.out) {
+			t.Errorf("the gate should check the merge request:\n%s", r.out)
+		}
+		for _, job := range []string{"ordo-plan", "ordo-deploy", "announce", "-> deploy:"} {
+			if strings.Contains(r.out, job+" ") {
+				t.Errorf("%s ran in a merge request pipeline: merge requests never deploy\n%s", job, r.out)
+			}
 		}
 	})
 
@@ -100,8 +158,8 @@ func TestGitLabPlanComponent(t *testing.T) {
 		if strings.Contains(r.out, "-> deploy:") {
 			t.Errorf("nothing should deploy:\n%s", r.out)
 		}
-		if !strings.Contains(r.out, "deployed: []") {
-			t.Errorf("ORDO_DEPLOY should be [] for the announce job:\n%s", r.out)
+		if !strings.Contains(r.out, "deployed 0 services in 0 waves") {
+			t.Errorf("ORDO_DEPLOY_COUNT should be 0 for the announce job:\n%s", r.out)
 		}
 	})
 }
@@ -151,7 +209,8 @@ func checkChildDeploys(t *testing.T, log string, want plan) {
 }
 
 // gitlabAPI stands in for GitLab's commit status API on 127.0.0.1 and
-// records the statuses ordo posts, in order, as "name=state".
+// records the statuses ordo posts, in order, as "name=state". Every status
+// request must name the pipeline (pipeline_id, CI_PIPELINE_ID).
 // https://docs.gitlab.com/api/commits/#set-the-pipeline-status-of-a-commit
 type gitlabAPI struct {
 	*httptest.Server
@@ -169,12 +228,25 @@ func newGitLabAPI(t *testing.T, project, sha, token string) *gitlabAPI {
 			return
 		}
 		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/api/v4/projects/"+project+"/repository/commits/"+sha+"/merge_requests":
+			// The branch pipeline's commit is the merge of !7, labelled.
+			json.NewEncoder(w).Encode([]map[string]any{{"iid": 7, "state": "merged", "target_branch": "main",
+				"sha": sha, "labels": []string{"ordo:override:policy.freeze"}}})
 		case r.Method == http.MethodGet && r.URL.Path == "/api/v4/projects/"+project+"/repository/commits/"+sha+"/statuses":
+			if id := r.URL.Query().Get("pipeline_id"); id == "" || id == "0" {
+				t.Errorf("GET %s without pipeline_id", r.URL)
+			}
 			io.WriteString(w, "[]")
 		case r.Method == http.MethodPost && r.URL.Path == "/api/v4/projects/"+project+"/statuses/"+sha:
-			var body struct{ Name, State string }
+			var body struct {
+				Name, State string
+				PipelineID  int64 `json:"pipeline_id"`
+			}
 			if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 				t.Errorf("POST %s: %v", r.URL.Path, err)
+			}
+			if body.PipelineID <= 0 {
+				t.Errorf("POST %s %s=%s without pipeline_id: GitLab would put it on another pipeline", r.URL.Path, body.Name, body.State)
 			}
 			api.mu.Lock()
 			api.statuses = append(api.statuses, body.Name+"="+body.State)
@@ -221,12 +293,14 @@ include:
     inputs:
       job_prefix: staging-
       all: true
+      rules: [{when: always}]
 
 show:
   stage: build
   needs: [ordo-affected, ordo-gate]
   script:
-    - 'echo "affected=$ORDO_AFFECTED has=$ORDO_HAS_AFFECTED passed=$ORDO_GATE_PASSED"'
+    - 'echo "count=$ORDO_AFFECTED_COUNT has=$ORDO_HAS_AFFECTED passed=$ORDO_GATE_PASSED"'
+    - 'tr -d " \n" < ordo-affected.json | grep -o "\"affected\":\[[^]]*\]"'
 `
 	repo := newMonorepo(t, "git@gitlab.com:acme/shop.git", files, "change")
 	sha := repo.Git("rev-parse", "HEAD")
@@ -245,11 +319,17 @@ show:
 	if regexp.MustCompile(`(?m)^\s*PASS\s+ordo-(release|status-failure)\b`).MatchString(r.out) {
 		t.Errorf("release (tag pipelines only) or status-failure ran in a passing branch pipeline")
 	}
-	if want := `affected=["admin","api","auth","mailer","web"] has=true passed=true`; !strings.Contains(r.out, want) {
+	if want := `count=5 has=true passed=true`; !strings.Contains(r.out, want) {
 		t.Errorf("the show job should print %q from the dotenv reports:\n%s", want, r.out)
+	}
+	if want := `"affected":["admin","api","auth","mailer","web"]`; !strings.Contains(r.out, want) {
+		t.Errorf("the show job should print %s from the affected job's artifact:\n%s", want, r.out)
 	}
 	if !strings.Contains(r.out, "hotfix INC-42") || !strings.Contains(r.out, "one * big day") {
 		t.Errorf("the gate report should list both overrides:\n%s", r.out)
+	}
+	if !strings.Contains(r.out, "label ordo:override:policy.freeze on #7") {
+		t.Errorf("the gate of the branch pipeline should take the label of the merged merge request !7:\n%s", r.out)
 	}
 	if !regexp.MustCompile(`ordo-notes\s+> .*mailer`).MatchString(r.out) {
 		t.Errorf("the notes job should print the mailer's notes:\n%s", r.out)
@@ -270,6 +350,30 @@ show:
 			t.Errorf("statuses %v: want %s, then %s", statuses, want[0], want[1])
 		}
 	}
+
+	// A merge request pipeline without GITLAB_TOKEN: the status jobs say so
+	// and pass, the default plan does not deploy, and the child pipeline of
+	// the plan whose rules say always still runs its jobs.
+	t.Run("merge request pipeline", func(t *testing.T) {
+		r := gitlabMergeRequest(t, repo, repo.init)
+		if r.code != 0 || strings.Contains(r.out, " FAIL ") {
+			t.Fatalf("gitlab-ci-local: exit %d\n%s", r.code, r.out)
+		}
+		for _, job := range []string{"ordo-affected", "ordo-gate", "ordo-status-pending", "ordo-status-success", "staging-plan", "staging-deploy", "show"} {
+			if !regexp.MustCompile(`(?m)^\s*PASS\s+` + regexp.QuoteMeta(job) + `\s*$`).MatchString(r.out) {
+				t.Errorf("job %s did not pass", job)
+			}
+		}
+		if !strings.Contains(r.out, "GITLAB_TOKEN is not set: no statuses posted") {
+			t.Errorf("the status jobs should say why they post nothing:\n%s", r.out)
+		}
+		if strings.Contains(r.out, "ordo-plan ") || strings.Contains(r.out, "[ordo-deploy]") {
+			t.Errorf("the plan component with its default rules deployed from a merge request:\n%s", r.out)
+		}
+		if !regexp.MustCompile(`\[staging-deploy\] -> deploy:db\s+> deploying db`).MatchString(r.out) {
+			t.Errorf("the child pipeline should run in the merge request pipeline:\n%s", r.out)
+		}
+	})
 
 	t.Run("tag pipeline", func(t *testing.T) {
 		repo.Git("tag", "mailer/v0.1.0", repo.init)

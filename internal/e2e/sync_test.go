@@ -43,6 +43,7 @@ var (
 		"stage":      "the stage of the component's jobs",
 		"job_prefix": "starts the jobs' names, so a component can be included twice",
 		"image":      "the image the jobs run ordo in",
+		"rules":      "when the plan and trigger jobs run (GitLab rules:)",
 	}
 	// componentInputFlags are component inputs named otherwise than their
 	// flag, after GitLab's conventions.
@@ -229,7 +230,13 @@ func TestComponentInputsMatchFlags(t *testing.T) {
 					t.Errorf("input %s is no flag of ordo %s (flags: %s)", in, name, strings.Join(flags, ", "))
 				}
 				v := "ORDO_INPUT_" + strings.ToUpper(in)
-				if !vars[v] || !strings.Contains(script.String(), v) {
+				if spec.Type == "boolean" {
+					// GitLab would make a whole-value variable a boolean,
+					// which variables: refuses: the script tests it.
+					if vars[v] || !strings.Contains(script.String(), `"$[[ inputs.`+in+` ]]" = true`) {
+						t.Errorf("boolean input %s must be tested in the script (\"$[[ inputs.%s ]]\" = true), not passed as %s", in, in, v)
+					}
+				} else if !vars[v] || !strings.Contains(script.String(), v) {
 					t.Errorf("input %s does not reach the script as %s", in, v)
 				}
 				covered[flag] = true
@@ -268,6 +275,8 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
+var componentInputRef = regexp.MustCompile(`\$\[\[ *inputs\.[a-z_]+ *\]\]`)
+
 // TestComponentScripts shellchecks the components' job scripts as POSIX sh,
 // the shell of the ordo image (Alpine's): actionlint checks the workflows'
 // scripts, nothing checks GitLab's.
@@ -278,7 +287,9 @@ func TestComponentScripts(t *testing.T) {
 			if len(j.Script) == 0 {
 				continue
 			}
-			script := "#!/bin/sh\n" + strings.Join(j.Script, "\n") + "\n"
+			// Boolean inputs are interpolated into the script as true or false:
+			// shellcheck sees a variable, as it cannot know which.
+			script := "#!/bin/sh\n" + componentInputRef.ReplaceAllString(strings.Join(j.Script, "\n"), "$$ORDO_INPUT") + "\n"
 			cmd := exec.Command(shellcheck, "--shell=sh", "--severity=style", "-")
 			cmd.Stdin = strings.NewReader(script)
 			if out, err := cmd.CombinedOutput(); err != nil {

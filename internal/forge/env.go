@@ -1,6 +1,8 @@
 package forge
 
 import (
+	"strconv"
+
 	"github.com/ordo-ci/ordo/internal/exit"
 )
 
@@ -43,6 +45,13 @@ func FromEnv(getenv func(string) string, tokenEnv string) (Config, error) {
 		}
 		if cfg.Repository == "" {
 			return Config{}, exit.BadInputf("CI_PROJECT_ID is not set: GitLab CI sets it; set it to the project's ID or path when running elsewhere")
+		}
+		if id := getenv("CI_PIPELINE_ID"); id != "" {
+			n, err := strconv.ParseInt(id, 10, 64)
+			if err != nil || n <= 0 {
+				return Config{}, exit.BadInputf("CI_PIPELINE_ID %q is not a pipeline ID: GitLab CI sets it to a positive number", id)
+			}
+			cfg.PipelineID = n
 		}
 	default:
 		return Config{}, exit.BadInputf("no CI platform found: ordo posts to GitHub inside GitHub Actions (GITHUB_ACTIONS=true) and to GitLab inside GitLab CI (GITLAB_CI=true)")

@@ -48,6 +48,9 @@ func TestFromEnv(t *testing.T) {
 		{"GitLab --token-env does not fall back", with(gl, "GITLAB_TOKEN", ""), "ORDO_TOKEN", Config{}, "ORDO_TOKEN is not set"},
 		{"GitLab without any token", with(gl, "GITLAB_TOKEN", "", "CI_JOB_TOKEN", ""), "", Config{}, "GITLAB_TOKEN is not set: set it to an access token with the api scope"},
 		{"GitLab without a project", with(gl, "CI_PROJECT_ID", ""), "", Config{}, "CI_PROJECT_ID is not set"},
+		{"GitLab pipeline", with(gl, "CI_PIPELINE_ID", "987"), "",
+			Config{Platform: GitLab, BaseURL: "https://gitlab.example.com/api/v4", Repository: "42", Token: "glpat-secret", TokenEnv: "GITLAB_TOKEN", PipelineID: 987}, ""},
+		{"GitLab pipeline ID not a number", with(gl, "CI_PIPELINE_ID", "12a"), "", Config{}, `CI_PIPELINE_ID "12a" is not a pipeline ID`},
 		{"no CI", map[string]string{"GITHUB_TOKEN": "x"}, "", Config{}, "no CI platform found"},
 	}
 	for _, tt := range tests {
@@ -69,7 +72,7 @@ func TestFromEnv(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got.Platform != tt.want.Platform || got.BaseURL != tt.want.BaseURL || got.Repository != tt.want.Repository ||
-				got.Token != tt.want.Token || got.TokenEnv != tt.want.TokenEnv || got.JobToken != tt.want.JobToken {
+				got.Token != tt.want.Token || got.TokenEnv != tt.want.TokenEnv || got.JobToken != tt.want.JobToken || got.PipelineID != tt.want.PipelineID {
 				t.Errorf("got %+v\nwant %+v", got, tt.want)
 			}
 			if _, err := New(got); err != nil {

@@ -120,6 +120,11 @@ type Config struct {
 	// JobToken says Token is GitLab's CI_JOB_TOKEN, which GitLab accepts for
 	// the Releases API only.
 	JobToken bool
+	// PipelineID is GitLab's CI_PIPELINE_ID: commit statuses belong to this
+	// pipeline. Without it GitLab attaches a status to the commit's newest
+	// pipeline (a child pipeline, say) or makes an external pipeline that
+	// becomes the merge request's head pipeline.
+	PipelineID int64
 
 	// HTTPClient's transport carries the requests; nil means http.DefaultTransport.
 	HTTPClient *http.Client

@@ -21,10 +21,11 @@ import (
 const glNeeds = "the api scope and at least the Developer role in the project"
 
 type gitLab struct {
-	c        *gitlab.Client
-	project  string // numeric ID or "group/project"; client-go escapes it
-	tokenEnv string
-	jobToken bool
+	c          *gitlab.Client
+	project    string // numeric ID or "group/project"; client-go escapes it
+	tokenEnv   string
+	jobToken   bool
+	pipelineID int64
 }
 
 func newGitLab(cfg Config, hc *http.Client) (*gitLab, error) {
@@ -52,7 +53,7 @@ func newGitLab(cfg Config, hc *http.Client) (*gitLab, error) {
 	if err != nil {
 		return nil, exit.BadInputf("GitLab API URL %q: %v: check CI_API_V4_URL", cfg.BaseURL, err)
 	}
-	return &gitLab{c: c, project: project, tokenEnv: cfg.TokenEnv, jobToken: cfg.JobToken}, nil
+	return &gitLab{c: c, project: project, tokenEnv: cfg.TokenEnv, jobToken: cfg.JobToken, pipelineID: cfg.PipelineID}, nil
 }
 
 // GitLab's build states for ordo's; GitLab has no "error".
@@ -63,11 +64,16 @@ var glStates = map[State]gitlab.BuildStateValue{
 	StateError:   gitlab.Failed,
 }
 
-// SetStatuses reads the commit's latest statuses and posts only those that
-// differ. GitLab records a new status for every post to a finished one, and
-// refuses a post that would not change a pending or running one ("Cannot
-// transition status via :enqueue from :pending"): that refusal means the
-// status is already what was asked, so it counts as success.
+// SetStatuses reads the commit's latest statuses in the pipeline and posts
+// only those that differ. GitLab records a new status for every post to a
+// finished one, and refuses a post that would not change a pending or running
+// one ("Cannot transition status via :enqueue from :pending"): that refusal
+// means the status is already what was asked, so it counts as success.
+//
+// Every status names its pipeline (pipeline_id, CI_PIPELINE_ID): without it
+// GitLab attaches the status to the commit's newest pipeline, a child
+// pipeline included, or creates an external pipeline that becomes the merge
+// request's head pipeline.
 //
 // https://docs.gitlab.com/api/commits/#list-the-statuses-of-a-commit
 // https://docs.gitlab.com/api/commits/#set-the-pipeline-status-of-a-commit
@@ -78,14 +84,20 @@ func (g *gitLab) SetStatuses(ctx context.Context, sha string, statuses []Status)
 	if err := g.needAccessToken("commit statuses"); err != nil {
 		return err
 	}
+	if g.pipelineID <= 0 {
+		return exit.BadInputf("gitlab: commit statuses need the pipeline they belong to: CI_PIPELINE_ID is not set (GitLab CI sets it; run ordo status inside a pipeline)")
+	}
 	current := make(map[string]*gitlab.CommitStatus)
-	opt := &gitlab.GetCommitStatusesOptions{ListOptions: gitlab.ListOptions{PerPage: 100}}
+	opt := &gitlab.GetCommitStatusesOptions{ListOptions: gitlab.ListOptions{PerPage: 100}, PipelineID: gitlab.Ptr(g.pipelineID)}
 	for {
 		list, resp, err := g.c.Commits.GetCommitStatuses(g.project, sha, opt, gitlab.WithContext(ctx))
 		if err != nil {
 			return g.fail(err, "read the statuses of commit "+sha, "commit")
 		}
 		for _, s := range list {
+			if s.PipelineID != 0 && s.PipelineID != g.pipelineID {
+				continue // an instance that ignores the pipeline_id filter
+			}
 			if prev := current[s.Name]; prev == nil || s.ID > prev.ID {
 				current[s.Name] = s
 			}
@@ -102,7 +114,7 @@ func (g *gitLab) SetStatuses(ctx context.Context, sha string, statuses []Status)
 		if cur != nil && cur.Status == string(state) && cur.Description == desc && cur.TargetURL == s.TargetURL {
 			continue
 		}
-		opt := &gitlab.SetCommitStatusOptions{State: state, Name: gitlab.Ptr(s.Context)}
+		opt := &gitlab.SetCommitStatusOptions{State: state, Name: gitlab.Ptr(s.Context), PipelineID: gitlab.Ptr(g.pipelineID)}
 		if desc != "" {
 			opt.Description = &desc
 		}

@@ -14,6 +14,8 @@ const (
 	glToken    = "glpat-fake0TOKEN0never0printed"
 	glJobToken = "glcbt-fake0JOB0TOKEN"
 	glProject  = "acme/mono" // sent escaped, as acme%2Fmono
+	// glPipeline is CI_PIPELINE_ID: every status request must name it.
+	glPipeline = 4242
 )
 
 // Route patterns of the fake GitLab, also used to count calls.
@@ -27,10 +29,12 @@ const (
 	glGetRelease   = "GET /api/v4/projects/{id}/releases/{tag}"
 	glPostRelease  = "POST /api/v4/projects/{id}/releases"
 	glPutRelease   = "PUT /api/v4/projects/{id}/releases/{tag}"
+	glCommitMRs    = "GET /api/v4/projects/{id}/repository/commits/{sha}/merge_requests"
 )
 
 type glStatus struct {
 	ID          int64  `json:"id"`
+	PipelineID  int64  `json:"pipeline_id"`
 	SHA         string `json:"sha"`
 	Name        string `json:"name"`
 	Status      string `json:"status"`
@@ -61,15 +65,18 @@ type fakeGitLab struct {
 	statuses []*glStatus
 	notes    []*glNote
 	releases []*glRelease
+	// mrs are the merge requests GET .../commits/:sha/merge_requests lists,
+	// by commit.
+	mrs map[string][]map[string]any
 }
 
 func newFakeGitLab(t testing.TB) *fakeGitLab {
 	t.Helper()
 	f := &fakeGitLab{fakeAPI: newFakeAPI(t)}
-	// The Releases API alone takes CI_JOB_TOKEN.
+	// The Releases API and a commit's merge requests take CI_JOB_TOKEN.
 	// https://docs.gitlab.com/ci/jobs/ci_job_token/
 	f.auth = func(r *http.Request, pattern string) bool {
-		if strings.Contains(pattern, "/releases") && r.Header.Get("JOB-TOKEN") == glJobToken {
+		if (strings.Contains(pattern, "/releases") || pattern == glCommitMRs) && r.Header.Get("JOB-TOKEN") == glJobToken {
 			return true
 		}
 		return r.Header.Get("PRIVATE-TOKEN") == glToken
@@ -89,6 +96,7 @@ func newFakeGitLab(t testing.TB) *fakeGitLab {
 	f.handle(glGetRelease, f.getRelease)
 	f.handle(glPostRelease, f.postRelease)
 	f.handle(glPutRelease, f.putRelease)
+	f.handle(glCommitMRs, f.commitMRs)
 	return f
 }
 
@@ -99,6 +107,7 @@ func (f *fakeGitLab) config(s *sleeps) Config {
 		Repository:     glProject,
 		Token:          glToken,
 		TokenEnv:       "GITLAB_TOKEN",
+		PipelineID:     glPipeline,
 		RequestTimeout: 5 * time.Second,
 		Sleep:          s.sleep,
 	}
@@ -134,10 +143,13 @@ func (f *fakeGitLab) listStatuses(w http.ResponseWriter, r *http.Request, _ []by
 	if r.URL.Query().Has("all") {
 		f.t.Errorf("statuses listed with all=: %s", r.URL.RawQuery)
 	}
+	if got := r.URL.Query().Get("pipeline_id"); got != strconv.Itoa(glPipeline) {
+		f.t.Errorf("statuses listed with pipeline_id=%q, want %d (CI_PIPELINE_ID): the pipeline's own statuses", got, glPipeline)
+	}
 	latest := map[string]glStatus{}
 	f.mu.Lock()
 	for _, s := range f.statuses {
-		if s.SHA == r.PathValue("sha") {
+		if s.SHA == r.PathValue("sha") && s.PipelineID == glPipeline {
 			latest[s.Name] = *s
 		}
 	}
@@ -166,9 +178,14 @@ func (f *fakeGitLab) postStatus(w http.ResponseWriter, r *http.Request, body []b
 		Name        *string `json:"name"`
 		Description *string `json:"description"`
 		TargetURL   *string `json:"target_url"`
+		PipelineID  *int64  `json:"pipeline_id"`
 	}
 	if !decodeStrict(f.t, w, body, &in) {
 		return
+	}
+	if in.PipelineID == nil || *in.PipelineID != glPipeline {
+		// GitLab would attach the status to the commit's newest pipeline.
+		f.t.Errorf("status posted with pipeline_id %v, want %d (CI_PIPELINE_ID)", in.PipelineID, glPipeline)
 	}
 	switch in.State {
 	case "pending", "running", "success", "failed", "canceled", "skipped":
@@ -193,7 +210,7 @@ func (f *fakeGitLab) postStatus(w http.ResponseWriter, r *http.Request, body []b
 		return
 	}
 	if s == nil {
-		s = &glStatus{ID: f.id(), SHA: r.PathValue("sha"), Name: name}
+		s = &glStatus{ID: f.id(), SHA: r.PathValue("sha"), Name: name, PipelineID: glPipeline}
 		f.statuses = append(f.statuses, s)
 	}
 	s.Status = in.State
@@ -216,6 +233,20 @@ func (f *fakeGitLab) latestStatuses(sha string) map[string]glStatus {
 		}
 	}
 	return out
+}
+
+// https://docs.gitlab.com/api/commits/#list-merge-requests-associated-with-a-commit
+func (f *fakeGitLab) commitMRs(w http.ResponseWriter, r *http.Request, _ []byte) {
+	if !f.projectOK(w, r) {
+		return
+	}
+	f.mu.Lock()
+	list := f.mrs[r.PathValue("sha")]
+	f.mu.Unlock()
+	if list == nil {
+		list = []map[string]any{}
+	}
+	writeJSON(w, http.StatusOK, list)
 }
 
 // https://docs.gitlab.com/api/notes/#list-all-merge-request-notes

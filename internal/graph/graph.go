@@ -103,3 +103,24 @@ func (g *Graph) Topo() []int {
 	}
 	return order
 }
+
+// Reaches reports whether to can be reached from from through one or more
+// edges.
+func (g *Graph) Reaches(from, to int) bool {
+	seen := make([]bool, len(g.Out))
+	queue := []int{from}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, m := range g.Out[n] {
+			if m == to {
+				return true
+			}
+			if !seen[m] {
+				seen[m] = true
+				queue = append(queue, m)
+			}
+		}
+	}
+	return false
+}

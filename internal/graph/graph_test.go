@@ -81,3 +81,22 @@ func TestTopoRespectsEdges(t *testing.T) {
 		t.Error("Topo of a cycle must be nil")
 	}
 }
+
+func TestReaches(t *testing.T) {
+	t.Parallel()
+	g := New(5)
+	g.Add(0, 1)
+	g.Add(1, 2)
+	g.Add(3, 3)
+	tests := []struct {
+		from, to int
+		want     bool
+	}{
+		{0, 2, true}, {0, 1, true}, {2, 0, false}, {0, 0, false}, {3, 3, true}, {4, 0, false},
+	}
+	for _, tt := range tests {
+		if got := g.Reaches(tt.from, tt.to); got != tt.want {
+			t.Errorf("Reaches(%d, %d) = %v, want %v", tt.from, tt.to, got, tt.want)
+		}
+	}
+}

@@ -1,12 +1,16 @@
 package plan
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"maps"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // GitLab child pipelines.
@@ -36,57 +40,170 @@ const (
 	maxJobName = 255
 )
 
+// GitLab's limits on one pipeline that shape the child pipelines.
+const (
+	// MaxPipelineJobs is the most jobs ordo puts in one child pipeline:
+	// GitLab.com refuses a pipeline when the project's running pipelines
+	// would hold more than 500 jobs (ci_active_jobs), so a larger plan runs
+	// as several child pipelines, one after the other.
+	// https://docs.gitlab.com/administration/instance_limits/#number-of-jobs-in-active-pipelines
+	MaxPipelineJobs = 500
+	// MaxPipelineBytes is the size of YAML ordo puts in one child pipeline,
+	// well under GitLab's max_yaml_size_bytes (2 MiB by default), which
+	// counts the pipeline after includes are expanded.
+	// https://docs.gitlab.com/administration/instance_limits/#maximum-size-and-depth-of-cicd-configuration-yaml-files
+	MaxPipelineBytes = 1 << 20
+)
+
 // GitLabOptions say how deploy jobs reach the job definition that the
-// repository owns.
+// repository owns, and how a plan too large for one pipeline is split.
 type GitLabOptions struct {
 	// Template is the job each deploy job extends:; "" means DefaultTemplate.
 	Template string
 	// TemplateFile is the repository file that defines Template, included
 	// with include: local; "" means DefaultTemplateFile.
 	TemplateFile string
+	// File is the path, relative to the project directory, that the first
+	// child pipeline is written to; the parts of a split plan are written
+	// beside it (PartFile). Only a split plan needs it.
+	File string
+	// PlanJob is the job of the parent pipeline that wrote the files, whose
+	// artifacts hold the parts (CI_JOB_NAME). Only a split plan needs it.
+	PlanJob string
+	// MaxJobs and MaxBytes bound one child pipeline; 0 means
+	// MaxPipelineJobs and MaxPipelineBytes. Tests lower them.
+	MaxJobs, MaxBytes int
 }
+
+// ValidTemplate is the syntax of GitLabOptions.Template, as the plan
+// component's input checks it: a hidden job's name.
+var ValidTemplate = regexp.MustCompile(`^\.[A-Za-z0-9_.:-]+$`)
 
 // StageName is the stage of wave i.
 func StageName(i int) string { return "wave-" + strconv.Itoa(i) }
 
-// GitLab writes the plan as a complete child pipeline: one stage per wave
-// and one job per deployed service, named JobPrefix + service, that extends
-// the template and sets ORDO_SERVICE, ORDO_WAVE and ORDO_<KEY> for each with:
-// key (upper-cased, anything but letters and digits turned into _). A job
-// needs the jobs of the services it must follow (Job.After), so it starts as
-// soon as they are done. needs: lets jobs of later waves overtake unrelated
-// slow ones, so when the plan has a critical service, which must deploy
-// alone, or when some job would need more than MaxNeeds, no job has needs:
-// and the stages run the waves one after the other. Services sharing a lock
-// share a resource_group, which also keeps them apart across pipelines.
-//
-// An empty plan is a valid pipeline with the single job NoopJob.
+// PartFile is the file of part i (from 1) of a split plan: file without
+// its .yml, then -part-<i>.yml, so that one artifacts glob holds them all.
+func PartFile(file string, i int) string {
+	return strings.TrimSuffix(file, ".yml") + "-part-" + strconv.Itoa(i) + ".yml"
+}
+
+// GitLabFile is one file of a child pipeline: its path (GitLabOptions.File
+// or a PartFile) and its YAML.
+type GitLabFile struct {
+	Name string
+	Data []byte
+}
+
+// GitLab writes the plan as one complete child pipeline (see GitLabFiles).
+// A plan too large for one pipeline is an error here: GitLabFiles splits it.
 func (p *Plan) GitLab(w io.Writer, o GitLabOptions) error {
+	files, _, err := p.GitLabFiles(o)
+	if err != nil {
+		return err
+	}
+	if len(files) > 1 {
+		return fmt.Errorf("the plan's %d jobs need %d child pipelines, more than one file: write them with --output", len(p.Jobs), len(files)-1)
+	}
+	if _, err := w.Write(files[0].Data); err != nil {
+		return fmt.Errorf("write gitlab pipeline: %w", err)
+	}
+	return nil
+}
+
+// GitLabFiles writes the plan as child pipelines: one stage per wave and one
+// job per deployed service, named JobPrefix + service, that extends the
+// template and sets ORDO_SERVICE, ORDO_WAVE and ORDO_<KEY> for each with: key
+// (upper-cased, anything but letters and digits turned into _). A job needs
+// the jobs of the services it must follow (Job.After), so it starts as soon
+// as they are done. needs: lets jobs of later waves overtake unrelated slow
+// ones, so when the plan has a critical service, which must deploy alone, or
+// when some job would need more than MaxNeeds, no job has needs: and the
+// stages run the waves one after the other. Services sharing a lock share a
+// resource_group, which also keeps them apart across pipelines.
+//
+// Every pipeline has workflow: rules: when: always. A child pipeline
+// inherits its parent's merge request, and there jobs without rules run only
+// in branch and tag pipelines: without workflow rules the child would be
+// empty and its trigger would fail. The user's template may have rules that
+// drop a job, so needs: are optional.
+// https://docs.gitlab.com/ci/pipelines/downstream_pipelines/#run-child-pipelines-with-merge-request-pipelines
+//
+// An empty plan is a valid pipeline with the single job NoopJob. A plan of
+// more than MaxJobs jobs or MaxBytes of YAML is cut between waves into parts
+// that run one after the other: the first file then only triggers them
+// (trigger: include: artifact:), reading them from PlanJob's artifacts in the
+// parent pipeline (needs: pipeline: $ORDO_PARENT_PIPELINE_ID). warnings say so.
+func (p *Plan) GitLabFiles(o GitLabOptions) (files []GitLabFile, warnings []string, err error) {
 	if o.Template == "" {
 		o.Template = DefaultTemplate
 	}
 	if o.TemplateFile == "" {
 		o.TemplateFile = DefaultTemplateFile
 	}
+	if !ValidTemplate.MatchString(o.Template) {
+		return nil, nil, fmt.Errorf("gitlab template %q is not a hidden job's name: use a name like .ordo-deploy (%s)", o.Template, ValidTemplate)
+	}
+	if err := checkTemplateFile(o.TemplateFile); err != nil {
+		return nil, nil, err
+	}
+	o.MaxJobs = cmp.Or(o.MaxJobs, MaxPipelineJobs)
+	o.MaxBytes = cmp.Or(o.MaxBytes, MaxPipelineBytes)
 	vars, err := p.gitlabVariables()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	// About 200 bytes a job, so the buffer grows once or twice.
-	e := emitter{b: make([]byte, 0, 1024+200*len(p.Jobs))}
 	if len(p.Jobs) == 0 {
+		e := emitter{}
 		e.comment("Generated by ordo (" + Schema + "): nothing to deploy.")
 		e.comment("GitLab rejects a pipeline without jobs, so this one has a job that does nothing.")
+		e.workflow()
 		e.key(0, NoopJob)
 		e.key(2, "variables")
 		e.pair(4, "GIT_STRATEGY", "none")
 		e.key(2, "script")
 		e.item(4, `echo "ordo: nothing to deploy"`)
-		return e.writeTo(w)
+		return []GitLabFile{{Name: o.File, Data: e.b}}, nil, nil
 	}
 
+	jobs := make([][]byte, len(p.Jobs))
+	for k, j := range p.Jobs {
+		e := emitter{b: make([]byte, 0, 256)}
+		deployJob(&e, j, vars[k], o.Template)
+		jobs[k] = e.b
+	}
+	parts := p.parts(jobs, o.MaxJobs, o.MaxBytes)
+	for _, part := range parts {
+		files = append(files, GitLabFile{Data: p.pipeline(part, jobs, o)})
+	}
+	if len(parts) == 1 {
+		files[0].Name = o.File
+		return files, nil, nil
+	}
+	if o.File == "" || o.PlanJob == "" {
+		return nil, nil, fmt.Errorf("the plan's %d jobs need %d child pipelines (GitLab takes at most %d jobs in one): write them with --output inside the plan job, whose CI_JOB_NAME names the artifacts the parts are read from", len(p.Jobs), len(parts), o.MaxJobs)
+	}
+	for i := range files {
+		files[i].Name = PartFile(o.File, i+1)
+	}
+	warnings = append(warnings, fmt.Sprintf("the plan's %d jobs (%d KiB of YAML) are more than one GitLab pipeline holds (%d jobs, %d KiB): they run as %d child pipelines, one after the other",
+		len(p.Jobs), totalLen(jobs)>>10, o.MaxJobs, o.MaxBytes>>10, len(parts)))
+	return append([]GitLabFile{{Name: o.File, Data: dispatcher(files, o)}}, files...), warnings, nil
+}
+
+// pipeline writes one child pipeline of the jobs ks (indexes into p.Jobs).
+// needs: name jobs of the same pipeline only: parts run one after the other.
+func (p *Plan) pipeline(ks []int, jobs [][]byte, o GitLabOptions) []byte {
+	in := make(map[string]bool, len(ks))
+	size := 1024
+	for _, k := range ks {
+		in[p.Jobs[k].Service] = true
+		size += len(jobs[k]) + 64
+	}
+	e := emitter{b: make([]byte, 0, size)}
 	useNeeds := true
-	for _, j := range p.Jobs {
+	for _, k := range ks {
+		j := p.Jobs[k]
 		if j.Critical {
 			// With needs:, a job of a later wave that is not ordered after
 			// the critical one could run beside it; stages cannot.
@@ -108,87 +225,70 @@ func (p *Plan) GitLab(w io.Writer, o GitLabOptions) error {
 		e.comment("Generated by ordo (" + Schema + "): one stage per wave; each job needs the services it must follow.")
 	}
 	e.comment(fmt.Sprintf("Deploy jobs are named %q + the service and extend %s.", JobPrefix, o.Template))
+	e.workflow()
 	e.key(0, "include")
 	e.pair(2, "- local", o.TemplateFile)
 	e.key(0, "stages")
-	for i := range p.Waves {
-		e.item(2, StageName(i))
+	for w := p.Jobs[ks[0]].Wave; w <= p.Jobs[ks[len(ks)-1]].Wave; w++ {
+		e.item(2, StageName(w))
 	}
-	for k, j := range p.Jobs {
-		e.key(0, strconv.Quote(JobPrefix+j.Service))
-		e.pair(2, "extends", o.Template)
-		e.pair(2, "stage", StageName(j.Wave))
-		if useNeeds {
-			if len(j.After) == 0 {
-				e.b = append(e.b, "  needs: []\n"...)
-			} else {
-				e.key(2, "needs")
-				for _, a := range j.After {
-					e.item(4, JobPrefix+a)
-				}
+	for _, k := range ks {
+		e.b = append(e.b, jobs[k]...)
+		if !useNeeds {
+			continue
+		}
+		var after []string
+		for _, a := range p.Jobs[k].After {
+			if in[a] {
+				after = append(after, a)
 			}
 		}
-		if j.Lock != "" {
-			e.pair(2, "resource_group", resourceGroup(j.Lock))
+		if len(after) == 0 {
+			e.b = append(e.b, "  needs: []\n"...)
+			continue
 		}
-		e.key(2, "variables")
-		for _, v := range vars[k] {
-			if strings.Contains(v.value, "$") {
-				// GitLab expands $NAME inside variable values; with: values
-				// are passed as written, as in a GitHub matrix.
-				// https://docs.gitlab.com/ci/yaml/#variablesexpand
-				e.key(4, v.name)
-				e.pair(6, "value", v.value)
-				e.b = append(e.b, "      expand: false\n"...)
-				continue
-			}
-			e.pair(4, v.name, v.value)
+		e.key(2, "needs")
+		for _, a := range after {
+			// optional: the template's rules may leave the job out.
+			e.pair(4, "- job", JobPrefix+a)
+			e.b = append(e.b, "      optional: true\n"...)
 		}
 	}
-	return e.writeTo(w)
+	return e.b
 }
 
-// emitter builds YAML line by line. Keys are written as given (the caller
-// quotes those that need it); values are always double-quoted, so no value
-// can turn into a number, a boolean, null or a comment. Go's escapes (\n,
-// \t, \", \\, \uXXXX, \UXXXXXXXX, and \xXX for control characters) mean
-// the same in YAML; only bytes of invalid UTF-8 would differ, and the
-// catalog is read from YAML, so its strings are valid UTF-8.
-type emitter struct{ b []byte }
-
-const indentation = "        "
-
-func (e *emitter) comment(text string) {
-	e.b = append(e.b, "# "...)
-	e.b = append(e.b, text...)
-	e.b = append(e.b, '\n')
+// deployJob writes the deploy job of j, without its needs:, which depend on
+// the part it lands in. Environment-aware jobs (environment:, a
+// resource_group per environment and service, record calls) add their keys
+// here.
+func deployJob(e *emitter, j Job, vars []variable, template string) {
+	e.quotedKey(0, JobPrefix+j.Service)
+	e.pair(2, "extends", template)
+	e.pair(2, "stage", StageName(j.Wave))
+	if j.Lock != "" {
+		e.pair(2, "resource_group", resourceGroup(j.Lock))
+	}
+	e.key(2, "variables")
+	for _, v := range vars {
+		if strings.Contains(v.value, "$") {
+			// GitLab expands $NAME inside variable values; with: values
+			// are passed as written, as in a GitHub matrix.
+			// https://docs.gitlab.com/ci/yaml/#variablesexpand
+			e.key(4, v.name)
+			e.pair(6, "value", v.value)
+			e.b = append(e.b, "      expand: false\n"...)
+			continue
+		}
+		e.pair(4, v.name, v.value)
+	}
 }
 
-// key starts a mapping or sequence under key.
-func (e *emitter) key(indent int, key string) {
-	e.b = append(e.b, indentation[:indent]...)
-	e.b = append(e.b, key...)
-	e.b = append(e.b, ":\n"...)
-}
-
-func (e *emitter) pair(indent int, key, value string) {
-	e.b = append(e.b, indentation[:indent]...)
-	e.b = append(e.b, key...)
-	e.b = append(e.b, ": "...)
-	e.b = strconv.AppendQuote(e.b, value)
-	e.b = append(e.b, '\n')
-}
-
-func (e *emitter) item(indent int, value string) {
-	e.b = append(e.b, indentation[:indent]...)
-	e.b = append(e.b, "- "...)
-	e.b = strconv.AppendQuote(e.b, value)
-	e.b = append(e.b, '\n')
-}
-
-func (e *emitter) writeTo(w io.Writer) error {
-	if _, err := w.Write(e.b); err != nil {
-		return fmt.Errorf("write gitlab pipeline: %w", err)
+// checkTemplateFile accepts a path inside the repository, as include: local
+// takes it.
+func checkTemplateFile(file string) error {
+	clean := strings.TrimPrefix(file, "/")
+	if clean == "" || !filepath.IsLocal(filepath.FromSlash(clean)) || strings.ContainsFunc(file, unicode.IsControl) {
+		return fmt.Errorf("gitlab template file %q is not a file inside the repository: use a path like %s", file, DefaultTemplateFile)
 	}
 	return nil
 }

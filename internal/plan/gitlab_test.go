@@ -65,8 +65,11 @@ func ciLocal(tb testing.TB, bin string, pipeline []byte, args ...string) string 
 }
 
 // TestGitLabCILocal has gitlab-ci-local read the child pipelines ordo writes
-// (a normal plan, one past GitLab's needs limit, and the empty plan) and run
-// the normal and the empty one with its shell executor.
+// (the realistic plan, which has a critical service and runs by stages, the
+// same without critical services, which runs by needs:, one past GitLab's
+// needs limit, and the empty plan) and run them with its shell executor, as
+// a branch pipeline and as a merge request pipeline, in which a child
+// pipeline without workflow: rules would be empty.
 func TestGitLabCILocal(t *testing.T) {
 	t.Parallel()
 	bin := gitlabCILocal(t)
@@ -78,14 +81,22 @@ func TestGitLabCILocal(t *testing.T) {
 	}
 	wide := fanIn(t, MaxNeeds+1)
 
+	needsCat := loadCatalog(t, "realistic-needs.yaml")
+	needsAff, err := affected.NewMatcher(needsCat).Compute(affected.Input{Files: realisticChange})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	tests := []struct {
 		name string
 		plan *Plan
+		mode gitlabMode
 		run  bool
 	}{
-		{"realistic", New(realistic, aff, Options{}), true},
-		{"stages fallback", New(wide, affectAll(wide), Options{}), false},
-		{"empty", New(realistic, nil, Options{}), true},
+		{"realistic", New(realistic, aff, Options{}), modeStages, true},
+		{"realistic with needs", New(needsCat, needsAff, Options{}), modeNeeds, true},
+		{"stages fallback", New(wide, affectAll(wide), Options{}), modeStages, false},
+		{"empty", New(realistic, nil, Options{}), modeNeeds, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,6 +105,7 @@ func TestGitLabCILocal(t *testing.T) {
 			if err := tt.plan.GitLab(&pipeline, GitLabOptions{}); err != nil {
 				t.Fatal(err)
 			}
+			checkGitLab(t, tt.plan, GitLabOptions{}, tt.mode, pipeline.Bytes())
 			jobs := []string{NoopJob}
 			if len(tt.plan.Jobs) > 0 {
 				jobs = jobs[:0]
@@ -112,24 +124,38 @@ func TestGitLabCILocal(t *testing.T) {
 				return
 			}
 
-			log := ciLocal(t, bin, pipeline.Bytes(), "--shell-executor-no-image")
-			if strings.Contains(log, " FAIL ") {
-				t.Fatalf("a job failed:\n%s", log)
+			for _, source := range []struct{ name, args string }{
+				{"branch", ""},
+				{"merge request", "--variable CI_PIPELINE_SOURCE=merge_request_event --variable CI_MERGE_REQUEST_IID=7 --variable CI_MERGE_REQUEST_EVENT_TYPE=detached"},
+			} {
+				t.Run(source.name, func(t *testing.T) {
+					log := ciLocal(t, bin, pipeline.Bytes(), append(strings.Fields(source.args), "--shell-executor-no-image")...)
+					checkLog(t, tt.plan, jobs, log)
+				})
 			}
-			for _, job := range jobs {
-				if !regexp.MustCompile(`(?m)^\s*PASS\s+` + regexp.QuoteMeta(job) + `\s*$`).MatchString(log) {
-					t.Errorf("%s did not pass:\n%s", job, log)
-				}
-			}
-			if len(tt.plan.Jobs) == 0 {
-				if !strings.Contains(log, "ordo: nothing to deploy") {
-					t.Errorf("the no-op job did not say why:\n%s", log)
-				}
-				return
-			}
-			checkRun(t, tt.plan, log)
 		})
 	}
+}
+
+// checkLog reads what gitlab-ci-local printed: every job passed, the empty
+// plan's job said why, and the deploy jobs ran in the plan's order.
+func checkLog(t *testing.T, p *Plan, jobs []string, log string) {
+	t.Helper()
+	if strings.Contains(log, " FAIL ") {
+		t.Fatalf("a job failed:\n%s", log)
+	}
+	for _, job := range jobs {
+		if !regexp.MustCompile(`(?m)^\s*PASS\s+` + regexp.QuoteMeta(job) + `\s*$`).MatchString(log) {
+			t.Errorf("%s did not pass:\n%s", job, log)
+		}
+	}
+	if len(p.Jobs) == 0 {
+		if !strings.Contains(log, "ordo: nothing to deploy") {
+			t.Errorf("the no-op job did not say why:\n%s", log)
+		}
+		return
+	}
+	checkRun(t, p, log)
 }
 
 // checkRun reads gitlab-ci-local's log: each job got its variables, and no

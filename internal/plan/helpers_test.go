@@ -433,16 +433,33 @@ func checkMatrices(tb testing.TB, p *Plan) {
 	}
 }
 
-// checkGitLab parses the child pipeline and asserts its structure: the jobs
-// are the plan's, each extends the template in its wave's stage, needs name
-// earlier jobs and at most MaxNeeds of them (or none at all in the stages
+// gitlabMode is how a child pipeline orders its jobs.
+type gitlabMode int
+
+const (
+	// modeOf computes the mode from the plan as the code does; only the
+	// random plans of TestProperties use it; fixtures say theirs.
+	modeOf gitlabMode = iota
+	modeNeeds
+	modeStages
+)
+
+// checkGitLab parses the child pipeline and asserts its structure: it runs
+// in any pipeline (workflow: rules: when: always), the jobs are the plan's,
+// each extends the template in its wave's stage, needs name earlier jobs,
+// optionally, and at most MaxNeeds of them (or none at all in the stages
 // fallback), and the variables carry the service, wave and with: values.
-func checkGitLab(tb testing.TB, p *Plan, o GitLabOptions, src []byte) {
+func checkGitLab(tb testing.TB, p *Plan, o GitLabOptions, mode gitlabMode, src []byte) {
 	tb.Helper()
 	var doc map[string]any
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		tb.Fatalf("child pipeline is not YAML: %v\n%s", err, src)
 	}
+	wf, _ := doc["workflow"].(map[string]any)
+	if rules, _ := wf["rules"].([]any); len(rules) != 1 || rules[0].(map[string]any)["when"] != "always" {
+		tb.Errorf("workflow = %v, want rules: [{when: always}], or the child is empty in merge request pipelines", doc["workflow"])
+	}
+	delete(doc, "workflow")
 	if len(p.Jobs) == 0 {
 		job, ok := doc[NoopJob].(map[string]any)
 		if len(doc) != 1 || !ok || job["script"] == nil {
@@ -466,7 +483,13 @@ func checkGitLab(tb testing.TB, p *Plan, o GitLabOptions, src []byte) {
 	if got, want := len(doc)-2, len(p.Jobs); got != want {
 		tb.Errorf("%d jobs in the pipeline, want %d", got, want)
 	}
-	fallback := slices.ContainsFunc(p.Jobs, func(j Job) bool { return j.Critical || len(j.After) > MaxNeeds })
+	if mode == modeOf {
+		mode = modeNeeds
+		if slices.ContainsFunc(p.Jobs, func(j Job) bool { return j.Critical || len(j.After) > MaxNeeds }) {
+			mode = modeStages
+		}
+	}
+	fallback := mode == modeStages
 	waveOf := map[string]int{}
 	for _, j := range p.Jobs {
 		waveOf[JobPrefix+j.Service] = j.Wave
@@ -493,8 +516,12 @@ func checkGitLab(tb testing.TB, p *Plan, o GitLabOptions, src []byte) {
 				tb.Errorf("%s: needs %v, want %v", name, list, j.After)
 				break
 			}
-			for k, nd := range list {
-				if nd != JobPrefix+j.After[k] || waveOf[JobPrefix+j.After[k]] >= j.Wave {
+			for k, item := range list {
+				nd, _ := item.(map[string]any)
+				if nd["optional"] != true {
+					tb.Errorf("%s: needs %v is not optional: a template's rules may drop the job", name, item)
+				}
+				if nd["job"] != JobPrefix+j.After[k] || waveOf[JobPrefix+j.After[k]] >= j.Wave {
 					tb.Errorf("%s (wave %d) needs %v, want %s%s from an earlier wave", name, j.Wave, nd, JobPrefix, j.After[k])
 				}
 			}

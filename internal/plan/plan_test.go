@@ -29,16 +29,21 @@ var realisticChange = []string{
 func TestGolden(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name  string
-		files []string
+		name    string
+		catalog string
+		files   []string
+		// mode is the child pipeline's: with a critical service the
+		// stages order every wave; without one, needs: do.
+		mode gitlabMode
 	}{
-		{"realistic", realisticChange},
-		{"empty", nil},
+		{"realistic", "realistic.yaml", realisticChange, modeStages},
+		{"realistic-needs", "realistic-needs.yaml", realisticChange, modeNeeds},
+		{"empty", "realistic.yaml", nil, modeNeeds},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cat := loadCatalog(t, "realistic.yaml")
+			cat := loadCatalog(t, tt.catalog)
 			aff, err := affected.NewMatcher(cat).Compute(affected.Input{Files: tt.files})
 			if err != nil {
 				t.Fatal(err)
@@ -58,7 +63,7 @@ func TestGolden(t *testing.T) {
 			if err := p.GitLab(&gl, GitLabOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			checkGitLab(t, p, GitLabOptions{}, gl.Bytes())
+			checkGitLab(t, p, GitLabOptions{}, tt.mode, gl.Bytes())
 			golden(t, tt.name+".gitlab.yml", gl.Bytes())
 
 			outs, warnings := p.Outputs()
@@ -244,11 +249,7 @@ services:
 			if !slices.Equal(sizes, tt.sizes) {
 				t.Errorf("wave sizes = %v, want %v", sizes, tt.sizes)
 			}
-			var gl bytes.Buffer
-			if err := p.GitLab(&gl, GitLabOptions{}); err != nil {
-				t.Fatal(err)
-			}
-			checkGitLab(t, p, GitLabOptions{}, gl.Bytes())
+			checkGitLabFiles(t, p, GitLabOptions{File: "ordo-child.yml", PlanJob: "ordo-plan"})
 			outs, _ := p.Outputs()
 			for _, o := range outs {
 				if o.Value == "" || o.Value == "null" {
@@ -332,7 +333,7 @@ func TestProperties(t *testing.T) {
 			if err := p.GitLab(&gl, o); err != nil {
 				t.Fatal(err)
 			}
-			checkGitLab(t, p, o, gl.Bytes())
+			checkGitLab(t, p, o, modeOf, gl.Bytes())
 
 			// Same input, same output.
 			again := New(cat, aff, Options{MaxWave: maxWave})
@@ -467,7 +468,7 @@ func TestGitLabVariables(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				checkGitLab(t, p, GitLabOptions{}, b.Bytes())
+				checkGitLab(t, p, GitLabOptions{}, modeNeeds, b.Bytes())
 				return
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
@@ -487,7 +488,7 @@ func TestGitLabNeedsFallback(t *testing.T) {
 	if err := p.GitLab(&b, GitLabOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	checkGitLab(t, p, GitLabOptions{}, b.Bytes())
+	checkGitLab(t, p, GitLabOptions{}, modeStages, b.Bytes())
 	if bytes.Contains(b.Bytes(), []byte("\n  needs:")) || !bytes.Contains(b.Bytes(), []byte("more than the 50 needs GitLab allows")) {
 		t.Errorf("want no needs and a comment saying why:\n%s", b.Bytes())
 	}
@@ -499,7 +500,7 @@ func TestGitLabNeedsFallback(t *testing.T) {
 	if err := p.GitLab(&b, GitLabOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	checkGitLab(t, p, GitLabOptions{}, b.Bytes())
+	checkGitLab(t, p, GitLabOptions{}, modeNeeds, b.Bytes())
 }
 
 // fanIn is a catalog where "top" depends on n services.

@@ -13,7 +13,7 @@ import (
 // metadata +<sha12>, which semver constraints ignore. opts.Services limits
 // the services as for Compute.
 func VersionsAt(ctx context.Context, repo git.Repo, cfg Config, services []Service, opts Options) (map[string]string, error) {
-	p, err := newPlanner(cfg, services, opts)
+	p, err := newComputation(cfg, services, opts)
 	if err != nil {
 		return nil, err
 	}

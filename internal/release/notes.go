@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -110,10 +111,12 @@ func (l Links) compare(from, to string) string {
 
 // Sections of the notes, in order. A breaking commit is listed once, under
 // Breaking changes, whatever its type.
-var sections = []struct {
+type noteSection struct {
 	title string
 	holds func(Commit) bool
-}{
+}
+
+var sections = []noteSection{
 	{"Features", func(c Commit) bool { return c.Type == "feat" || c.Type == "feature" }},
 	{"Bug fixes", func(c Commit) bool { return c.Type == "fix" }},
 	{"Performance", func(c Commit) bool { return c.Type == "perf" }},
@@ -197,6 +200,17 @@ func Markdown(w io.Writer, r Release, links Links) error {
 	if !wrote {
 		bw.WriteString("\nNo user-facing changes.\n")
 	}
+	// Every commit is listed above, or counted here: notes that drop
+	// commits silently read as complete when they are not.
+	left := 0
+	for _, c := range r.Commits {
+		if !c.Conventional || (!c.Breaking && !slices.ContainsFunc(sections, func(s noteSection) bool { return s.holds(c) })) {
+			left++
+		}
+	}
+	if left > 0 {
+		fmt.Fprintf(bw, "\n_%s not listed: not Conventional Commits, or of types that are not user-facing (chore, docs, ci, ...)._\n", commitsWord(left))
+	}
 	return bw.Flush()
 }
 
@@ -236,3 +250,10 @@ func commitRef(sha string, links Links) string {
 var escaper = strings.NewReplacer("<", "&lt;", ">", "&gt;", "\r", "")
 
 func escape(s string) string { return escaper.Replace(s) }
+
+func commitsWord(n int) string {
+	if n == 1 {
+		return "1 commit"
+	}
+	return fmt.Sprintf("%d commits", n)
+}

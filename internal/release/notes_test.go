@@ -138,3 +138,20 @@ func TestDocuments(t *testing.T) {
 		t.Errorf("empty versions document = %s, want %s", got, want)
 	}
 }
+
+// TestSubmodulePathIsOwned: a commit that changes the path services/users
+// itself (a submodule bump) belongs to the service whose paths are
+// services/users/**, as it does for ordo affected: one ownership rule.
+func TestSubmodulePathIsOwned(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	services := []Service{{Name: "users", Paths: []string{"services/users/**"}}}
+	r.commit("chore: init", "README.md")
+	sha := r.commit("chore: placeholder", "other/a")
+	r.git("update-index", "--add", "--cacheinfo", "160000,"+sha+",services/users")
+	r.git("commit", "-q", "-m", "fix(users): bump the submodule")
+	res := compute(t, r, Config{}, services, Options{})
+	if len(res.Releases) != 1 || res.Releases[0].Service != "users" || res.Releases[0].Bump != "patch" {
+		t.Fatalf("releases = %+v, want a patch release of users from the submodule bump", res.Releases)
+	}
+}

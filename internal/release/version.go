@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+
+	"github.com/ordo-ci/ordo/internal/catalog"
 )
 
 type bumpKind int
@@ -87,9 +89,14 @@ func parseVersion(s string) (*semver.Version, error) {
 	return semver.StrictNewVersion(strings.TrimPrefix(strings.TrimSpace(s), "v"))
 }
 
-// template is a tag template such as "{service}/v{version}" with the service
-// filled in: tags of the service are prefix + version + suffix.
+// template is a tag template such as "{service}/v{version}" for one
+// service. Tags are made and read by the catalog's catalog.Tag and
+// catalog.MatchTag, the one implementation of templates; prefix and suffix
+// (the template with the service filled in, around the version) let
+// findCurrent search sorted tags and tell a malformed tag of this service
+// from another service's.
 type template struct {
+	text, service  string
 	prefix, suffix string
 }
 
@@ -98,29 +105,32 @@ const (
 	versionPlaceholder = "{version}"
 )
 
+// newTemplate checks a template given to Compute directly (the catalog
+// checks ordo.yaml's when it loads).
 func newTemplate(tmpl, service string) (template, error) {
 	if strings.Count(tmpl, versionPlaceholder) != 1 {
 		return template{}, fmt.Errorf("tag template %q must contain %s exactly once, e.g. %q", tmpl, versionPlaceholder, "{service}/v{version}")
 	}
-	filled := strings.ReplaceAll(tmpl, servicePlaceholder, service)
-	prefix, suffix, _ := strings.Cut(filled, versionPlaceholder)
+	const mark = "\x00"
+	prefix, suffix, _ := strings.Cut(catalog.Tag(tmpl, service, mark), mark)
 	if strings.ContainsAny(prefix+suffix, "{}") {
 		return template{}, fmt.Errorf("tag template %q: unknown placeholder; valid placeholders are %s and %s", tmpl, servicePlaceholder, versionPlaceholder)
 	}
-	return template{prefix: prefix, suffix: suffix}, nil
+	return template{text: tmpl, service: service, prefix: prefix, suffix: suffix}, nil
 }
 
-func (t template) tag(v *semver.Version) string { return t.prefix + v.String() + t.suffix }
+func (t template) tag(v *semver.Version) string { return catalog.Tag(t.text, t.service, v.String()) }
 
 // version returns the version a tag carries for this template. ok is false
 // for tags of other templates or services; err is set for a tag of this
-// template whose version is not semver. Because the version must be a whole
-// semver, "providers/flagd/v" never takes "providers/flagd-in-process/v1.2.0".
+// template whose version is not semver.
 func (t template) version(tag string) (v *semver.Version, ok bool, err error) {
+	if v, ok := catalog.MatchTag(t.text, t.service, tag); ok {
+		return v, true, nil
+	}
 	if len(tag) < len(t.prefix)+len(t.suffix) || !strings.HasPrefix(tag, t.prefix) || !strings.HasSuffix(tag, t.suffix) {
 		return nil, false, nil
 	}
-	middle := tag[len(t.prefix) : len(tag)-len(t.suffix)]
-	v, err = semver.StrictNewVersion(middle)
-	return v, err == nil, err
+	_, err = semver.StrictNewVersion(tag[len(t.prefix) : len(tag)-len(t.suffix)])
+	return nil, false, err
 }
