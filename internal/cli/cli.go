@@ -76,6 +76,7 @@ func commands() []command {
 		{"init", "write an ordo.yaml from what is in the repository", "Write ordo.yaml from the repository's manifests: Go modules, npm/pnpm/yarn and Cargo workspaces, docker-compose, Dockerfiles.", func() runner { return &initCmd{} }},
 		{"schema", "the JSON Schema of ordo.yaml", "Print the JSON Schema of ordo.yaml, for editors and linters.", func() runner { return &schemaCmd{} }},
 		{"env", "what runs where; parity; write the record", "Show what runs in an environment (env show), compare two (env diff), append to the record (env record).", func() runner { return &envCmd{} }},
+		{"report", "plan against outcome for a release", "Compare a release's plan with what happened in an environment: per wave planned, deployed, verified, failed and rolled back; checks, durations, lead time, change failure.", func() runner { return &reportCmd{} }},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -108,6 +109,7 @@ func TestEventsReplay(t *testing.T) {
 	}
 
 	eventstest.ValidateFile(t, file)
+	checkReport(t, ordo, r2, c1, file, p2)
 	all, warnings, err := events.ReadFile(file)
 	if err != nil || len(warnings) > 0 {
 		t.Fatal(err, warnings)
@@ -228,4 +230,75 @@ func TestEventsURL(t *testing.T) {
 	}
 	// A URL that is not http(s) is bad input before anything is written.
 	ordo(2, "env", "record", "--env", "staging", "--service", "web", "--state", "success", "--events-url", "ftp://x")
+}
+
+// checkReport: ordo report reads the replayed release back, with the plan
+// from the plan file, from the events and from the record alone; the
+// events file is not written to.
+func checkReport(t *testing.T, ordo ordoRun, r2, c1, file, planFile string) {
+	t.Helper()
+	before, _ := os.ReadFile(file)
+	type wave struct {
+		Index                                           int
+		Planned, Deployed, Verified, Failed, RolledBack []string
+		Checks                                          []struct {
+			Service, Check string
+			Passed         bool
+		}
+	}
+	type doc struct {
+		Schema, Outcome, PlanSource string
+		ChangeFailure               bool                   `json:"change_failure"`
+		PlanSrc                     string                 `json:"plan_source"`
+		LeadTime                    *struct{ From string } `json:"lead_time"`
+		Waves                       []struct {
+			wave
+			RolledBack []string `json:"rolled_back"`
+		}
+	}
+	for _, args := range [][]string{
+		{"--events", file},                          // the plan from pipelinerun.queued
+		{"--events", file, "--plan-file", planFile}, // from the plan file
+		{"--events", file + ".none"},                // from the record alone: no checks, no wave 2
+	} {
+		out, _ := ordo(0, append([]string{"report", "--env", "staging", "--release", r2, "--format", "json"}, args...)...)
+		var d doc
+		if err := json.Unmarshal([]byte(out), &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.Schema != "ordo.report/v1" || d.Outcome != "failure" || !d.ChangeFailure || d.LeadTime == nil || d.LeadTime.From == "" {
+			t.Errorf("report %v: %s", args, out)
+			continue
+		}
+		want := []string{"0 db|db|-|-|db", "1 api|api|-|api|api", "2 web|-|-|-|-"}
+		if len(args) == 2 && args[1] != file {
+			// The simulated verification wrote events only, no record entry.
+			want = []string{"0 db|db|-|-|db", "1 api|api|-|-|api"}
+		}
+		var got []string
+		for _, w := range d.Waves {
+			got = append(got, fmt.Sprintf("%d %s|%s|%s|%s|%s", w.Index, strings.Join(w.Planned, ","), dashed(w.Deployed), dashed(w.Verified), dashed(w.Failed), dashed(w.RolledBack)))
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("report %v: waves\n%s\nwant\n%s", args, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if len(want) == 3 && (len(d.Waves[1].Checks) != 1 || d.Waves[1].Checks[0].Check != "healthz" || d.Waves[1].Checks[0].Passed) {
+			t.Errorf("report %v: wave 1 checks %+v", args, d.Waves[1].Checks)
+		}
+	}
+	out, _ := ordo(0, "report", "--env", "staging", "--release", r2, "--events", file, "--format", "markdown")
+	if !strings.Contains(out, "| 1 | api | api | - | api | api |") || !strings.Contains(out, "| 1 | api | healthz | **failed**: 503 |") {
+		t.Errorf("markdown:\n%s", out)
+	}
+	ordo(2, "report", "--env", "staging", "--release", "no-such-release", "--events", file)
+	if after, _ := os.ReadFile(file); !bytes.Equal(before, after) {
+		t.Error("report wrote to the events file")
+	}
+}
+
+func dashed(s []string) string {
+	if len(s) == 0 {
+		return "-"
+	}
+	return strings.Join(s, ",")
 }
