@@ -8,6 +8,7 @@ LDFLAGS := -s -w -X github.com/ordo-ci/ordo/internal/cli.version=$(VERSION)
 # Fuzz targets: package and function. `make test` runs each briefly, `make fuzz` longer.
 FUZZ := \
 	./internal/catalog:FuzzParse \
+	./internal/events:FuzzParse \
 	./internal/affected:FuzzIndex \
 	./internal/change:FuzzReadEvent \
 	./internal/change:FuzzParseFileList \

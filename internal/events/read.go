@@ -37,6 +37,13 @@ func ReadFile(path string) ([]CDEvent, []string, error) {
 	if err != nil {
 		return nil, nil, exit.Envf("read events %s: %w", path, err)
 	}
+	evs, warnings := Parse(path, data)
+	return evs, warnings, nil
+}
+
+// Parse reads JSON-lines events from data, name being its file for the
+// warnings: see ReadFile.
+func Parse(name string, data []byte) ([]CDEvent, []string) {
 	var (
 		out      []CDEvent
 		warnings []string
@@ -53,10 +60,10 @@ func ReadFile(path string) ([]CDEvent, []string, error) {
 			if err == nil {
 				err = errors.New("no context.type")
 			}
-			warnings = append(warnings, fmt.Sprintf("%s:%d: not a CDEvent, skipped: %v", path, line, err))
+			warnings = append(warnings, fmt.Sprintf("%s:%d: not a CDEvent, skipped: %v", name, line, err))
 			continue
 		}
 		out = append(out, ev)
 	}
-	return out, warnings, nil
+	return out, warnings
 }
