@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -107,10 +106,7 @@ func TestSchemasRefuse(t *testing.T) {
 		_ = json.Unmarshal(ok, &m)
 		edit(m)
 		rec := &recorder{TB: t}
-		func() {
-			defer func() { _ = recover() }()
-			eventstest.Validate(rec, mustJSON(t, m))
-		}()
+		eventstest.Validate(rec, mustJSON(t, m))
 		if !rec.failed {
 			t.Errorf("%s: the schemas accepted it", name)
 		}
@@ -123,9 +119,8 @@ type recorder struct {
 	failed bool
 }
 
-func (r *recorder) Helper()                   {}
-func (r *recorder) Errorf(string, ...any)     { r.failed = true }
-func (r *recorder) Fatalf(f string, a ...any) { r.failed = true; panic(fmt.Sprintf(f, a...)) }
+func (r *recorder) Helper()      {}
+func (r *recorder) Error(...any) { r.failed = true }
 
 func sub(m map[string]any, keys ...string) map[string]any {
 	for _, k := range keys {

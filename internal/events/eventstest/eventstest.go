@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -128,13 +129,12 @@ func load() (map[string]*jsonschema.Schema, error) {
 	return out, nil
 }
 
-// Validate checks one event (its JSON) against the schema its context.type
-// names; an unknown type fails.
-func Validate(tb testing.TB, event []byte) {
-	tb.Helper()
+// Check checks one event (its JSON) against the schema its context.type
+// names; an unknown type is an error.
+func Check(event []byte) error {
 	once.Do(func() { schemas, loadErr = load() })
 	if loadErr != nil {
-		tb.Fatalf("CDEvents schemas: %v", loadErr)
+		return fmt.Errorf("CDEvents schemas: %w", loadErr)
 	}
 	var head struct {
 		Context struct {
@@ -142,46 +142,67 @@ func Validate(tb testing.TB, event []byte) {
 		} `json:"context"`
 	}
 	if err := json.Unmarshal(event, &head); err != nil {
-		tb.Fatalf("event is not JSON: %v\n%s", err, event)
+		return fmt.Errorf("event is not JSON: %w\n%s", err, event)
 	}
 	s, ok := schemas[head.Context.Type]
 	if !ok {
-		tb.Fatalf("event type %q has no CDEvents v0.5.1 schema\n%s", head.Context.Type, event)
+		return fmt.Errorf("event type %q has no CDEvents v0.5.1 schema\n%s", head.Context.Type, event)
 	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(event))
 	if err != nil {
-		tb.Fatal(err)
+		return err
 	}
 	if err := s.Validate(doc); err != nil {
-		tb.Errorf("event does not validate against %s: %v\n%s", head.Context.Type, err, event)
+		return fmt.Errorf("event does not validate against %s: %w\n%s", head.Context.Type, err, event)
 	}
+	return nil
 }
 
-// ValidateFile checks every line of an events file and returns the number
-// of events; a blank line or a file without events fails.
-func ValidateFile(tb testing.TB, path string) int {
-	tb.Helper()
-	f, err := os.Open(path)
+// CheckFile checks every line of an events file and returns the number of
+// events; a blank line, or a file without events, is an error.
+func CheckFile(path string) (int, error) {
+	data, err := os.ReadFile(path)
 	if err != nil {
-		tb.Fatal(err)
+		return 0, err
 	}
-	defer f.Close()
+	var errs []error
 	n := 0
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	for sc.Scan() {
 		n++
 		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-			tb.Errorf("%s:%d: blank line", path, n)
+			errs = append(errs, fmt.Errorf("%s:%d: blank line", path, n))
 			continue
 		}
-		Validate(tb, sc.Bytes())
+		if err := Check(sc.Bytes()); err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d: %w", path, n, err))
+		}
 	}
 	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
+		errs = append(errs, err)
 	}
 	if n == 0 {
-		tb.Errorf("%s holds no events", path)
+		errs = append(errs, fmt.Errorf("%s holds no events", path))
+	}
+	return n, errors.Join(errs...)
+}
+
+// Validate checks one event with Check and fails tb if it does not pass.
+func Validate(tb testing.TB, event []byte) {
+	tb.Helper()
+	if err := Check(event); err != nil {
+		tb.Error(err)
+	}
+}
+
+// ValidateFile checks an events file with CheckFile and fails tb if any
+// line does not pass; it returns the number of events.
+func ValidateFile(tb testing.TB, path string) int {
+	tb.Helper()
+	n, err := CheckFile(path)
+	if err != nil {
+		tb.Error(err)
 	}
 	return n
 }
