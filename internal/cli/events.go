@@ -18,6 +18,14 @@ func (e *env) emit(ctx context.Context, o *options, evs ...events.CDEvent) {
 	e.emitter(o).Emit(ctx, evs...)
 }
 
+// emitOnce emits ev unless the events file holds one of its type in its
+// release already (rollback's pipelinerun.finished after verify's).
+func (e *env) emitOnce(ctx context.Context, o *options, ev events.CDEvent) {
+	if em := e.emitter(o); !em.Sent(ev.Context.Type, ev.Context.ChainID) {
+		em.Emit(ctx, ev)
+	}
+}
+
 // emitter is o's event emitter, made on first use; Enabled says whether any
 // sink is set, for commands that would do work only to make events.
 func (e *env) emitter(o *options) *events.Emitter {

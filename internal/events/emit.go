@@ -242,3 +242,23 @@ func redactURL(s string) string {
 	u.User, u.RawQuery = nil, ""
 	return u.String()
 }
+
+// Sent reports whether the events file already holds an event of type typ
+// in chain: for events a release sends once (pipelinerun.finished, which
+// verify sends when the breaker trips and rollback only when verify did
+// not). Without a file it is false: the HTTP sink cannot be asked.
+func (em *Emitter) Sent(typ, chain string) bool {
+	if em == nil || em.cfg.File == "" {
+		return false
+	}
+	evs, _, err := ReadFile(em.cfg.File)
+	if err != nil {
+		return false
+	}
+	for _, ev := range evs {
+		if ev.Context.Type == typ && ev.Context.ChainID == chain {
+			return true
+		}
+	}
+	return false
+}

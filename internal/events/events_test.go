@@ -354,3 +354,17 @@ func TestFileUnwritable(t *testing.T) {
 		t.Fatalf("warnings %q", warnings)
 	}
 }
+
+func TestSent(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "events.jsonl")
+	em, _ := events.New(events.Config{File: file})
+	fin := events.PipelineRunFinished("staging", release, events.OutcomeFailure, "tripped", events.Data{})
+	if em.Sent(events.TypePipelineRunFinished, release) {
+		t.Fatal("sent before anything was")
+	}
+	em.Emit(context.Background(), fin)
+	if !em.Sent(events.TypePipelineRunFinished, release) || em.Sent(events.TypePipelineRunFinished, "other") || em.Sent(events.TypePipelineRunStarted, release) {
+		t.Fatal("Sent does not match type and chain")
+	}
+}
