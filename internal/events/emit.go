@@ -159,7 +159,14 @@ func appendLines(path string, lines [][]byte) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	err = writeLocked(f, buf.Bytes())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func writeLocked(f *os.File, data []byte) error {
 	unlock, err := record.Lock(f)
 	if err != nil {
 		return fmt.Errorf("lock: %w", err)
@@ -168,15 +175,13 @@ func appendLines(path string, lines [][]byte) error {
 	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
 		last := make([]byte, 1)
 		if _, err := f.ReadAt(last, fi.Size()-1); err == nil && last[0] != '\n' {
-			data := append([]byte{'\n'}, buf.Bytes()...)
-			buf.Reset()
-			buf.Write(data)
+			data = append([]byte{'\n'}, data...)
 		}
 	}
-	if _, err := f.Write(buf.Bytes()); err != nil {
-		return err
-	}
-	return f.Close()
+	// One write: O_APPEND puts it at the end atomically with respect to
+	// other appenders.
+	_, err = f.Write(data)
+	return err
 }
 
 // post sends each event as a CloudEvent in HTTP binary mode: the context
