@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -290,5 +291,49 @@ func TestFilesFrom(t *testing.T) {
 		if r.code != 2 || r.called || !strings.Contains(r.out, tc.want) {
 			t.Errorf("%v: exit %d, ordo called %v, want %q\n%s", tc.inputs, r.code, r.called, tc.want, r.out)
 		}
+	}
+}
+
+// TestAnnotationsFromWorkingDirectory: with working-directory, ordo runs in
+// a subdirectory, but GitHub places an annotation at a path from the
+// repository's root (GITHUB_WORKSPACE); and a step shows at most 10 error
+// annotations, one of them the runner's own for the failed step.
+// https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#setting-an-error-message
+func TestAnnotationsFromWorkingDirectory(t *testing.T) {
+	ws := t.TempDir()
+	var cat strings.Builder
+	cat.WriteString("version: 1\nservices:\n")
+	for i := range 15 {
+		fmt.Fprintf(&cat, "  s%02d: {depends_on: [nowhere-%d]}\n", i, i)
+	}
+	writeFile(t, filepath.Join(ws, "platform", "ordo.yaml"), cat.String(), 0o644)
+	a := actions(t)["plan"]
+	s, vars := a.ordoStep(t)
+	env := []string{"ORDO=" + ordoBinary(t), "ORDO_FORMATS=" + s.Env["ORDO_FORMATS"], "GITHUB_ACTIONS=true", "RUNNER_TEMP=" + t.TempDir(), "GITHUB_WORKSPACE=" + ws}
+	for v, in := range vars {
+		value := ""
+		switch in {
+		case "working-directory":
+			value = "platform"
+		case "all":
+			value = "true"
+		}
+		env = append(env, v+"="+value)
+	}
+	r := run(t, ws, env, time.Minute, "bash", filepath.Join(root, "actions", "setup", "run.sh"), "plan")
+	if r.code != 2 {
+		t.Fatalf("exit %d, want 2\n%s", r.code, r.out)
+	}
+	errs := regexp.MustCompile(`(?m)^::error .*file=([^,:]+)`).FindAllStringSubmatch(r.out, -1)
+	if len(errs) != 9 {
+		t.Errorf("%d error annotations with a file, want 9\n%s", len(errs), r.out)
+	}
+	for _, m := range errs {
+		if m[1] != "platform/ordo.yaml" {
+			t.Errorf("annotation at %q, want platform/ordo.yaml (from the repository root)", m[1])
+		}
+	}
+	if !strings.Contains(r.out, "more problems are in the log") {
+		t.Errorf("no word of the problems left out\n%s", r.out)
 	}
 }

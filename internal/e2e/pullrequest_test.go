@@ -57,6 +57,15 @@ func newFakeGitHub(t *testing.T, repo, token string) *fakeGitHub {
 			g.shas[m[1]] = true
 			w.WriteHeader(http.StatusCreated)
 			fmt.Fprint(w, `{}`)
+		// The branch's rules require ordo and ordo/db: the other unaffected
+		// services get no status. No labels, no classic protection.
+		// https://docs.github.com/en/rest/repos/rules#get-rules-for-a-branch
+		case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, prefix+"/rules/branches/"):
+			fmt.Fprint(w, `[{"type":"required_status_checks","parameters":{"required_status_checks":[{"context":"ordo"},{"context":"ordo/db"}]}}]`)
+		case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, prefix+"/branches/"):
+			fmt.Fprint(w, `{"name":"main","protected":false}`)
+		case r.Method == http.MethodGet && (strings.HasSuffix(r.URL.Path, "/labels") || strings.HasSuffix(r.URL.Path, "/pulls")):
+			fmt.Fprint(w, `[]`)
 		case c != nil && r.Method == http.MethodGet && c[1] != "":
 			var list []map[string]any
 			for id, b := range g.comments {
@@ -156,10 +165,14 @@ func TestActPullRequest(t *testing.T) {
 				if len(gh.shas) != 1 || !gh.shas[repo.change] {
 					t.Errorf("statuses went to %v, want the head commit %s", gh.shas, repo.change)
 				}
-				for _, c := range []string{"ordo", "ordo/api", "ordo/db", "ordo/c6"} {
+				for _, c := range []string{"ordo", "ordo/api", "ordo/db"} {
 					if last[c] != "success" {
 						t.Errorf("status %s ended %q, want success (all: %v)", c, last[c], gh.statuses)
 					}
+				}
+				// c6 is unaffected and no rule requires its context.
+				if _, posted := last["ordo/c6"]; posted {
+					t.Errorf("ordo/c6 was posted though no branch rule requires it: %v", gh.statuses)
 				}
 				if name == "pull_request" {
 					// Both status steps keep the comment; the second finds the

@@ -116,6 +116,7 @@ func TestInstallerTrust(t *testing.T) {
 		t.Parallel()
 		// v1.10.0 is published but v1 still points to v1.9.0's commit:
 		// `uses: ordo-ci/ordo@v1` runs v1.9.0's action, so its ordo is v1.9.0.
+		// https://docs.github.com/en/actions/sharing-automations/creating-actions/about-custom-actions#using-tags-for-release-management
 		srv := newReleaseServer(t)
 		old, newer := strings.Repeat("19", 20), strings.Repeat("1a", 20)
 		srv.files["/api/v3/repos/ordo-ci/ordo/tags"] = []byte(`[{"name":"v1.10.0","commit":{"sha":"` + newer + `"}},{"name":"v1.9.0","commit":{"sha":"` + old + `"}},{"name":"v1","commit":{"sha":"` + old + `"}}]`)

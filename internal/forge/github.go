@@ -443,12 +443,3 @@ func ghMessage(er *github.ErrorResponse) string {
 	}
 	return b.String()
 }
-
-// pace waits before a write once the burst is spent (see WriteTime).
-func (g *gitHub) pace(ctx context.Context) error {
-	g.writes++
-	if g.writes <= writeBurst {
-		return nil
-	}
-	return g.sleep(ctx, writeInterval)
-}

@@ -189,3 +189,12 @@ func WriteTime(n int) time.Duration {
 	}
 	return time.Duration(n-writeBurst) * writeInterval
 }
+
+// pace waits before a write once the burst is spent (see WriteTime).
+func (g *gitHub) pace(ctx context.Context) error {
+	g.writes++
+	if g.writes <= writeBurst {
+		return nil
+	}
+	return g.sleep(ctx, writeInterval)
+}
