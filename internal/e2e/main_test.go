@@ -174,14 +174,3 @@ func readFile(tb testing.TB, path string) string {
 	}
 	return string(b)
 }
-
-// compactJSON is v as ordo writes outputs: compact, without HTML escapes.
-func compactJSON(v any) string {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		panic(err)
-	}
-	return strings.TrimSpace(b.String())
-}
