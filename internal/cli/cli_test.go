@@ -44,7 +44,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("NO_COLOR", "1")
 			return os.MkdirAll(home, 0o755)
 		},
-		Cmds: withCmds(fakeGitHubCmds(), map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		Cmds: withCmds(fakeGitHubCmds(), eventsCmds(), map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// commit MSG: stage everything and commit it (git init on first use).
 			"commit": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 1 {
