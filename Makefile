@@ -35,7 +35,7 @@ FUZZTIME ?= 2000x
 ACTIONLINT ?= $(or $(ORDO_ACTIONLINT),actionlint)
 SHELLCHECK ?= $(or $(ORDO_SHELLCHECK),shellcheck)
 
-.PHONY: help build test unit fuzz-short fuzz lint lint-actions bench demo dist clean
+.PHONY: help build test unit fuzz-short fuzz lint lint-actions workflow bench demo dist clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -88,6 +88,9 @@ lint-actions: ## actionlint and shellcheck over action.yml, actions/ and .github
 	$(ACTIONLINT) -shellcheck=$(SHELLCHECK) && \
 	echo "shellcheck actions/*/*.sh .github/scripts/*.sh .ci/run" && \
 	$(SHELLCHECK) -x actions/*/*.sh .github/scripts/*.sh .ci/run
+
+workflow: ## regenerate .github/workflows/ordo-release.yml (the reusable release workflow) from internal/workflow/release.yml.tmpl
+	$(GO) generate ./internal/workflow
 
 bench: ## benchmarks: affected against git diff (4,000 services, 20,000 files), catalog, plan, gate, release, board (100 × 500), verify (a 100-service wave), flags
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/cli ./internal/affected ./internal/plan ./internal/catalog ./internal/gate ./internal/release ./internal/board ./internal/verify ./internal/flags

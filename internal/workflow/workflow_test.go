@@ -36,7 +36,7 @@ func TestGenerateJobs(t *testing.T) {
 			for i := range n {
 				want = append(want, fmt.Sprintf("rollback-%d", i))
 			}
-			want = append(want, "failed")
+			want = append(want, "finish")
 			if strings.Join(names, " ") != strings.Join(want, " ") {
 				t.Errorf("jobs:\n%v\nwant:\n%v", names, want)
 			}
@@ -79,5 +79,22 @@ func TestGenerateActionlint(t *testing.T) {
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("actionlint: %v\n%s", err, out)
+	}
+}
+
+// The committed workflow is what the template generates: edit the template
+// and run make workflow, never the file.
+func TestCommittedWorkflow(t *testing.T) {
+	t.Parallel()
+	want, err := Generate(Waves)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join("..", "..", File))
+	if err != nil {
+		t.Fatalf("%v: run make workflow", err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("%s is not what internal/workflow/release.yml.tmpl generates: run make workflow (go generate ./internal/workflow) and commit it", File)
 	}
 }
