@@ -18,22 +18,29 @@ import (
 // the catalog the record calls read, and whether the template has scripts of
 // its own to keep.
 func (c *planCmd) gitlabEnvOptions(cat *catalog.Catalog, p *plan.Plan) error {
-	gl := &c.gl
 	if p.Env == "" {
 		return nil
 	}
 	if c.planFile == "" {
 		return exit.BadInputf("--format gitlab with --env needs --plan-file: the deploy jobs record what they deploy from the plan file, an artifact of the plan job")
 	}
+	return gitlabEnvOptions(&c.gl, cat, p.Env, c.planFile, c.config, c.dir)
+}
+
+// gitlabEnvOptions fills in what the jobs of an environment's child
+// pipeline (a plan's or a rollback's) need: the plan file, an artifact of
+// the job that writes the pipeline (CI_JOB_NAME, in gl.PlanJob), the catalog,
+// the environment's tier and the template's own scripts.
+func gitlabEnvOptions(gl *plan.GitLabOptions, cat *catalog.Catalog, envName, planFile, config, dir string) error {
 	if gl.PlanJob == "" {
 		return exit.BadInputf("--format gitlab with --env runs in a GitLab job: the child pipeline takes the plan file from the artifacts of the job CI_JOB_NAME names, which is not set")
 	}
-	gl.PlanFile = filepath.ToSlash(relToWD(c.planFile))
-	gl.Config = c.config
-	if env := cat.Environment(p.Env); env != nil {
+	gl.PlanFile = filepath.ToSlash(relToWD(planFile))
+	gl.Config = config
+	if env := cat.Environment(envName); env != nil {
 		gl.Tier = env.Tier
 	}
-	gl.TemplateBeforeScript, gl.TemplateAfterScript = templateScripts(filepath.Join(c.dir, filepath.FromSlash(gl.TemplateFile)), gl.Template)
+	gl.TemplateBeforeScript, gl.TemplateAfterScript = templateScripts(filepath.Join(dir, filepath.FromSlash(gl.TemplateFile)), gl.Template)
 	return nil
 }
 

@@ -71,6 +71,17 @@ func (c *rollbackCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 	rp := r.Plan(cat)
+	if o.format == "gitlab" {
+		// The rollback jobs record what they undo and what runs again, from
+		// the release's plan file, which this job passes on as an artifact.
+		if c.planFile == "" {
+			return exit.BadInputf("rollback: --format gitlab needs --plan-file: the rollback jobs record from the release's plan file")
+		}
+		c.gl.PlanJob, c.gl.Rollback = e.getenv("CI_JOB_NAME"), true
+		if err := gitlabEnvOptions(&c.gl, cat, rp.Env, c.planFile, o.config, o.dir); err != nil {
+			return err
+		}
+	}
 	if err := e.summary(func(w io.Writer) error { return render.RollbackMarkdown(w, r) }); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -32,6 +33,8 @@ checks:
     interval: 200ms
 verify:
   checks: [health]
+flags:
+  new-schema: {requires: {db: ">=0.1.0"}}
 services:
   db: {kind: migration, paths: [db/**]}
   api: {paths: [api/**], depends_on: [db]}
@@ -39,7 +42,9 @@ services:
   web: {paths: [web/**], depends_on: [api]}
 `
 
-// releaseCaller is the ten lines a user writes to call the reusable workflow.
+// releaseCaller is the ten lines a user writes to call the reusable
+// workflow, and three optional inputs: the flags file, the events sink
+// (%s) and the secret that holds the Slack webhook URL.
 const releaseCaller = `name: release
 on: push
 jobs:
@@ -48,8 +53,33 @@ jobs:
     with:
       environment: staging
       deploy: ./deploy.sh
+      flags-file: flags/staging.json
+      events-url: %s
+      slack-webhook-secret: SLACK_HOOK
     secrets: inherit
     permissions: {contents: write, deployments: write}
+`
+
+// uploadArtifact stands in for actions/upload-artifact, which act cannot
+// fetch offline: it copies each upload to $ORDO_TEST_ARTIFACTS, numbered,
+// so the test sees every version of the flags file the workflow published.
+const uploadArtifact = `name: upload-artifact (test)
+inputs:
+  name: {required: true}
+  path: {required: true}
+  overwrite: {required: false}
+  if-no-files-found: {required: false}
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      env:
+        NAME: ${{ inputs.name }}
+        FILE: ${{ inputs.path }}
+      run: |
+        mkdir -p "$ORDO_TEST_ARTIFACTS"
+        n=$(find "$ORDO_TEST_ARTIFACTS" -type f | wc -l)
+        cp "$FILE" "$ORDO_TEST_ARTIFACTS/$(printf %03d "$n")-$NAME"
 `
 
 // The deploy command logs what it was asked to do.
@@ -82,11 +112,39 @@ func TestActReleaseWorkflow(t *testing.T) {
 	}))
 	t.Cleanup(health.Close)
 
+	// The chat and the events sink: what the workflow posts.
+	var hooks struct {
+		sync.Mutex
+		slack  []string
+		events []string
+	}
+	slack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		hooks.Lock()
+		hooks.slack = append(hooks.slack, string(b))
+		hooks.Unlock()
+		fmt.Fprint(w, "ok")
+	}))
+	t.Cleanup(slack.Close)
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hooks.Lock()
+		hooks.events = append(hooks.events, r.Header.Get("ce-type"))
+		hooks.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	t.Cleanup(sink.Close)
+	takeHooks := func() (slack, events []string) {
+		hooks.Lock()
+		defer hooks.Unlock()
+		slack, events, hooks.slack, hooks.events = hooks.slack, hooks.events, nil, nil
+		return slack, events
+	}
+
 	repo := gittest.New(t)
 	repo.Git("remote", "add", "origin", "https://github.com/acme/shop.git")
 	files := gittest.Files{
 		"ordo.yaml":                     releaseCatalog,
-		".github/workflows/release.yml": releaseCaller,
+		".github/workflows/release.yml": fmt.Sprintf(releaseCaller, sink.URL),
 		"db/0001.sql":                   "create table t (id int);\n",
 		"api/main.go":                   "package main\n",
 		"worker/main.go":                "package main\n",
@@ -102,24 +160,29 @@ func TestActReleaseWorkflow(t *testing.T) {
 
 	src := t.TempDir()
 	copySources(t, src)
-	wf, err := releasewf.Generate(releasewf.Waves)
-	if err != nil {
-		t.Fatal(err)
+	// The workflow as committed (TestCommittedWorkflow holds it to the
+	// template). act's workflow schema predates environment: {deployment:
+	// false} (2025), which it refuses; for act alone the line goes.
+	wf := readFile(t, filepath.Join(root, releasewf.File))
+	wf = regexp.MustCompile(`(?m)^\s+deployment: false.*\n`).ReplaceAllString(wf, "")
+	writeFile(t, filepath.Join(src, releasewf.File), wf, 0o644)
+	upload := t.TempDir()
+	writeFile(t, filepath.Join(upload, "action.yml"), uploadArtifact, 0o644)
+	uploadRef := regexp.MustCompile(`actions/upload-artifact@[0-9a-f]{40}`).FindString(wf)
+	if uploadRef == "" {
+		t.Fatalf("%s does not upload the flags file with a pinned actions/upload-artifact", releasewf.File)
 	}
-	// act's workflow schema predates environment: {deployment: false}
-	// (2025), which it refuses; for act alone the line goes.
-	wf = regexp.MustCompile(`(?m)^\s+deployment: false.*\n`).ReplaceAll(wf, nil)
-	writeFile(t, filepath.Join(src, releasewf.File), string(wf), 0o644)
 	home := t.TempDir()
 
-	actRelease := func(t *testing.T) (result, string, []map[string]any) {
+	actRelease := func(t *testing.T) (result, string, []map[string]any, []string) {
 		t.Helper()
 		dir := t.TempDir()
+		artifacts := filepath.Join(dir, "artifacts")
 		rec, log := filepath.Join(dir, "record.jsonl"), filepath.Join(dir, "deploy.log")
 		// What ran before: every service at init, release r0.
 		var seed strings.Builder
 		for _, s := range []string{"db", "api", "worker", "web"} {
-			fmt.Fprintf(&seed, `{"env":"staging","service":%q,"phase":"deploy","state":"success","sha":%q,"version":"0.1.0","release":"r0","wave":null,"time":"2026-01-01T00:00:00Z","url":""}`+"\n", s, init)
+			fmt.Fprintf(&seed, `{"env":"staging","service":%q,"phase":"deploy","state":"success","sha":%q,"version":"0.0.9","release":"r0","wave":null,"time":"2026-01-01T00:00:00Z","url":""}`+"\n", s, init)
 		}
 		writeFile(t, rec, seed.String(), 0o644)
 		event := filepath.Join(dir, "event.json")
@@ -132,22 +195,30 @@ func TestActReleaseWorkflow(t *testing.T) {
 			"-P", "ubuntu-latest=-self-hosted",
 			"--no-cache-server",
 			"--local-repository", "ordo-ci/ordo@v1="+src,
+			"--local-repository", uploadRef+"="+upload,
 			"--env", "ORDO_FROM_SOURCE=true",
+			"--env", "ORDO_TEST_ARTIFACTS="+artifacts,
 			"--env", "ORDO_RECORD="+rec,
 			"--env", "DEPLOY_LOG="+log,
 			"--env", "HEALTH_URL="+health.URL,
 			"--secret", "HEALTH_TOKEN=tok-e2e",
+			"--secret", "SLACK_HOOK="+slack.URL+"/services/T0/B0/x",
 		)
 		t.Logf("act: exit %d in %s", r.code, time.Since(start).Round(time.Millisecond))
 		if testing.Verbose() {
 			t.Log(r.out)
 		}
 		deploys, _ := os.ReadFile(log)
-		return r, string(deploys), readRecord(t, rec)
+		var flags []string
+		uploads, _ := filepath.Glob(filepath.Join(artifacts, "*-ordo-flags-staging"))
+		for _, u := range uploads { // in the order uploaded
+			flags = append(flags, readFile(t, u))
+		}
+		return r, string(deploys), readRecord(t, rec), flags
 	}
 
 	t.Run("healthy", func(t *testing.T) {
-		r, deploys, entries := actRelease(t)
+		r, deploys, entries, flags := actRelease(t)
 		if r.code != 0 {
 			t.Fatalf("act: exit %d\n%s", r.code, r.out)
 		}
@@ -164,13 +235,26 @@ func TestActReleaseWorkflow(t *testing.T) {
 		if strings.Contains(r.out, "tok-e2e") {
 			t.Errorf("the secret is printed")
 		}
+		// The flags file after each of the 3 waves; db runs 0.1.0+<sha> from wave 0.
+		if len(flags) != 3 || flagState(t, flags[0]) != "on" || flagState(t, flags[2]) != "on" {
+			t.Errorf("flags files uploaded: %d, want 3 with new-schema on:\n%s", len(flags), strings.Join(flags, "\n"))
+		}
+		slack, events := takeHooks()
+		if len(slack) != 2 || !strings.Contains(slack[0], "staging") || !strings.Contains(slack[1], "staging") {
+			t.Errorf("Slack messages: %d, want 2 (the release starts, the report):\n%s", len(slack), strings.Join(slack, "\n"))
+		}
+		for _, want := range []string{"dev.cdevents.pipelinerun.queued.0.3.0", "dev.cdevents.taskrun.finished.0.3.0", "dev.cdevents.service.upgraded.0.3.0"} {
+			if !slices.Contains(events, want) {
+				t.Errorf("the events sink did not get %s: %v", want, events)
+			}
+		}
 	})
 
 	t.Run("api unhealthy", func(t *testing.T) {
 		mu.Lock()
 		down["api"] = true
 		mu.Unlock()
-		r, deploys, entries := actRelease(t)
+		r, deploys, entries, flags := actRelease(t)
 		if r.code == 0 {
 			t.Fatalf("act: the run should fail\n%s", r.out)
 		}
@@ -205,7 +289,45 @@ func TestActReleaseWorkflow(t *testing.T) {
 		if !strings.Contains(r.out, "the breaker tripped") || !strings.Contains(r.out, "failed in staging") {
 			t.Errorf("the log does not say the breaker tripped and the release failed:\n%s", r.out)
 		}
+		// After wave 0 the flag is on (db 0.1.0+<sha>); after the rollback (0.0.9), off.
+		if len(flags) != 2 || flagState(t, flags[0]) != "on" || flagState(t, flags[1]) != "off" {
+			t.Errorf("flags files uploaded: %d, want 2: new-schema on after wave 0, off after the rollback:\n%s", len(flags), strings.Join(flags, "\n"))
+		}
+		slack, events := takeHooks()
+		var kinds []string
+		for _, m := range slack {
+			switch {
+			case strings.Contains(m, "verify"), strings.Contains(m, "Verify"):
+				kinds = append(kinds, "verify")
+			case strings.Contains(m, "ollback"):
+				kinds = append(kinds, "rollback")
+			default:
+				kinds = append(kinds, "other")
+			}
+		}
+		if len(slack) != 4 {
+			t.Errorf("Slack messages: %d (%v), want 4: the release starts, wave 1 failed, the rollback, the report:\n%s", len(slack), kinds, strings.Join(slack, "\n"))
+		}
+		for _, want := range []string{"dev.cdevents.pipelinerun.queued.0.3.0", "dev.cdevents.service.rolledback.0.3.0"} {
+			if !slices.Contains(events, want) {
+				t.Errorf("the events sink did not get %s: %v", want, events)
+			}
+		}
 	})
+}
+
+// flagState is new-schema's default variant in a flagd file.
+func flagState(t *testing.T, file string) string {
+	t.Helper()
+	var doc struct {
+		Flags map[string]struct {
+			DefaultVariant string `json:"defaultVariant"`
+		} `json:"flags"`
+	}
+	if err := json.Unmarshal([]byte(file), &doc); err != nil {
+		t.Fatalf("flags file: %v\n%s", err, file)
+	}
+	return doc.Flags["new-schema"].DefaultVariant
 }
 
 func readRecord(t *testing.T, path string) []map[string]any {

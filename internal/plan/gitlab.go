@@ -82,6 +82,10 @@ type GitLabOptions struct {
 	// template has its own, which the deploy jobs keep.
 	PlanFile, Tier, Config                    string
 	TemplateBeforeScript, TemplateAfterScript bool
+	// Rollback says the plan is a rollback's (ordo rollback): its jobs
+	// record rolled_back and the target instead of a deploy, and it has
+	// no verify, rollback or report jobs of its own (gitlab_release.go).
+	Rollback bool
 }
 
 // ValidTemplate is the syntax of GitLabOptions.Template, as the plan
@@ -187,7 +191,7 @@ func (p *Plan) GitLabFiles(o GitLabOptions) (files []GitLabFile, warnings []stri
 	}
 	maxJobs := o.MaxJobs
 	if ej != nil {
-		maxJobs-- // each pipeline's PlanFileJob
+		maxJobs -= 1 + ej.tailJobCount(len(p.Waves)) // each pipeline's PlanFileJob, verify, rollback and report jobs
 	}
 	parts := p.parts(jobs, maxJobs, o.MaxBytes)
 	for _, part := range parts {
@@ -221,7 +225,7 @@ func (p *Plan) pipeline(ks []int, jobs [][]byte, o GitLabOptions, ej *envJob) []
 	useNeeds := true
 	maxNeeds := MaxNeeds
 	if ej != nil {
-		maxNeeds-- // every job needs PlanFileJob too
+		maxNeeds -= 2 // every job needs PlanFileJob too, and the verify job of the wave before
 	}
 	for _, k := range ks {
 		j := p.Jobs[k]
@@ -249,37 +253,64 @@ func (p *Plan) pipeline(ks []int, jobs [][]byte, o GitLabOptions, ej *envJob) []
 	e.workflow()
 	e.key(0, "include")
 	e.pair(2, "- local", o.TemplateFile)
+	release := ej != nil && !ej.rollback // verify jobs, the rollback and the report
+	first, last := p.Jobs[ks[0]].Wave, p.Jobs[ks[len(ks)-1]].Wave
 	e.key(0, "stages")
-	for w := p.Jobs[ks[0]].Wave; w <= p.Jobs[ks[len(ks)-1]].Wave; w++ {
+	for w := first; w <= last; w++ {
 		e.item(2, StageName(w))
+		if release {
+			e.item(2, VerifyStage(w))
+		}
+	}
+	if release {
+		for _, s := range tailStages {
+			e.item(2, s)
+		}
 	}
 	if ej != nil {
 		ej.planFileJob(&e, o, p.Release)
 	}
-	for _, k := range ks {
+	var wave []string // the deploy jobs of the current wave, for its verify job
+	for n, k := range ks {
+		j := p.Jobs[k]
 		e.b = append(e.b, jobs[k]...)
-		if !useNeeds {
-			continue
-		}
-		var after []string
-		for _, a := range p.Jobs[k].After {
-			if in[a] {
-				after = append(after, a)
+		wave = append(wave, JobPrefix+j.Service)
+		if useNeeds {
+			var after []string
+			for _, a := range j.After {
+				if in[a] {
+					after = append(after, JobPrefix+a)
+				}
+			}
+			if release && j.Wave > first {
+				// The wave starts once the one before is verified.
+				after = append(after, VerifyJob(j.Wave-1))
+			}
+			if len(after) == 0 && ej == nil {
+				e.b = append(e.b, "  needs: []\n"...)
+			} else {
+				e.key(2, "needs")
+				if ej != nil {
+					e.item(4, PlanFileJob)
+				}
+				for _, a := range after {
+					// optional: the template's rules may leave the job out.
+					e.pair(4, "- job", a)
+					e.b = append(e.b, "      optional: true\n"...)
+				}
 			}
 		}
-		if len(after) == 0 && ej == nil {
-			e.b = append(e.b, "  needs: []\n"...)
-			continue
+		if release && (n == len(ks)-1 || p.Jobs[ks[n+1]].Wave != j.Wave) {
+			var needs []string
+			if useNeeds {
+				needs = wave
+			}
+			ej.verifyJob(&e, j.Wave, o.Template, p.Release, needs)
+			wave = nil
 		}
-		e.key(2, "needs")
-		if ej != nil {
-			e.item(4, PlanFileJob)
-		}
-		for _, a := range after {
-			// optional: the template's rules may leave the job out.
-			e.pair(4, "- job", JobPrefix+a)
-			e.b = append(e.b, "      optional: true\n"...)
-		}
+	}
+	if release {
+		ej.tailJobs(&e, o.Template, p.Release)
 	}
 	return e.b
 }

@@ -33,7 +33,9 @@ func EnvironmentName(env, service string) string { return env + "/" + service }
 
 // envJob is what an environment's plan adds to every deploy job.
 type envJob struct {
-	env, tier, planFile, config string
+	env, tier, planFile, config, templateFile string
+	// rollback: the pipeline is a rollback's (GitLabOptions.Rollback).
+	rollback bool
 	// keepBefore and keepAfter: the template's own before_script and
 	// after_script, which the deploy job's would otherwise replace
 	// (extends: merges mappings but not lists), run beside ordo's.
@@ -56,7 +58,7 @@ func (p *Plan) envJob(o GitLabOptions) (*envJob, error) {
 				j.Service, name, maxEnvironmentName)
 		}
 	}
-	return &envJob{env: p.Env, tier: o.Tier, planFile: o.PlanFile, config: o.Config,
+	return &envJob{env: p.Env, tier: o.Tier, planFile: o.PlanFile, config: o.Config, templateFile: o.TemplateFile, rollback: o.Rollback,
 		keepBefore: o.TemplateBeforeScript, keepAfter: o.TemplateAfterScript}, nil
 }
 
@@ -83,14 +85,12 @@ func (ej *envJob) keys(e *emitter, j Job, template string) {
 	if j.Lock == "" {
 		e.pair(2, "resource_group", resourceGroup(EnvironmentName(ej.env, j.Service)))
 	}
-	record := "ordo env record"
-	if ej.config != "" {
-		record += " --config " + shellQuote(ej.config)
-	}
-	record += ` --plan-file "$ORDO_PLAN_FILE" --service "$ORDO_SERVICE" --state`
+	record := ej.ordo("env record", `--plan-file "$ORDO_PLAN_FILE" --service "$ORDO_SERVICE" --state`)
 	e.key(2, "before_script")
 	e.item(4, `command -v ordo >/dev/null || { echo "ordo: this deploy job records what it deploys with ordo, which is not on PATH: run it in an image with ordo and git (ghcr.io/ordo-ci/ordo has both)" >&2; exit 1; }`)
-	e.item(4, record+" in_progress")
+	if !ej.rollback {
+		e.item(4, record+" in_progress")
+	}
 	if ej.keepBefore {
 		e.reference(4, template, "before_script")
 	}
@@ -99,7 +99,11 @@ func (ej *envJob) keys(e *emitter, j Job, template string) {
 	// command ends after_script.
 	// https://docs.gitlab.com/ci/yaml/#after_script
 	e.key(2, "after_script")
-	e.item(4, `if [ "$CI_JOB_STATUS" = success ]; then state=success; else state=failure; fi; `+record+` "$state"`)
+	if ej.rollback {
+		e.item(4, ej.rollbackRecord())
+	} else {
+		e.item(4, `if [ "$CI_JOB_STATUS" = success ]; then state=success; else state=failure; fi; `+record+` "$state"`)
+	}
 	if ej.keepAfter {
 		e.reference(4, template, "after_script")
 	}
@@ -111,7 +115,11 @@ func (ej *envJob) planFileJob(e *emitter, o GitLabOptions, release string) {
 	e.quotedKey(0, PlanFileJob)
 	e.pair(2, "stage", ".pre")
 	e.key(2, "needs")
-	e.pair(4, "- pipeline", "$ORDO_PARENT_PIPELINE_ID")
+	parent := "$ORDO_PARENT_PIPELINE_ID"
+	if ej.rollback {
+		parent = "$" + RollbackParentVar
+	}
+	e.pair(4, "- pipeline", parent)
 	e.pair(6, "job", o.PlanJob)
 	e.key(2, "variables")
 	e.pair(4, "GIT_STRATEGY", "none")

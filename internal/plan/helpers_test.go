@@ -471,26 +471,35 @@ func checkGitLab(tb testing.TB, p *Plan, o GitLabOptions, mode gitlabMode, src [
 	if inc, _ := doc["include"].([]any); len(inc) != 1 || inc[0].(map[string]any)["local"] != file {
 		tb.Errorf("include = %v, want local %s", doc["include"], file)
 	}
-	stages, _ := doc["stages"].([]any)
-	if len(stages) != len(p.Waves) {
-		tb.Errorf("%d stages for %d waves", len(stages), len(p.Waves))
-	}
-	for i, s := range stages {
-		if s != StageName(i) {
-			tb.Errorf("stage %d = %v", i, s)
+	release := p.Env != "" && !o.Rollback // verify, rollback and report jobs
+	var wantStages []any
+	for i := range p.Waves {
+		wantStages = append(wantStages, StageName(i))
+		if release {
+			wantStages = append(wantStages, VerifyStage(i))
 		}
+	}
+	if release {
+		wantStages = append(wantStages, "rollback", "rollback-run", "report")
+	}
+	if stages, _ := doc["stages"].([]any); !slices.Equal(stages, wantStages) {
+		tb.Errorf("stages %v, want %v", stages, wantStages)
 	}
 	own := 2 // include, stages
 	if p.Env != "" {
 		own++
 		checkPlanFileJob(tb, doc, o)
 	}
+	if release {
+		own += len(p.Waves) + 3
+		checkReleaseJobs(tb, p, doc, mode)
+	}
 	if got, want := len(doc)-own, len(p.Jobs); got != want {
 		tb.Errorf("%d jobs in the pipeline, want %d", got, want)
 	}
 	maxNeeds := MaxNeeds
 	if p.Env != "" {
-		maxNeeds--
+		maxNeeds -= 2
 	}
 	if mode == modeOf {
 		mode = modeNeeds
@@ -527,6 +536,14 @@ func checkGitLab(tb testing.TB, p *Plan, o GitLabOptions, mode gitlabMode, src [
 					break
 				}
 				list = list[1:]
+			}
+			if release && j.Wave > 0 {
+				// The verify job of the wave before comes last.
+				if nd, _ := list[len(list)-1].(map[string]any); len(list) == 0 || nd["job"] != VerifyJob(j.Wave-1) {
+					tb.Errorf("%s (wave %d): needs %v, want %s last", name, j.Wave, list, VerifyJob(j.Wave-1))
+					break
+				}
+				list = list[:len(list)-1]
 			}
 			if len(list) != len(j.After) || len(list) > maxNeeds {
 				tb.Errorf("%s: needs %v, want %v", name, list, j.After)

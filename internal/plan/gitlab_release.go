@@ -1,0 +1,171 @@
+package plan
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// An environment's child pipeline conducts the release, as the reusable
+// GitHub workflow does: after each wave's deploy jobs a verify job (ordo
+// verify: the checks and the breaker) that the next wave waits for; when a
+// deploy or a verification fails, a job that plans the way back (ordo
+// rollback --format gitlab) and a trigger job that runs it as a child
+// pipeline of its own, newest wave first, each rollback job in the deploy
+// job's resource_group; and a last job that reports the release. Chat
+// messages (ordo notify) go to the webhooks whose URLs are in the variables
+// that ORDO_SLACK_WEBHOOK_VAR and ORDO_TEAMS_WEBHOOK_VAR name, and
+// ORDO_FLAGS_FILE, when set, is written (ordo flags) after each verified
+// wave and after the rollback, as an artifact: the plan component's trigger
+// job passes these variables down.
+//
+// The rollback jobs run by when: on_failure, which GitLab evaluates against
+// the jobs of the earlier stages, or against the job's needs: when it has
+// some; so they have none, and sit in stages after every wave's.
+// https://docs.gitlab.com/ci/yaml/#when
+const (
+	// RollbackPlanJob plans the way back, when a job before it failed.
+	RollbackPlanJob = "ordo-rollback-plan"
+	// RollbackJob runs the rollback's child pipeline.
+	RollbackJob = "ordo-rollback"
+	// ReportJob reports the release, whatever happened.
+	ReportJob = "ordo-report"
+	// RollbackFile is the rollback's child pipeline, an artifact of RollbackPlanJob.
+	RollbackFile = "ordo-rollback.yml"
+	// RollbackParentVar names the pipeline whose RollbackPlanJob holds the
+	// plan file, for the rollback pipeline's PlanFileJob: a variable of its
+	// own, since the pipeline variable ORDO_PARENT_PIPELINE_ID that the
+	// release's pipeline got from its parent would take precedence.
+	RollbackParentVar = "ORDO_ROLLBACK_PARENT_PIPELINE_ID"
+)
+
+// VerifyJob is the verify job of wave i.
+func VerifyJob(i int) string { return "verify:wave-" + strconv.Itoa(i) }
+
+// VerifyStage is the stage of wave i's verify job.
+func VerifyStage(i int) string { return "verify-" + strconv.Itoa(i) }
+
+// notifyFunc defines ordo_notify FILE in a job's script: it posts FILE to
+// each webhook configured, and a message that cannot be sent is a warning.
+const notifyFunc = `ordo_notify() { ` +
+	`if [ -n "${ORDO_SLACK_WEBHOOK_VAR:-}" ]; then ordo notify --slack-webhook-env "$ORDO_SLACK_WEBHOOK_VAR" --from "$1" || echo "ordo: warning: the Slack message was not sent"; fi; ` +
+	`if [ -n "${ORDO_TEAMS_WEBHOOK_VAR:-}" ]; then ordo notify --teams-webhook-env "$ORDO_TEAMS_WEBHOOK_VAR" --from "$1" || echo "ordo: warning: the Teams message was not sent"; fi; }`
+
+// ordo returns the command line of ordo's command cmd with the catalog and args.
+func (ej *envJob) ordo(cmd, args string) string {
+	line := "ordo " + cmd
+	if ej.config != "" {
+		line += " --config " + shellQuote(ej.config)
+	}
+	return line + " " + args
+}
+
+// flagsLine writes the flags file when ORDO_FLAGS_FILE is set.
+func (ej *envJob) flagsLine() string {
+	return `if [ -n "${ORDO_FLAGS_FILE:-}" ]; then mkdir -p "$(dirname "$ORDO_FLAGS_FILE")" && ` +
+		ej.ordo("flags", `--env "$ORDO_ENV" --output "$ORDO_FLAGS_FILE"`) + `; fi`
+}
+
+// helperJob starts a job of ordo's own that runs in the template's image
+// (with ordo and git, and its runner tags) but none of its scripts. A
+// template's environment: would apply too (GitLab's schema refuses null,
+// which would unset it): the deploy jobs set their own, so templates have
+// none.
+func (ej *envJob) helperJob(e *emitter, name, stage, template, release string) {
+	e.quotedKey(0, name)
+	e.pair(2, "extends", template)
+	e.pair(2, "stage", stage)
+	e.b = append(e.b, "  before_script: []\n  after_script: []\n"...)
+	e.key(2, "variables")
+	e.pair(4, "ORDO_ENV", ej.env)
+	e.pair(4, "ORDO_RELEASE", release)
+	e.pair(4, "ORDO_PLAN_FILE", ej.planFile)
+}
+
+// verifyJob writes wave i's verify job; needs, when not nil, are its needs:
+// the wave's deploy jobs (optional: the template's rules may drop one).
+func (ej *envJob) verifyJob(e *emitter, i int, template, release string, needs []string) {
+	ej.helperJob(e, VerifyJob(i), VerifyStage(i), template, release)
+	if needs != nil {
+		e.key(2, "needs")
+		e.item(4, PlanFileJob)
+		for _, n := range needs {
+			e.pair(4, "- job", n)
+			e.b = append(e.b, "      optional: true\n"...)
+		}
+	}
+	e.key(2, "script")
+	e.item(4, notifyFunc)
+	e.item(4, ej.ordo("verify", `--wave `+strconv.Itoa(i)+` --plan-file "$ORDO_PLAN_FILE" --format json --output ordo-verify.json`)+
+		` || { status=$?; ordo_notify ordo-verify.json; exit "$status"; }`)
+	e.item(4, ej.flagsLine())
+	ej.artifacts(e, "ordo-verify.json")
+}
+
+// artifacts keeps the job's document and the flags file, whatever happened.
+func (ej *envJob) artifacts(e *emitter, doc string) {
+	e.key(2, "artifacts")
+	e.pair(4, "when", "always")
+	e.key(4, "paths")
+	e.item(6, doc)
+	e.item(6, "$ORDO_FLAGS_FILE")
+}
+
+// tailJobs writes the rollback and report jobs, in the stages after the
+// waves' (tailStages).
+func (ej *envJob) tailJobs(e *emitter, template, release string) {
+	ej.helperJob(e, RollbackPlanJob, "rollback", template, release)
+	e.pair(2, "when", "on_failure")
+	e.key(2, "script")
+	e.item(4, notifyFunc)
+	e.item(4, ej.ordo("rollback", `--plan-file "$ORDO_PLAN_FILE" --format json --output ordo-rollback.json`))
+	e.item(4, ej.ordo("rollback", `--plan-file "$ORDO_PLAN_FILE" --format gitlab --output `+RollbackFile+
+		` --gitlab-template `+shellQuote(template)+` --gitlab-template-file `+shellQuote(ej.templateFile)))
+	e.item(4, "ordo_notify ordo-rollback.json")
+	e.key(2, "artifacts")
+	e.key(4, "paths")
+	e.item(6, RollbackFile)
+	e.item(6, "ordo-rollback.json")
+	e.item(6, ej.planFile) // the rollback pipeline's PlanFileJob takes it from here
+
+	e.quotedKey(0, RollbackJob)
+	e.pair(2, "stage", "rollback-run")
+	e.pair(2, "when", "on_failure")
+	e.key(2, "variables")
+	e.pair(4, RollbackParentVar, "$CI_PIPELINE_ID")
+	e.key(2, "trigger")
+	e.key(4, "include")
+	e.pair(6, "- artifact", RollbackFile)
+	e.pair(8, "job", RollbackPlanJob)
+	e.pair(4, "strategy", "depend")
+
+	ej.helperJob(e, ReportJob, "report", template, release)
+	e.pair(2, "when", "always")
+	e.key(2, "script")
+	e.item(4, notifyFunc)
+	e.item(4, ej.ordo("report", `--plan-file "$ORDO_PLAN_FILE" --format json --output ordo-report.json`))
+	e.item(4, ej.ordo("report", `--plan-file "$ORDO_PLAN_FILE"`))
+	e.item(4, "ordo_notify ordo-report.json")
+	// After a rollback the flags follow what runs again.
+	e.item(4, ej.flagsLine())
+	ej.artifacts(e, "ordo-report.json")
+}
+
+// tailStages are the stages of tailJobs.
+var tailStages = []string{"rollback", "rollback-run", "report"}
+
+// tailJobCount is how many jobs an environment's pipeline has besides its
+// deploy jobs and PlanFileJob: a verify job per wave and tailJobs.
+func (ej *envJob) tailJobCount(waves int) int {
+	if ej == nil || ej.rollback {
+		return 0
+	}
+	return waves + len(tailStages)
+}
+
+// rollbackRecord is the after_script of a rollback job: on success it
+// records rolled_back (the release's sha, the plan's head) and then the
+// target as running.
+func (ej *envJob) rollbackRecord() string {
+	base := ej.ordo("env record", `--plan-file "$ORDO_PLAN_FILE" --service "$ORDO_SERVICE" --phase rollback --state`)
+	return fmt.Sprintf(`if [ "$CI_JOB_STATUS" = success ]; then %s rolled_back && %s success --sha "$ORDO_SHA" --version "$ORDO_VERSION"; fi`, base, base)
+}
