@@ -260,12 +260,17 @@ func (p *Plan) pipeline(ks []int, jobs [][]byte, o GitLabOptions, ej *envJob) []
 		e.item(2, StageName(w))
 		if release {
 			e.item(2, VerifyStage(w))
+			if useNeeds {
+				e.item(2, RollbackStage(w))
+			}
 		}
 	}
+	if release && !useNeeds {
+		e.item(2, "rollback")
+		e.item(2, "rollback-run")
+	}
 	if release {
-		for _, s := range tailStages {
-			e.item(2, s)
-		}
+		e.item(2, "report")
 	}
 	if ej != nil {
 		ej.planFileJob(&e, o, p.Release)
@@ -306,11 +311,17 @@ func (p *Plan) pipeline(ks []int, jobs [][]byte, o GitLabOptions, ej *envJob) []
 				needs = wave
 			}
 			ej.verifyJob(&e, j.Wave, o.Template, p.Release, needs)
+			if useNeeds {
+				ej.rollbackJobs(&e, RollbackStage(j.Wave), ":wave-"+strconv.Itoa(j.Wave), o.Template, p.Release, append(wave, VerifyJob(j.Wave)))
+			}
 			wave = nil
 		}
 	}
 	if release {
-		ej.tailJobs(&e, o.Template, p.Release)
+		if !useNeeds {
+			ej.rollbackJobs(&e, "rollback", "", o.Template, p.Release, nil)
+		}
+		ej.reportJob(&e, o.Template, p.Release)
 	}
 	return e.b
 }

@@ -18,14 +18,11 @@ import (
 // wave and after the rollback, as an artifact: the plan component's trigger
 // job passes these variables down.
 //
-// The rollback jobs run by when: on_failure, which GitLab evaluates against
-// the jobs of the earlier stages, or against the job's needs: when it has
-// some; so they have none, and sit in stages after every wave's.
-// https://docs.gitlab.com/ci/yaml/#when
 const (
-	// RollbackPlanJob plans the way back, when a job before it failed.
+	// RollbackPlanJob plans the way back, when a job before it failed
+	// (with needs:, one per wave: RollbackPlanJob + ":wave-<i>").
 	RollbackPlanJob = "ordo-rollback-plan"
-	// RollbackJob runs the rollback's child pipeline.
+	// RollbackJob runs the rollback's child pipeline (likewise).
 	RollbackJob = "ordo-rollback"
 	// ReportJob reports the release, whatever happened.
 	ReportJob = "ordo-report"
@@ -110,11 +107,28 @@ func (ej *envJob) artifacts(e *emitter, doc string) {
 	e.item(6, "$ORDO_FLAGS_FILE")
 }
 
-// tailJobs writes the rollback and report jobs, in the stages after the
-// waves' (tailStages).
-func (ej *envJob) tailJobs(e *emitter, template, release string) {
-	ej.helperJob(e, RollbackPlanJob, "rollback", template, release)
+// rollbackJobs writes the job that plans the way back and the trigger job
+// that runs it. suffix names them (":wave-<i>" for a wave's, "" for the
+// pipeline's); needs, when not nil, are the jobs whose failure starts them.
+//
+// when: on_failure runs a job when one of its needs failed or, without
+// needs, when a job of an earlier stage did. With needs: (the pipeline's
+// jobs have them) each wave has its own pair, after its verify job, needing
+// the wave's deploy jobs and its verify job: a later wave never starts once
+// one fails, so exactly one pair runs. In the stages fallback one pair, in
+// the stages after every wave's, follows any failure.
+// https://docs.gitlab.com/ci/yaml/#when
+func (ej *envJob) rollbackJobs(e *emitter, stage, suffix, template, release string, needs []string) {
+	ej.helperJob(e, RollbackPlanJob+suffix, stage, template, release)
 	e.pair(2, "when", "on_failure")
+	if needs != nil {
+		e.key(2, "needs")
+		e.item(4, PlanFileJob)
+		for _, n := range needs {
+			e.pair(4, "- job", n)
+			e.b = append(e.b, "      optional: true\n"...)
+		}
+	}
 	e.key(2, "script")
 	e.item(4, notifyFunc)
 	e.item(4, ej.ordo("rollback", `--plan-file "$ORDO_PLAN_FILE" --format json --output ordo-rollback.json`))
@@ -127,17 +141,26 @@ func (ej *envJob) tailJobs(e *emitter, template, release string) {
 	e.item(6, "ordo-rollback.json")
 	e.item(6, ej.planFile) // the rollback pipeline's PlanFileJob takes it from here
 
-	e.quotedKey(0, RollbackJob)
-	e.pair(2, "stage", "rollback-run")
-	e.pair(2, "when", "on_failure")
+	e.quotedKey(0, RollbackJob+suffix)
+	if needs != nil {
+		e.pair(2, "stage", stage)
+		e.key(2, "needs")
+		e.item(4, RollbackPlanJob+suffix)
+	} else {
+		e.pair(2, "stage", stage+"-run")
+		e.pair(2, "when", "on_failure")
+	}
 	e.key(2, "variables")
 	e.pair(4, RollbackParentVar, "$CI_PIPELINE_ID")
 	e.key(2, "trigger")
 	e.key(4, "include")
 	e.pair(6, "- artifact", RollbackFile)
-	e.pair(8, "job", RollbackPlanJob)
+	e.pair(8, "job", RollbackPlanJob+suffix)
 	e.pair(4, "strategy", "depend")
+}
 
+// reportJob writes the job that reports the release, after every other.
+func (ej *envJob) reportJob(e *emitter, template, release string) {
 	ej.helperJob(e, ReportJob, "report", template, release)
 	e.pair(2, "when", "always")
 	e.key(2, "script")
@@ -150,16 +173,17 @@ func (ej *envJob) tailJobs(e *emitter, template, release string) {
 	ej.artifacts(e, "ordo-report.json")
 }
 
-// tailStages are the stages of tailJobs.
-var tailStages = []string{"rollback", "rollback-run", "report"}
+// RollbackStage is the stage of wave i's rollback jobs (with needs:).
+func RollbackStage(i int) string { return "rollback-" + strconv.Itoa(i) }
 
-// tailJobCount is how many jobs an environment's pipeline has besides its
-// deploy jobs and PlanFileJob: a verify job per wave and tailJobs.
+// tailJobCount bounds how many jobs an environment's pipeline has besides
+// its deploy jobs and PlanFileJob: per wave a verify job and two rollback
+// jobs, and the report.
 func (ej *envJob) tailJobCount(waves int) int {
 	if ej == nil || ej.rollback {
 		return 0
 	}
-	return waves + len(tailStages)
+	return 3*waves + 1
 }
 
 // rollbackRecord is the after_script of a rollback job: on success it

@@ -1,17 +1,20 @@
 package plan
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 )
 
 // checkReleaseJobs asserts the jobs an environment's pipeline conducts the
 // release with: a verify job per wave in its own stage, after the wave's
 // deploy jobs (by needs, or by stages in the fallback), with no environment;
-// the rollback jobs when: on_failure and without needs: GitLab evaluates
-// on_failure against a job's needs when it has some, else against every
-// job of the earlier stages (https://docs.gitlab.com/ci/yaml/#when), and the
-// rollback must follow any failed deploy or verify job; the report always.
-func checkReleaseJobs(tb testing.TB, p *Plan, doc map[string]any, mode gitlabMode) {
+// the rollback jobs when: on_failure, which GitLab evaluates against a job's
+// needs when it has some, else against every job of the earlier stages
+// (https://docs.gitlab.com/ci/yaml/#when), so that the rollback follows any
+// failed deploy or verify job; the report always, after every other job.
+// It returns how many jobs it checked.
+func checkReleaseJobs(tb testing.TB, p *Plan, doc map[string]any, mode gitlabMode) int {
 	tb.Helper()
 	for i, w := range p.Waves {
 		job, ok := doc[VerifyJob(i)].(map[string]any)
@@ -52,19 +55,66 @@ func checkReleaseJobs(tb testing.TB, p *Plan, doc map[string]any, mode gitlabMod
 			}
 		}
 	}
-	for name, want := range map[string]struct{ stage, when string }{
-		RollbackPlanJob: {"rollback", "on_failure"}, RollbackJob: {"rollback-run", "on_failure"}, ReportJob: {"report", "always"},
-	} {
-		job, ok := doc[name].(map[string]any)
-		if !ok {
-			tb.Errorf("no job %s", name)
+	// The rollback jobs: with needs, a pair per wave after its verify job,
+	// needing the wave's deploy jobs and verify job; in the fallback one
+	// pair after every wave, without needs.
+	n := len(p.Waves) + 1 // the verify jobs, the report
+	type pair struct{ plan, trigger, stage string }
+	var pairs []pair
+	var needsOf [][]string
+	if mode == modeStages {
+		pairs = append(pairs, pair{RollbackPlanJob, RollbackJob, "rollback"})
+		needsOf = append(needsOf, nil)
+	} else {
+		for i, w := range p.Waves {
+			suffix := fmt.Sprintf(":wave-%d", i)
+			pairs = append(pairs, pair{RollbackPlanJob + suffix, RollbackJob + suffix, RollbackStage(i)})
+			want := []string{PlanFileJob}
+			for _, s := range w.Services {
+				want = append(want, JobPrefix+s)
+			}
+			needsOf = append(needsOf, append(want, VerifyJob(i)))
+		}
+	}
+	for k, pr := range pairs {
+		n += 2
+		plan, _ := doc[pr.plan].(map[string]any)
+		trig, _ := doc[pr.trigger].(map[string]any)
+		if plan == nil || trig == nil {
+			tb.Errorf("no jobs %s and %s", pr.plan, pr.trigger)
 			continue
 		}
-		if job["stage"] != want.stage || job["when"] != want.when || job["needs"] != nil {
-			tb.Errorf("%s: stage %v when %v needs %v, want stage %s when %s and no needs", name, job["stage"], job["when"], job["needs"], want.stage, want.when)
+		if plan["stage"] != pr.stage || plan["when"] != "on_failure" || !slices.Equal(needNames(plan["needs"]), needsOf[k]) {
+			tb.Errorf("%s: stage %v when %v needs %v, want stage %s, when on_failure, needs %v", pr.plan, plan["stage"], plan["when"], plan["needs"], pr.stage, needsOf[k])
+		}
+		if t, _ := trig["trigger"].(map[string]any); t["strategy"] != "depend" {
+			tb.Errorf("%s: trigger %v, want strategy depend (the pipeline fails when the rollback does)", pr.trigger, t)
+		}
+		if needsOf[k] == nil && (trig["when"] != "on_failure" || trig["stage"] != "rollback-run") {
+			tb.Errorf("%s: when %v stage %v, want on_failure in rollback-run", pr.trigger, trig["when"], trig["stage"])
+		}
+		if needsOf[k] != nil && !slices.Equal(needNames(trig["needs"]), []string{pr.plan}) {
+			tb.Errorf("%s: needs %v, want %s", pr.trigger, trig["needs"], pr.plan)
 		}
 	}
-	if trig, _ := doc[RollbackJob].(map[string]any)["trigger"].(map[string]any); trig["strategy"] != "depend" {
-		tb.Errorf("%s: trigger %v, want strategy depend (the run fails when the rollback does)", RollbackJob, trig)
+	if job, _ := doc[ReportJob].(map[string]any); job["stage"] != "report" || job["when"] != "always" || job["needs"] != nil {
+		tb.Errorf("%s: %v, want stage report, when always, no needs: it follows every other job", ReportJob, job)
 	}
+	return n
+}
+
+func needNames(v any) []string {
+	list, ok := v.([]any)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, n := range list {
+		if m, ok := n.(map[string]any); ok {
+			out = append(out, m["job"].(string))
+		} else {
+			out = append(out, fmt.Sprint(n))
+		}
+	}
+	return out
 }

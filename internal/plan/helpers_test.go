@@ -472,15 +472,31 @@ func checkGitLab(tb testing.TB, p *Plan, o GitLabOptions, mode gitlabMode, src [
 		tb.Errorf("include = %v, want local %s", doc["include"], file)
 	}
 	release := p.Env != "" && !o.Rollback // verify, rollback and report jobs
+	maxNeeds := MaxNeeds
+	if p.Env != "" {
+		maxNeeds -= 2
+	}
+	if mode == modeOf {
+		mode = modeNeeds
+		if slices.ContainsFunc(p.Jobs, func(j Job) bool { return j.Critical || len(j.After) > maxNeeds }) {
+			mode = modeStages
+		}
+	}
 	var wantStages []any
 	for i := range p.Waves {
 		wantStages = append(wantStages, StageName(i))
 		if release {
 			wantStages = append(wantStages, VerifyStage(i))
+			if mode == modeNeeds {
+				wantStages = append(wantStages, RollbackStage(i))
+			}
 		}
 	}
+	if release && mode == modeStages {
+		wantStages = append(wantStages, "rollback", "rollback-run")
+	}
 	if release {
-		wantStages = append(wantStages, "rollback", "rollback-run", "report")
+		wantStages = append(wantStages, "report")
 	}
 	if stages, _ := doc["stages"].([]any); !slices.Equal(stages, wantStages) {
 		tb.Errorf("stages %v, want %v", stages, wantStages)
@@ -491,21 +507,10 @@ func checkGitLab(tb testing.TB, p *Plan, o GitLabOptions, mode gitlabMode, src [
 		checkPlanFileJob(tb, doc, o)
 	}
 	if release {
-		own += len(p.Waves) + 3
-		checkReleaseJobs(tb, p, doc, mode)
+		own += checkReleaseJobs(tb, p, doc, mode)
 	}
 	if got, want := len(doc)-own, len(p.Jobs); got != want {
 		tb.Errorf("%d jobs in the pipeline, want %d", got, want)
-	}
-	maxNeeds := MaxNeeds
-	if p.Env != "" {
-		maxNeeds -= 2
-	}
-	if mode == modeOf {
-		mode = modeNeeds
-		if slices.ContainsFunc(p.Jobs, func(j Job) bool { return j.Critical || len(j.After) > maxNeeds }) {
-			mode = modeStages
-		}
 	}
 	fallback := mode == modeStages
 	waveOf := map[string]int{}
