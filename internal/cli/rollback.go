@@ -77,7 +77,9 @@ func (c *rollbackCmd) run(ctx context.Context, e *env) error {
 		if c.planFile == "" {
 			return exit.BadInputf("rollback: --format gitlab needs --plan-file: the rollback jobs record from the release's plan file")
 		}
-		c.gl.PlanJob, c.gl.Rollback = e.getenv("CI_JOB_NAME"), true
+		// ORDO_FLAGS_FILE (the plan component's flags_file): the rollback
+		// pipeline rewrites it at its end.
+		c.gl.PlanJob, c.gl.Rollback, c.gl.FlagsFile = e.getenv("CI_JOB_NAME"), true, e.getenv("ORDO_FLAGS_FILE")
 		if err := gitlabEnvOptions(&c.gl, cat, rp.Env, c.planFile, o.config, o.dir); err != nil {
 			return err
 		}

@@ -142,11 +142,15 @@ func TestGitLabReleaseRollback(t *testing.T) {
 				t.Errorf("%s ran in a healthy release (when: on_failure)", job)
 			}
 		}
-		if !regexp.MustCompile(`PASS\s+.*ordo-report`).MatchString(r.out) {
-			t.Errorf("ordo-report did not run:\n%s", r.out)
+		// ordo-report (when: always, in the last stage) is not run:
+		// gitlab-ci-local waits for every job of the earlier stages to
+		// finish, and the rollback jobs never start; GitLab skips them.
+		// internal/plan's golden tests hold the job.
+		if len(msgs) != 1 {
+			t.Errorf("Slack messages: %d, want 1 (the release starts)", len(msgs))
 		}
-		if len(msgs) != 2 {
-			t.Errorf("Slack messages: %d, want 2 (the release starts, the report)", len(msgs))
+		if flags := readFile(t, filepath.Join(repo.Dir, "flags", "staging.json")); flagState(t, flags) != "on" {
+			t.Errorf("the flags file after the last wave: new-schema is not on:\n%s", flags)
 		}
 	})
 
@@ -185,11 +189,12 @@ func TestGitLabReleaseRollback(t *testing.T) {
 		if slices.ContainsFunc(entries, func(e map[string]any) bool { return e["service"] == "web" && e["sha"] == change }) {
 			t.Errorf("web deployed after the breaker tripped")
 		}
-		if len(msgs) != 4 {
-			t.Errorf("Slack messages: %d, want 4 (the release starts, wave 1 failed, the rollback, the report)", len(msgs))
+		if len(msgs) != 3 || !strings.Contains(msgs[1], "breaker") || !strings.Contains(msgs[2], "ollback") {
+			t.Errorf("Slack messages: %d, want 3 (the release starts, wave 1 failed, the rollback)", len(msgs))
 		}
+		// Written after wave 0 (on), then by the rollback pipeline's last job.
 		flags := readFile(t, filepath.Join(repo.Dir, "flags", "staging.json"))
-		if flagState(t, flags) != "off" {
+		if !regexp.MustCompile(`PASS\s+.*ordo-flags`).MatchString(r.out) || flagState(t, flags) != "off" {
 			t.Errorf("the flags file after the rollback: new-schema is not off:\n%s", flags)
 		}
 	})

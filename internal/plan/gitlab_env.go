@@ -34,8 +34,10 @@ func EnvironmentName(env, service string) string { return env + "/" + service }
 // envJob is what an environment's plan adds to every deploy job.
 type envJob struct {
 	env, tier, planFile, config, templateFile string
-	// rollback: the pipeline is a rollback's (GitLabOptions.Rollback).
-	rollback bool
+	// rollback: the pipeline is a rollback's (GitLabOptions.Rollback),
+	// which writes flagsFile at its end when set.
+	rollback  bool
+	flagsFile string
 	// keepBefore and keepAfter: the template's own before_script and
 	// after_script, which the deploy job's would otherwise replace
 	// (extends: merges mappings but not lists), run beside ordo's.
@@ -58,7 +60,7 @@ func (p *Plan) envJob(o GitLabOptions) (*envJob, error) {
 				j.Service, name, maxEnvironmentName)
 		}
 	}
-	return &envJob{env: p.Env, tier: o.Tier, planFile: o.PlanFile, config: o.Config, templateFile: o.TemplateFile, rollback: o.Rollback,
+	return &envJob{env: p.Env, tier: o.Tier, planFile: o.PlanFile, config: o.Config, templateFile: o.TemplateFile, rollback: o.Rollback, flagsFile: o.FlagsFile,
 		keepBefore: o.TemplateBeforeScript, keepAfter: o.TemplateAfterScript}, nil
 }
 

@@ -17,10 +17,10 @@ import (
 // ORDO_FLAGS_FILE, when set, is written (ordo flags) after each verified
 // wave and after the rollback, as an artifact: the plan component's trigger
 // job passes these variables down.
-//
 const (
 	// RollbackPlanJob plans the way back, when a job before it failed
-	// (with needs:, one per wave: RollbackPlanJob + ":wave-<i>").
+	// (with needs:, one per wave: RollbackPlanJob + "-wave-<i>"; no colon,
+	// which gitlab-ci-local's trigger: include: artifact: cannot find).
 	RollbackPlanJob = "ordo-rollback-plan"
 	// RollbackJob runs the rollback's child pipeline (likewise).
 	RollbackJob = "ordo-rollback"
@@ -108,7 +108,7 @@ func (ej *envJob) artifacts(e *emitter, doc string) {
 }
 
 // rollbackJobs writes the job that plans the way back and the trigger job
-// that runs it. suffix names them (":wave-<i>" for a wave's, "" for the
+// that runs it. suffix names them ("-wave-<i>" for a wave's, "" for the
 // pipeline's); needs, when not nil, are the jobs whose failure starts them.
 //
 // when: on_failure runs a job when one of its needs failed or, without
@@ -141,17 +141,29 @@ func (ej *envJob) rollbackJobs(e *emitter, stage, suffix, template, release stri
 	e.item(6, "ordo-rollback.json")
 	e.item(6, ej.planFile) // the rollback pipeline's PlanFileJob takes it from here
 
+	// The trigger: on_failure too, and with needs, after the plan job and
+	// the same jobs, so that it runs when the wave failed (once the way back
+	// is planned) and never in a healthy release.
 	e.quotedKey(0, RollbackJob+suffix)
 	if needs != nil {
 		e.pair(2, "stage", stage)
+		e.pair(2, "when", "on_failure")
 		e.key(2, "needs")
 		e.item(4, RollbackPlanJob+suffix)
+		for _, n := range needs {
+			e.pair(4, "- job", n)
+			e.b = append(e.b, "      optional: true\n"...)
+		}
 	} else {
 		e.pair(2, "stage", stage+"-run")
 		e.pair(2, "when", "on_failure")
 	}
+	// Job variables reach the rollback pipeline; this pipeline's own
+	// (from the plan component's trigger) would not. The flags file's path
+	// is written into the rollback pipeline (GitLabOptions.FlagsFile).
 	e.key(2, "variables")
 	e.pair(4, RollbackParentVar, "$CI_PIPELINE_ID")
+	e.pair(4, "ORDO_EVENTS_URL", "$ORDO_EVENTS_URL")
 	e.key(2, "trigger")
 	e.key(4, "include")
 	e.pair(6, "- artifact", RollbackFile)
@@ -171,6 +183,22 @@ func (ej *envJob) reportJob(e *emitter, template, release string) {
 	// After a rollback the flags follow what runs again.
 	e.item(4, ej.flagsLine())
 	ej.artifacts(e, "ordo-report.json")
+}
+
+// FlagsJob is the last job of a rollback's pipeline: it rewrites the flags
+// file once the rollback jobs are done, so that the flags follow what runs.
+const FlagsJob = "ordo-flags"
+
+// flagsJob writes FlagsJob, in the stage "flags" after the rollback's
+// waves, when the rollback pipeline has a flags file to write.
+func (ej *envJob) flagsJob(e *emitter, template, release string) {
+	ej.helperJob(e, FlagsJob, "flags", template, release)
+	e.pair(4, "ORDO_FLAGS_FILE", ej.flagsFile)
+	e.key(2, "script")
+	e.item(4, ej.flagsLine())
+	e.key(2, "artifacts")
+	e.key(4, "paths")
+	e.item(6, "$ORDO_FLAGS_FILE")
 }
 
 // RollbackStage is the stage of wave i's rollback jobs (with needs:).

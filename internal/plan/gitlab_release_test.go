@@ -67,7 +67,7 @@ func checkReleaseJobs(tb testing.TB, p *Plan, doc map[string]any, mode gitlabMod
 		needsOf = append(needsOf, nil)
 	} else {
 		for i, w := range p.Waves {
-			suffix := fmt.Sprintf(":wave-%d", i)
+			suffix := fmt.Sprintf("-wave-%d", i)
 			pairs = append(pairs, pair{RollbackPlanJob + suffix, RollbackJob + suffix, RollbackStage(i)})
 			want := []string{PlanFileJob}
 			for _, s := range w.Services {
@@ -93,8 +93,8 @@ func checkReleaseJobs(tb testing.TB, p *Plan, doc map[string]any, mode gitlabMod
 		if needsOf[k] == nil && (trig["when"] != "on_failure" || trig["stage"] != "rollback-run") {
 			tb.Errorf("%s: when %v stage %v, want on_failure in rollback-run", pr.trigger, trig["when"], trig["stage"])
 		}
-		if needsOf[k] != nil && !slices.Equal(needNames(trig["needs"]), []string{pr.plan}) {
-			tb.Errorf("%s: needs %v, want %s", pr.trigger, trig["needs"], pr.plan)
+		if needsOf[k] != nil && (trig["when"] != "on_failure" || !slices.Equal(needNames(trig["needs"]), append([]string{pr.plan}, needsOf[k][1:]...))) {
+			tb.Errorf("%s: when %v needs %v, want on_failure after %s and %v", pr.trigger, trig["when"], trig["needs"], pr.plan, needsOf[k][1:])
 		}
 	}
 	if job, _ := doc[ReportJob].(map[string]any); job["stage"] != "report" || job["when"] != "always" || job["needs"] != nil {
