@@ -38,8 +38,16 @@ const (
 // VerifyJob is the verify job of wave i.
 func VerifyJob(i int) string { return "verify:wave-" + strconv.Itoa(i) }
 
-// VerifyStage is the stage of wave i's verify job.
+// VerifyStage is the stage of wave i's verify job when the wave has more
+// services than the job can need; otherwise the job is in the wave's stage
+// and needs them (GitLab takes needs: within a stage). Fewer stages also
+// keep gitlab-ci-local, which walks every path back through the stages,
+// fast.
 func VerifyStage(i int) string { return "verify-" + strconv.Itoa(i) }
+
+// smallWave: wave i's verify job, and with needs its rollback jobs, can
+// need every deploy job of the wave, PlanFileJob and the verify job.
+func (p *Plan) smallWave(i int) bool { return len(p.Waves[i].Services) <= MaxNeeds-2 }
 
 // notifyFunc defines ordo_notify FILE in a job's script: it posts FILE to
 // each webhook configured, and a message that cannot be sent is a warning.
@@ -81,7 +89,11 @@ func (ej *envJob) helperJob(e *emitter, name, stage, template, release string) {
 // verifyJob writes wave i's verify job; needs, when not nil, are its needs:
 // the wave's deploy jobs (optional: the template's rules may drop one).
 func (ej *envJob) verifyJob(e *emitter, i int, template, release string, needs []string) {
-	ej.helperJob(e, VerifyJob(i), VerifyStage(i), template, release)
+	stage := VerifyStage(i)
+	if needs != nil {
+		stage = StageName(i)
+	}
+	ej.helperJob(e, VerifyJob(i), stage, template, release)
 	if needs != nil {
 		e.key(2, "needs")
 		e.item(4, PlanFileJob)
@@ -200,9 +212,6 @@ func (ej *envJob) flagsJob(e *emitter, template, release string) {
 	e.key(4, "paths")
 	e.item(6, "$ORDO_FLAGS_FILE")
 }
-
-// RollbackStage is the stage of wave i's rollback jobs (with needs:).
-func RollbackStage(i int) string { return "rollback-" + strconv.Itoa(i) }
 
 // tailJobCount bounds how many jobs an environment's pipeline has besides
 // its deploy jobs and PlanFileJob: per wave a verify job and two rollback

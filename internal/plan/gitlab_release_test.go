@@ -7,8 +7,9 @@ import (
 )
 
 // checkReleaseJobs asserts the jobs an environment's pipeline conducts the
-// release with: a verify job per wave in its own stage, after the wave's
-// deploy jobs (by needs, or by stages in the fallback), with no environment;
+// release with: a verify job per wave, in the wave's stage needing its
+// deploy jobs (in a stage of its own for a wave too large to need), with no
+// environment;
 // the rollback jobs when: on_failure, which GitLab evaluates against a job's
 // needs when it has some, else against every job of the earlier stages
 // (https://docs.gitlab.com/ci/yaml/#when), so that the rollback follows any
@@ -22,13 +23,17 @@ func checkReleaseJobs(tb testing.TB, p *Plan, doc map[string]any, mode gitlabMod
 			tb.Errorf("no job %s", VerifyJob(i))
 			continue
 		}
-		if job["stage"] != VerifyStage(i) || job["environment"] != nil || job["when"] != nil {
-			tb.Errorf("%s: stage %v, environment %v, when %v: want stage %s, no environment, on success", VerifyJob(i), job["stage"], job["environment"], job["when"], VerifyStage(i))
+		stage := StageName(i)
+		if !p.smallWave(i) {
+			stage = VerifyStage(i)
+		}
+		if job["stage"] != stage || job["environment"] != nil || job["when"] != nil {
+			tb.Errorf("%s: stage %v, environment %v, when %v: want stage %s, no environment, on success", VerifyJob(i), job["stage"], job["environment"], job["when"], stage)
 		}
 		needs, has := job["needs"].([]any)
-		if mode == modeStages {
+		if !p.smallWave(i) {
 			if has {
-				tb.Errorf("%s has needs in the stages fallback", VerifyJob(i))
+				tb.Errorf("%s has needs for a wave of %d services", VerifyJob(i), len(w.Services))
 			}
 			continue
 		}
@@ -68,7 +73,7 @@ func checkReleaseJobs(tb testing.TB, p *Plan, doc map[string]any, mode gitlabMod
 	} else {
 		for i, w := range p.Waves {
 			suffix := fmt.Sprintf("-wave-%d", i)
-			pairs = append(pairs, pair{RollbackPlanJob + suffix, RollbackJob + suffix, RollbackStage(i)})
+			pairs = append(pairs, pair{RollbackPlanJob + suffix, RollbackJob + suffix, StageName(i)})
 			want := []string{PlanFileJob}
 			for _, s := range w.Services {
 				want = append(want, JobPrefix+s)
