@@ -129,6 +129,9 @@ ordo-gate:
 		}
 		var got []string
 		for _, e := range remoteRecord(t, bare, "staging", s) {
+			if e.Phase == "verify" { // the child's verify jobs (TestGitLabReleaseRollback)
+				continue
+			}
 			got = append(got, e.State)
 			if e.Env != "staging" || e.Service != s || e.Phase != "deploy" || e.SHA != head || e.Version != ran[1] || e.Release != ran[2] || e.Wave == nil {
 				t.Errorf("staging/%s: entry %+v, want a deploy of %s %s in release %s with its wave", s, e, head, ran[1], ran[2])
@@ -154,7 +157,9 @@ ordo-gate:
 	}
 	var got []string
 	for _, e := range remoteRecord(t, bare, "staging", "c6") {
-		got = append(got, e.State)
+		if e.Phase != "verify" {
+			got = append(got, e.State)
+		}
 	}
 	if want := []string{"in_progress", "failure", "in_progress", "success"}; !slices.Equal(got, want) {
 		t.Errorf("the record of staging/c6: %v, want %v", got, want)
