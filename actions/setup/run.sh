@@ -129,6 +129,8 @@ else
 	esac
 	value output "$output"
 	value plan-file "${ORDO_INPUT_PLAN_FILE:-}"
+	match environment "${ORDO_INPUT_ENVIRONMENT:-}" '^[a-z0-9][a-z0-9._-]*$' "is not an environment name: use one of the catalog's environments"
+	value env "${ORDO_INPUT_ENVIRONMENT:-}"
 	match now "${ORDO_INPUT_NOW:-}" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$' \
 		"is not an RFC 3339 time: use e.g. 2026-12-24T09:00:00Z"
 	value now "${ORDO_INPUT_NOW:-}"
