@@ -40,26 +40,41 @@ func (r *resolver) fromRefs(ctx context.Context) (*Change, error) {
 	if headRef == "" {
 		headRef = "HEAD"
 	}
-	head, err := r.commit(ctx, "--head", headRef)
-	if err != nil {
-		return nil, err
-	}
-	base, err := r.commit(ctx, "--base", r.o.Base)
-	if err != nil {
-		return nil, err
-	}
 	source := "--base " + r.o.Base
 	if headRef != "HEAD" {
 		source += " --head " + headRef
 	}
-	c, err := r.compare(ctx, base, head, source, "")
-	if err == nil && c.Base == head && base != head {
+	c, base, err := r.refs(ctx, headRef, source)
+	if err == nil && c.Base != "" && c.Base == c.Head && base != c.Head {
 		// merge-base(base, head) is head: head is behind base, and nothing
 		// is "changed". The usual cause is --base and --head given the
 		// other way round.
 		r.notice("warning: --head %s is an ancestor of --base %s, so nothing changed from the merge base to head; did you swap them? (ordo compares --base OLDER --head NEWER)", headRef, r.o.Base)
 	}
 	return c, err
+}
+
+// refs returns the change from --base to headRef and the commit --base names.
+func (r *resolver) refs(ctx context.Context, headRef, source string) (*Change, string, error) {
+	if r.o.Base != zeroSHA && headRef != zeroSHA {
+		// The usual case in one git process besides the diff; anything
+		// unusual (a name that does not resolve, a shallow clone to deepen,
+		// no merge base) is left to the steps below, which fix or explain it.
+		if s, ok := r.repo.ResolveSpan(ctx, r.o.Base, headRef); ok {
+			c, err := r.diff(ctx, s.MergeBase, s.Head, source)
+			return c, s.Base, err
+		}
+	}
+	head, err := r.commit(ctx, "--head", headRef)
+	if err != nil {
+		return nil, "", err
+	}
+	base, err := r.commit(ctx, "--base", r.o.Base)
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := r.compare(ctx, base, head, source, "")
+	return c, base, err
 }
 
 // commit resolves the ref given to flag. A full SHA that is not in the clone
@@ -126,6 +141,11 @@ func (r *resolver) compare(ctx context.Context, base, head, source, defaultBranc
 	if err != nil {
 		return nil, err
 	}
+	return r.diff(ctx, mb, head, source)
+}
+
+// diff returns the change from the merge base mb to head.
+func (r *resolver) diff(ctx context.Context, mb, head, source string) (*Change, error) {
 	files, err := r.repo.DiffFiles(ctx, mb, head)
 	if err != nil {
 		return nil, exit.Envf("list changed files: %w", err)
@@ -185,6 +205,11 @@ func (r *resolver) have(ctx context.Context, rev string) (string, error) {
 // clone lacks: first deeper history, then the missing commits by SHA, then
 // the whole history.
 func (r *resolver) mergeBase(ctx context.Context, base, head string) (string, error) {
+	// Both commits here and a merge base found, in one git process; attempt
+	// tells the other cases apart, one question at a time.
+	if s, ok := r.repo.ResolveSpan(ctx, base, head); ok {
+		return s.MergeBase, nil
+	}
 	// missing describes what is not there yet, or is "" with the merge base.
 	attempt := func() (mb, missing string, err error) {
 		for _, c := range []struct{ name, sha string }{{"base", base}, {"head", head}} {
