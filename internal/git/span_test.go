@@ -59,7 +59,7 @@ func TestResolveSpan(t *testing.T) {
 		{base: "HEAD", head: "main...a"},
 		{base: "^main", head: "HEAD"},
 		{base: "", head: "HEAD"},
-		{base: unrelated, head: "a"},                    // no merge base
+		{base: unrelated, head: "a"},                   // no merge base
 		{base: strings.Repeat("ab", 20), head: "HEAD"}, // not in the clone
 	}
 	for _, tt := range tests {
