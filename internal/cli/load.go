@@ -164,6 +164,9 @@ func (e *env) changedContractsIn(ctx context.Context, o *options, cat *catalog.C
 	if !slices.ContainsFunc(cat.Services, func(s *catalog.Service) bool { return len(s.Provides) > 0 }) {
 		return nil
 	}
+	if !namesAmong(o.configPath(), ch.Files) {
+		return nil
+	}
 	if rel, err := repoRelative(ctx, git.Repo{Dir: o.dir}, o.configPath()); err == nil && !slices.Contains(ch.Files, rel) {
 		return nil
 	}
@@ -211,6 +214,21 @@ func (e *env) catalogAt(ctx context.Context, o *options, base string, now *catal
 		fmt.Fprintf(e.Err, "ordo: note: the catalog at %s does not validate (%d problems), so it is not compared with the catalog now\n", short(base), len(diags.Errors()))
 	}
 	return old
+}
+
+// namesAmong reports whether one of files (repository-relative) has the
+// name of the file at path, symbolic links followed, as repoRelative would
+// follow them. When none has, the file is not among them, and git need not
+// be asked where the repository's top is: one process fewer for `ordo
+// affected` on a change that leaves the catalog alone.
+func namesAmong(path string, files []string) bool {
+	if resolved, err := filepath.EvalSymlinks(path); err == nil {
+		path = resolved
+	}
+	name := filepath.Base(path)
+	return slices.ContainsFunc(files, func(f string) bool {
+		return f == name || strings.HasSuffix(f, "/"+name)
+	})
 }
 
 // repoRelative returns path relative to the top of the repository, slash-separated.

@@ -5,6 +5,7 @@
 package render
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,12 +15,17 @@ import (
 
 // JSON writes v indented, with a trailing newline. Field order comes from the
 // struct definitions and maps are sorted by encoding/json, so the output is
-// deterministic.
+// deterministic. The bytes are those of an encoding/json Encoder with
+// SetIndent("", "  "); indent makes them several times faster.
 func JSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(indent(make([]byte, 0, b.Len()+b.Len()/2), b.Bytes()))
+	return err
 }
 
 // CompactJSON returns v as one line of JSON, for CI outputs.
