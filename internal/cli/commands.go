@@ -147,12 +147,13 @@ func (c *affectedCmd) run(ctx context.Context, e *env) error {
 	}); err != nil {
 		return err
 	}
-	names := render.CompactJSON(doc.Affected)
 	hasAffected := fmt.Sprint(len(res.Services) > 0)
-	matrices := affectedMatrices(doc.Affected)
-	if err := e.gh.SetOutputs("affected", names, "has-affected", hasAffected, "changed-files", render.CompactJSON(doc.ChangedFiles),
-		"matrices", render.CompactJSON(matrices), "matrix-count", fmt.Sprint(len(matrices))); err != nil {
-		return exit.Envf("%w", err)
+	if e.gh != nil { // in GitHub Actions: outside, the outputs' JSON is work for nothing
+		matrices := affectedMatrices(doc.Affected)
+		if err := e.gh.SetOutputs("affected", render.CompactJSON(doc.Affected), "has-affected", hasAffected, "changed-files", render.CompactJSON(doc.ChangedFiles),
+			"matrices", render.CompactJSON(matrices), "matrix-count", fmt.Sprint(len(matrices))); err != nil {
+			return exit.Envf("%w", err)
+		}
 	}
 	if err := e.summary(func(w io.Writer) error {
 		if err := render.AffectedMarkdown(w, cat, rc, res); err != nil {

@@ -29,9 +29,26 @@ func checkIndent(tb testing.TB, name string, doc []byte) {
 		tb.Fatalf("%s: %v", name, err)
 	}
 	compact.WriteByte('\n') // as json.Encoder ends every value
-	want := stdIndent(tb, compact.Bytes())
-	if got := indent(nil, compact.Bytes()); !bytes.Equal(got, want) {
-		tb.Errorf("%s: indent(%q)\n= %q\nwant %q", name, compact.Bytes(), got, want)
+	src := compact.Bytes()
+	want := stdIndent(tb, src)
+	// Whole, and in pieces of every size up to 8 bytes (every cut between
+	// a backslash and what it escapes, or inside "\\\""), and of 1000.
+	for _, size := range []int{len(src), 1, 2, 3, 5, 8, 1000} {
+		var got bytes.Buffer
+		x := newIndenter(&got)
+		for p := src; len(p) > 0; {
+			n := min(size, len(p))
+			if _, err := x.Write(p[:n]); err != nil {
+				tb.Fatal(err)
+			}
+			p = p[n:]
+		}
+		if err := x.flush(); err != nil {
+			tb.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want) {
+			tb.Fatalf("%s: indented in pieces of %d\n= %q\nwant %q", name, size, got.Bytes(), want)
+		}
 	}
 }
 

@@ -5,7 +5,6 @@
 package render
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,16 +15,15 @@ import (
 // JSON writes v indented, with a trailing newline. Field order comes from the
 // struct definitions and maps are sorted by encoding/json, so the output is
 // deterministic. The bytes are those of an encoding/json Encoder with
-// SetIndent("", "  "); indent makes them several times faster.
+// SetIndent("", "  "); the indenter makes them several times faster.
 func JSON(w io.Writer, v any) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
+	ind := newIndenter(w)
+	enc := json.NewEncoder(ind)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	_, err := w.Write(indent(make([]byte, 0, b.Len()+b.Len()/2), b.Bytes()))
-	return err
+	return ind.flush()
 }
 
 // CompactJSON returns v as one line of JSON, for CI outputs.
