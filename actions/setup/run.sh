@@ -137,6 +137,7 @@ else
 	value tag "${ORDO_INPUT_TAG:-}"
 	switch aggregate aggregate "${ORDO_INPUT_AGGREGATE:-}"
 	switch dry-run dry-run "${ORDO_INPUT_DRY_RUN:-}"
+	switch strict strict "${ORDO_INPUT_STRICT:-}"
 	case ${ORDO_INPUT_STATE:-} in
 	'' | pending | success | failure) value state "${ORDO_INPUT_STATE:-}" ;;
 	*) fail state "unknown state \"$ORDO_INPUT_STATE\": use pending, success or failure" ;;

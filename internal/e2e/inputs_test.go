@@ -66,7 +66,7 @@ done
 func sampleInput(t *testing.T, input, formats, listFile string) (value string, args []string) {
 	t.Helper()
 	switch input {
-	case "all", "aggregate", "dry-run", "checks", "comment":
+	case "all", "aggregate", "dry-run", "checks", "comment", "strict":
 		return "true", []string{"--" + input}
 	case "override":
 		return "policy.freeze=hotfix INC-42\n\n  policy.max_deploy=big day  \n", []string{"--override", "policy.freeze=hotfix INC-42", "--override", "policy.max_deploy=big day"}
