@@ -35,6 +35,7 @@ func TestRevParse(t *testing.T) {
 		{rev: "nope", unknown: true},
 		{rev: "-h", unknown: true},
 		{rev: "--all", unknown: true},
+		{rev: "^HEAD", unknown: true}, // verifies, as a negation
 		{rev: strings.Repeat("ab", 20), unknown: true},
 	}
 	for _, tt := range tests {

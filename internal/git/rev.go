@@ -22,10 +22,12 @@ func (r Repo) RevParse(ctx context.Context, rev string) (string, error) {
 	// --end-of-options keeps a rev such as "-h" from being read as a flag;
 	// ^{commit} peels annotated tags and makes a missing object an error.
 	out, err := r.Output(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
+	// A negation ("^main") verifies too, printed as "^" and a SHA: it names
+	// no one commit.
+	if (err == nil && !IsSHA(out)) || exitCode(err) == 1 {
+		return "", &Error{Args: []string{"rev-parse", "--verify", rev}, Stderr: "unknown revision " + rev, Err: ErrUnknownRev}
+	}
 	if err != nil {
-		if exitCode(err) == 1 {
-			return "", &Error{Args: []string{"rev-parse", "--verify", rev}, Stderr: "unknown revision " + rev, Err: ErrUnknownRev}
-		}
 		return "", err
 	}
 	return out, nil
