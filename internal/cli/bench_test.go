@@ -32,8 +32,8 @@ var (
 )
 
 // makeBenchRepo makes the repository for a size, once. It is removed when
-// owner ends: the whole benchmark, not the
-// sub-benchmark b, whose cleanups run after the first of -count's runs.
+// owner ends: the whole benchmark, not the sub-benchmark b, whose cleanups
+// run after the first of -count's runs.
 func makeBenchRepo(b, owner testing.TB, services, files int) *benchRepo {
 	b.Helper()
 	benchMu.Lock()
