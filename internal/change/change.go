@@ -11,6 +11,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/ordo-ci/ordo/internal/ci"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/git"
 )
@@ -84,7 +85,7 @@ type Options struct {
 	Base   string // --base
 	Head   string // --head; "" means HEAD
 	All    bool   // --all
-	Getenv func(string) string
+	CI     ci.Env // the CI event, when no flag names the change
 	Stderr io.Writer // notices, such as fetching missing history
 	// SameService, for tag pushes: given the pushed tag, it returns a
 	// predicate that is true for other tags of the same service, or nil when
@@ -96,7 +97,7 @@ type Options struct {
 // refs (--base, --head), --all, or the CI event; with none of them it is an
 // error. Flags that name the change in two ways at once are an error too.
 func Resolve(ctx context.Context, o Options) (*Change, error) {
-	ev, d, err := readEvent(o.Getenv)
+	ev, d, err := readEvent(o.CI)
 	if err != nil {
 		return nil, err
 	}

@@ -121,7 +121,7 @@ func TestResolveFileList(t *testing.T) {
 		},
 		{
 			name: "event still read",
-			o:    Options{Files: "-", Stdin: strings.NewReader("a.go"), Getenv: envFunc(github)},
+			o:    Options{Files: "-", Stdin: strings.NewReader("a.go"), CI: ciEnv(github)},
 			want: want{Files: []string{"a.go"}, Source: "--files -", Event: &Event{Platform: "github", Name: "workflow_dispatch", HeadSHA: strings.Repeat("a", 40)}},
 		},
 	}
@@ -165,7 +165,7 @@ func TestResolveFlags(t *testing.T) {
 	github := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "schedule", "GITHUB_SHA": strings.Repeat("b", 40)}
 	dir := t.TempDir()
 
-	got, err := resolve(t, Options{Dir: dir, All: true, Getenv: envFunc(github)})
+	got, err := resolve(t, Options{Dir: dir, All: true, CI: ciEnv(github)})
 	if err != nil {
 		t.Fatal(err)
 	}

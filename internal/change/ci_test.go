@@ -104,7 +104,7 @@ func TestResolveGitHub(t *testing.T) {
 				"GITHUB_EVENT_PATH": payload(t, tt.fixture, tt.data),
 				"GITHUB_SHA":        tt.sha,
 			}
-			got, err := resolve(t, Options{Dir: w.clone.Dir, Getenv: envFunc(env), SameService: sameService})
+			got, err := resolve(t, Options{Dir: w.clone.Dir, CI: ciEnv(env), SameService: sameService})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,7 +131,7 @@ func TestResolveGitHub(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": tt.event, "GITHUB_EVENT_PATH": payload(t, tt.fixture, tt.data)}
-			_, err := resolve(t, Options{Dir: w.clone.Dir, Getenv: envFunc(env)})
+			_, err := resolve(t, Options{Dir: w.clone.Dir, CI: ciEnv(env)})
 			checkErr(t, err, exit.BadInput, tt.msgs...)
 		})
 	}
@@ -220,7 +220,7 @@ func TestResolveGitLab(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			tt.env["GITLAB_CI"] = "true"
-			got, err := resolve(t, Options{Dir: w.clone.Dir, Getenv: envFunc(tt.env), SameService: sameService})
+			got, err := resolve(t, Options{Dir: w.clone.Dir, CI: ciEnv(tt.env), SameService: sameService})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -231,7 +231,7 @@ func TestResolveGitLab(t *testing.T) {
 	t.Run("not a SHA", func(t *testing.T) {
 		t.Parallel()
 		env := map[string]string{"GITLAB_CI": "true", "CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "main", "CI_COMMIT_SHA": w.c5}
-		_, err := resolve(t, Options{Dir: w.clone.Dir, Getenv: envFunc(env)})
+		_, err := resolve(t, Options{Dir: w.clone.Dir, CI: ciEnv(env)})
 		checkErr(t, err, exit.BadInput, `CI_COMMIT_BEFORE_SHA "" is not a commit SHA`)
 	})
 }

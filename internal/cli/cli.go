@@ -41,10 +41,12 @@ type IO struct {
 	Err io.Writer
 }
 
-// env is what every command gets: its I/O, the environment and the CI
-// runtime it writes to.
+// env is what every command gets: its I/O, the CI environment (read once),
+// the CI runtime it writes to, and getenv for what is read by name: ordo's
+// own variables (ORDO_*) and tokens.
 type env struct {
 	IO
+	ci     ci.Env
 	getenv func(string) string
 	gh     *ci.GitHub
 }
@@ -96,7 +98,8 @@ func FlagNames(name string) (names []string, ok bool) {
 
 // Run runs ordo with args (without the program name) and returns the exit code.
 func Run(ctx context.Context, args []string, stdio IO, getenv func(string) string) int {
-	e := &env{IO: stdio, getenv: getenv, gh: ci.NewGitHub(getenv, stdio.Err)}
+	ciEnv := ci.ReadEnv(getenv)
+	e := &env{IO: stdio, ci: ciEnv, getenv: getenv, gh: ci.NewGitHub(ciEnv, stdio.Err)}
 	args = hoistGlobalFlags(args)
 	if len(args) == 0 {
 		usage(e.Err)

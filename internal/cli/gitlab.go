@@ -17,11 +17,11 @@ import (
 // read from the API with GITLAB_TOKEN or the job token. Any problem there is
 // a warning: the gate then runs without labels, as before.
 func (e *env) gitlabLabelOverrides(ctx context.Context, ev change.Event) []gate.Override {
-	sha, branch := e.getenv("CI_COMMIT_SHA"), e.getenv("CI_COMMIT_BRANCH")
+	sha, branch := e.ci.GitLab.CommitSHA, e.ci.GitLab.CommitBranch
 	if ev.PullRequest != 0 || ev.Name != "push" || sha == "" || branch == "" {
 		return gate.LabelOverrides(ev.Labels, ev.PullRequest)
 	}
-	cfg, err := forge.FromEnv(e.getenv, "")
+	cfg, err := forge.FromEnv(e.ci, e.getenv, "")
 	if err != nil {
 		fmt.Fprintf(e.Err, "ordo: warning: no merge request labels for this branch pipeline: %v\n", err)
 		return nil

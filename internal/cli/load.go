@@ -103,7 +103,7 @@ func (e *env) affected(ctx context.Context, o *options) (*catalog.Catalog, *chan
 		Head:   o.head,
 		All:    o.all,
 		Stdin:  e.In,
-		Getenv: e.getenv,
+		CI:     e.ci,
 		Stderr: e.Err,
 		SameService: func(tag string) func(string) bool {
 			if cat := wait().cat; cat != nil {

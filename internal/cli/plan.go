@@ -88,8 +88,8 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 
-	if planFile == "" && e.gh != nil && e.getenv("RUNNER_TEMP") != "" {
-		planFile = filepath.Join(e.getenv("RUNNER_TEMP"), "ordo-plan.json")
+	if planFile == "" && e.gh != nil && e.ci.GitHub.RunnerTemp != "" {
+		planFile = filepath.Join(e.ci.GitHub.RunnerTemp, "ordo-plan.json")
 	}
 	dotenvPlanFile := planFile // as given: later GitLab jobs run in their own directory
 	if planFile != "" {
@@ -136,7 +136,7 @@ func (c *planCmd) gitlabFiles(e *env, p *plan.Plan) ([]plan.GitLabFile, error) {
 	if c.output != "" && c.output != "-" {
 		gl.File = filepath.ToSlash(c.output)
 	}
-	gl.PlanJob = e.getenv("CI_JOB_NAME")
+	gl.PlanJob = e.ci.GitLab.JobName
 	files, warnings, err := p.GitLabFiles(gl)
 	if err != nil {
 		return nil, exit.BadInputf("%w", err)

@@ -263,11 +263,8 @@ func notesMarkdown(w io.Writer, res *release.Result, links release.Links) error 
 // repoLinks finds the repository's web address for links in notes: from the
 // CI environment, else from the origin remote.
 func repoLinks(ctx context.Context, e *env, dir string) release.Links {
-	if repo := e.getenv("GITHUB_REPOSITORY"); repo != "" {
-		return release.Links{URL: firstNonEmpty(e.getenv("GITHUB_SERVER_URL"), "https://github.com") + "/" + repo}
-	}
-	if u := e.getenv("CI_PROJECT_URL"); u != "" {
-		return release.Links{URL: u, GitLab: true}
+	if u := e.ci.RepositoryURL(); u != "" {
+		return release.Links{URL: u, GitLab: e.ci.GitHub.Repository == ""}
 	}
 	remote, err := git.Repo{Dir: dir}.Output(ctx, "remote", "get-url", "origin")
 	if err != nil {
@@ -314,7 +311,7 @@ func (c *releaseCmd) flags(fs *flag.FlagSet) {
 func (c *releaseCmd) run(ctx context.Context, e *env) error {
 	tag := c.tag
 	if tag == "" {
-		ev, err := change.ReadEvent(e.getenv)
+		ev, err := change.ReadEvent(e.ci)
 		if err != nil {
 			return err
 		}
@@ -329,7 +326,7 @@ func (c *releaseCmd) run(ctx context.Context, e *env) error {
 	}
 	var f forge.Forge
 	if !c.dryRun {
-		cfg, err := forge.FromEnv(e.getenv, c.tokenEnv)
+		cfg, err := forge.FromEnv(e.ci, e.getenv, c.tokenEnv)
 		if err != nil {
 			return err
 		}

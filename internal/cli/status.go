@@ -12,7 +12,6 @@ import (
 
 	"github.com/ordo-ci/ordo/internal/affected"
 	"github.com/ordo-ci/ordo/internal/change"
-	"github.com/ordo-ci/ordo/internal/ci"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/forge"
 	"github.com/ordo-ci/ordo/internal/plan"
@@ -55,12 +54,12 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 	if c.state == "" {
 		c.state = "pending"
 	}
-	cfg, err := forge.FromEnv(e.getenv, c.tokenEnv)
+	cfg, err := forge.FromEnv(e.ci, e.getenv, c.tokenEnv)
 	if err != nil {
 		return err
 	}
 	e.gh.Mask(cfg.Token)
-	ev, err := change.ReadEvent(e.getenv)
+	ev, err := change.ReadEvent(e.ci)
 	if err != nil {
 		return err
 	}
@@ -73,11 +72,11 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 		fmt.Fprintf(e.Out, "%s\n", msg)
 		return nil
 	}
-	sha := firstNonEmpty(c.sha, ev.HeadSHA, e.getenv("GITHUB_SHA"), e.getenv("CI_COMMIT_SHA"))
-	if cfg.Platform == forge.GitLab && c.sha == "" && e.getenv("CI_COMMIT_SHA") != "" {
+	sha := firstNonEmpty(c.sha, ev.HeadSHA, e.ci.CommitSHA())
+	if cfg.Platform == forge.GitLab && c.sha == "" && e.ci.GitLab.CommitSHA != "" {
 		// A GitLab status belongs to this pipeline (CI_PIPELINE_ID), whose
 		// commit is CI_COMMIT_SHA, also in merged results pipelines.
-		sha = e.getenv("CI_COMMIT_SHA")
+		sha = e.ci.GitLab.CommitSHA
 	}
 	if sha == "" {
 		return exit.BadInputf("no commit to post on: pass --sha, or run inside GitHub Actions or GitLab CI")
@@ -93,7 +92,7 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	target := runURL(e.getenv)
+	target := e.ci.RunURL()
 	cat, ch, res, err := e.affected(ctx, o)
 	if err != nil {
 		// A required `ordo` check must go red, not stay "Expected" forever.
@@ -123,7 +122,7 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 		if res.Set[i] {
 			st.State = state
 			st.Description = "affected: " + reasonTypes(res, s.Name)
-			anns = append(anns, forge.Annotation{Path: ci.RepoPath(e.getenv, o.configPath()), Line: s.Pos.Line,
+			anns = append(anns, forge.Annotation{Path: e.ci.RepoPath(o.configPath()), Line: s.Pos.Line,
 				Level: cmp.Or(level, forge.LevelNotice), Title: s.Name + " " + c.state, Message: st.Description})
 		} else {
 			st.State = forge.StateSuccess
@@ -242,14 +241,6 @@ func reasonTypes(res *affected.Result, name string) string {
 		}
 	}
 	return strings.Join(types, ", ")
-}
-
-// runURL links a status to the CI run that posted it.
-func runURL(getenv func(string) string) string {
-	if id := getenv("GITHUB_RUN_ID"); id != "" && getenv("GITHUB_REPOSITORY") != "" {
-		return fmt.Sprintf("%s/%s/actions/runs/%s", firstNonEmpty(getenv("GITHUB_SERVER_URL"), "https://github.com"), getenv("GITHUB_REPOSITORY"), id)
-	}
-	return firstNonEmpty(getenv("CI_JOB_URL"), getenv("CI_PIPELINE_URL"))
 }
 
 func firstNonEmpty(values ...string) string {
