@@ -6,6 +6,7 @@
 package catalog
 
 import (
+	"slices"
 	"time"
 
 	"github.com/Masterminds/semver/v3"
@@ -144,20 +145,11 @@ func (w Window) Contains(t time.Time) bool {
 		return !t.Before(w.From) && t.Before(w.To)
 	}
 	local := t.In(w.Location)
-	if len(w.Days) > 0 && !containsDay(w.Days, local.Weekday()) {
+	if len(w.Days) > 0 && !slices.Contains(w.Days, local.Weekday()) {
 		return false
 	}
 	m := local.Hour()*60 + local.Minute()
 	return m >= w.Start && m < w.End
-}
-
-func containsDay(days []time.Weekday, d time.Weekday) bool {
-	for _, x := range days {
-		if x == d {
-			return true
-		}
-	}
-	return false
 }
 
 // Release is how versions are computed and tags named.

@@ -82,10 +82,10 @@ type Options struct {
 	Files  string
 	Files0 bool // --files0: the list is NUL-separated
 	Stdin  io.Reader
-	Base   string // --base
-	Head   string // --head; "" means HEAD
-	All    bool   // --all
-	CI     ci.Env // the CI event, when no flag names the change
+	Base   string    // --base
+	Head   string    // --head; "" means HEAD
+	All    bool      // --all
+	CI     ci.Env    // the CI event, when no flag names the change
 	Stderr io.Writer // notices, such as fetching missing history
 	// SameService, for tag pushes: given the pushed tag, it returns a
 	// predicate that is true for other tags of the same service, or nil when

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/git/gittest"
 )
 
@@ -209,7 +210,7 @@ func TestResolveRefs(t *testing.T) {
 		{
 			name: "diverged branch uses the merge base",
 			base: "origin/main", head: "origin/feature",
-			want: want{Base: w.c4, Head: w.f1, Files: prFiles, Source: "--base origin/main --head origin/feature (" + w.c4[:7] + ".." + w.f1[:7] + ")"},
+			want: want{Base: w.c4, Head: w.f1, Files: prFiles, Source: "--base origin/main --head origin/feature (" + git.Short(w.c4) + ".." + git.Short(w.f1) + ")"},
 		},
 		{
 			name: "head defaults to HEAD",
@@ -260,7 +261,7 @@ func TestResolveRefs(t *testing.T) {
 		{name: "unrelated history", base: "main", head: unrelated, code: exit.BadInput, msgs: []string{"no common history"}},
 		// A full SHA may be a commit not fetched yet; one that exists
 		// nowhere is the environment's failure, not a typo.
-		{name: "missing SHA in a full clone", base: strings.Repeat("d", 40), code: exit.Env, msgs: []string{"base ddddddd is not in this clone", "fetch-depth: 0"}},
+		{name: "missing SHA in a full clone", base: strings.Repeat("d", 40), code: exit.Env, msgs: []string{"base dddddddddddd is not in this clone", "fetch-depth: 0"}},
 	}
 	for _, tt := range errTests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/git/gittest"
 )
 
@@ -140,7 +141,7 @@ func TestShallowClone(t *testing.T) {
 		}
 		checkChange(t, got, want{Base: commits[5], Head: head, Files: []string{"f0", "f1", "f2", "f3", "f4"}})
 		notices := stderr.String()
-		for _, s := range []string{"ordo: base " + commits[5][:7] + " is not in this clone; fetching (git fetch --no-tags --deepen=50 origin)", "--deepen=200"} {
+		for _, s := range []string{"ordo: base " + git.Short(commits[5]) + " is not in this clone; fetching (git fetch --no-tags --deepen=50 origin)", "--deepen=200"} {
 			if !strings.Contains(notices, s) {
 				t.Errorf("stderr = %q, want it to say %q", notices, s)
 			}
@@ -170,7 +171,7 @@ func TestShallowClone(t *testing.T) {
 		r := gittest.Clone(t, up, "--depth=1")
 		var stderr syncBuffer
 		_, err := resolve(t, Options{Dir: r.Dir, CI: ciEnv(githubPush(t, missing, head)), Stderr: &stderr})
-		checkErr(t, err, exit.Env, "base "+missing[:7]+" is not in this clone", `"fetch-depth: 0"`, `"GIT_DEPTH: 0"`)
+		checkErr(t, err, exit.Env, "base "+git.Short(missing)+" is not in this clone", `"fetch-depth: 0"`, `"GIT_DEPTH: 0"`)
 		for _, s := range []string{"--deepen=1000", "origin " + missing, "--unshallow"} {
 			if !strings.Contains(stderr.String(), s) {
 				t.Errorf("stderr = %q, want it to say %q", stderr.String(), s)

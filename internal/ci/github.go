@@ -14,6 +14,7 @@ import (
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/ordo-ci/ordo/internal/diag"
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/exit"
 )
 
@@ -149,7 +150,7 @@ func (g *GitHub) Annotate(diags diag.List) {
 		}
 	}
 	if rest > 0 {
-		g.action.Warningf("ordo: %d more problems are in the log", rest)
+		g.action.Warningf("ordo: %d more %s %s in the log", rest, english.Noun(rest, "problem"), english.Agree(rest, "is", "are"))
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/ordo-ci/ordo/internal/ci"
 	"github.com/ordo-ci/ordo/internal/diag"
 	"github.com/ordo-ci/ordo/internal/discover"
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/render"
@@ -65,10 +66,10 @@ func (c *validateCmd) run(ctx context.Context, e *env) error {
 	}
 	e.printDiags(warnings, map[string][]byte{cat.File: cat.Source}, more)
 	if c.strict && len(warnings) > 0 {
-		fmt.Fprintf(e.Err, "ordo: %s: %s with --strict\n", o.configPath(), countProblems(warnings))
+		fmt.Fprintf(e.Err, "ordo: %s: %s with --strict\n", o.configPath(), english.Count(len(warnings), "problem"))
 		return reported(exit.No)
 	}
-	fmt.Fprintf(e.Out, "%s: %d services, valid\n", o.configPath(), len(cat.Services))
+	fmt.Fprintf(e.Out, "%s: %s, valid\n", o.configPath(), english.Count(len(cat.Services), "service"))
 	return nil
 }
 
@@ -99,7 +100,7 @@ func (c *graphCmd) run(_ context.Context, e *env) error {
 		return err
 	}
 	if err := e.summary(func(w io.Writer) error {
-		fmt.Fprintf(w, "### ordo graph: %d services\n", len(cat.Services))
+		fmt.Fprintf(w, "### ordo graph: %s\n", english.Count(len(cat.Services), "service"))
 		return mermaidBlock(w, func(w io.Writer) error { return render.GraphMermaid(w, cat) })
 	}); err != nil {
 		return err

@@ -251,7 +251,7 @@ func (c *envRecordCmd) versions(ctx context.Context, cat *catalog.Catalog, sha s
 	cfg, services := releaseInput(cat)
 	vs, err := release.VersionsAt(ctx, git.Repo{Dir: c.dir}, cfg, services, release.Options{Head: sha, Services: missing})
 	if err != nil {
-		return nil, fmt.Errorf("env record: the version at %s: %w (pass --version)", short(sha), err)
+		return nil, fmt.Errorf("env record: the version at %s: %w (pass --version)", git.Short(sha), err)
 	}
 	for _, s := range missing {
 		out[s] = vs[s]
@@ -271,7 +271,7 @@ func (c *envRecordCmd) warnUnsuccessful(ctx context.Context, e *env, store recor
 	}
 	for _, en := range entries {
 		if run, ok := record.Running(have[en.Service]); !ok || run.SHA != en.SHA {
-			fmt.Fprintf(e.Err, "ordo: warning: %s is verified in %s at %s, which it does not run (no deploy success there first)\n", en.Service, en.Env, short(en.SHA))
+			fmt.Fprintf(e.Err, "ordo: warning: %s is verified in %s at %s, which it does not run (no deploy success there first)\n", en.Service, en.Env, git.Short(en.SHA))
 		}
 	}
 }

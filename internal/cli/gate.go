@@ -75,7 +75,7 @@ func (c *gateCmd) run(ctx context.Context, e *env) error {
 		annotations = append(annotations, diag.Diagnostic{File: v.File, Line: v.Line, Col: v.Col, Rule: v.Rule, Message: v.Message})
 	}
 	e.gh.Annotate(annotations)
-	violations := render.CompactJSON(orEmpty(report.Violations))
+	violations := render.CompactJSON(render.NonNil(report.Violations))
 	if err := e.gh.SetOutputs("passed", fmt.Sprint(report.Passed), "violations", violations); err != nil {
 		return exit.Envf("%w", err)
 	}

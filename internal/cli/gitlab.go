@@ -8,6 +8,7 @@ import (
 	"github.com/ordo-ci/ordo/internal/change"
 	"github.com/ordo-ci/ordo/internal/forge"
 	"github.com/ordo-ci/ordo/internal/gate"
+	"github.com/ordo-ci/ordo/internal/git"
 )
 
 // gitlabLabelOverrides are the gate overrides that merge request labels
@@ -38,6 +39,6 @@ func (e *env) gitlabLabelOverrides(ctx context.Context, ev change.Event) []gate.
 	for i, l := range mr.Labels {
 		quoted[i] = fmt.Sprintf("%q", l)
 	}
-	fmt.Fprintf(e.Err, "ordo: commit %s is the merge of merge request !%d, labels: %s\n", short(sha), mr.IID, strings.Join(quoted, ", "))
+	fmt.Fprintf(e.Err, "ordo: commit %s is the merge of merge request !%d, labels: %s\n", git.Short(sha), mr.IID, strings.Join(quoted, ", "))
 	return gate.LabelOverrides(mr.Labels, mr.IID)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/change"
 	"github.com/ordo-ci/ordo/internal/diag"
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/git"
 )
@@ -29,7 +30,8 @@ func (e *env) reportCatalog(path string, cat *catalog.Catalog, diags diag.List, 
 	}
 	e.printDiags(diags, map[string][]byte{path: sourceOf(cat, path)}, allWarningsHint)
 	if cat == nil {
-		fmt.Fprintf(e.Err, "ordo: %s has %s: fix them and run `ordo validate` again\n", path, countProblems(diags.Errors()))
+		n := len(diags.Errors())
+		fmt.Fprintf(e.Err, "ordo: %s has %s: fix %s and run `ordo validate` again\n", path, english.Count(n, "problem"), english.Agree(n, "it", "them"))
 		return nil, reported(exit.BadInput)
 	}
 	return cat, nil
@@ -41,13 +43,6 @@ func sourceOf(cat *catalog.Catalog, path string) []byte {
 	}
 	src, _ := catalog.ReadFile(path) // bounded: the path may be /dev/zero
 	return src
-}
-
-func countProblems(l diag.List) string {
-	if len(l) == 1 {
-		return "1 problem"
-	}
-	return fmt.Sprintf("%d problems", len(l))
 }
 
 // allWarningsHint says how to see the warnings printDiags leaves out.
@@ -180,9 +175,9 @@ func (e *env) baseCatalog(ctx context.Context, o *options, base string) *catalog
 	if err != nil || !ok {
 		return nil
 	}
-	old, diags := catalog.Parse(rel+"@"+short(base), src)
+	old, diags := catalog.Parse(rel+"@"+git.Short(base), src)
 	if old == nil {
-		fmt.Fprintf(e.Err, "ordo: note: the catalog at %s does not validate (%d problems), so it is not compared with the catalog now\n", short(base), len(diags.Errors()))
+		fmt.Fprintf(e.Err, "ordo: note: the catalog at %s does not validate (%s), so it is not compared with the catalog now\n", git.Short(base), english.Count(len(diags.Errors()), "problem"))
 	}
 	return old
 }
@@ -208,11 +203,4 @@ func repoRelative(ctx context.Context, repo git.Repo, path string) (string, erro
 		return "", fmt.Errorf("%s is outside the repository", path)
 	}
 	return filepath.ToSlash(rel), nil
-}
-
-func short(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
-	return sha
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/change"
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/forge"
 	"github.com/ordo-ci/ordo/internal/git"
@@ -55,7 +56,7 @@ func (o *releaseOptions) compute(ctx context.Context, e *env, cat *catalog.Catal
 	const shown = 10 // services; --format json has them all
 	for i, u := range res.Unconventional {
 		if i == shown {
-			fmt.Fprintf(e.Err, "ordo: warning: and %s more with commits that are not Conventional Commits\n", plural(len(res.Unconventional)-shown, "service"))
+			fmt.Fprintf(e.Err, "ordo: warning: and %s more with commits that are not Conventional Commits\n", english.Count(len(res.Unconventional)-shown, "service"))
 			break
 		}
 		var first []string
@@ -67,7 +68,7 @@ func (o *releaseOptions) compute(ctx context.Context, e *env, cat *catalog.Catal
 			more = fmt.Sprintf(", and %d more", u.Count-len(u.First))
 		}
 		fmt.Fprintf(e.Err, "ordo: warning: %s: %s not Conventional Commits and not counted: %s%s\n",
-			u.Service, plural(u.Count, "commit")+isAre(u.Count), strings.Join(first, ", "), more)
+			u.Service, english.Count(u.Count, "commit")+" "+english.Agree(u.Count, "is", "are"), strings.Join(first, ", "), more)
 	}
 	return res, nil
 }
@@ -139,7 +140,7 @@ func (c *versionsCmd) run(ctx context.Context, e *env) error {
 	if err := e.gh.SetOutputs(
 		"releases", render.CompactJSON(doc.Releases),
 		"has-releases", fmt.Sprint(len(res.Releases) > 0),
-		"tags", render.CompactJSON(orEmpty(created)),
+		"tags", render.CompactJSON(render.NonNil(created)),
 	); err != nil {
 		return err
 	}
@@ -358,12 +359,4 @@ func (c *releaseCmd) run(ctx context.Context, e *env) error {
 	}
 	fmt.Fprintf(e.Out, "published %s: %s\n", tag, u)
 	return e.gh.SetOutputs("url", u, "tag", tag)
-}
-
-// orEmpty returns s, or an empty slice for nil, so JSON says [] and not null.
-func orEmpty[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }

@@ -12,8 +12,10 @@ import (
 
 	"github.com/ordo-ci/ordo/internal/affected"
 	"github.com/ordo-ci/ordo/internal/change"
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/forge"
+	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/plan"
 	"github.com/ordo-ci/ordo/internal/render"
 )
@@ -72,7 +74,7 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 		fmt.Fprintf(e.Out, "%s\n", msg)
 		return nil
 	}
-	sha := firstNonEmpty(c.sha, ev.HeadSHA, e.ci.CommitSHA())
+	sha := cmp.Or(c.sha, ev.HeadSHA, e.ci.CommitSHA())
 	if cfg.Platform == forge.GitLab && c.sha == "" && e.ci.GitLab.CommitSHA != "" {
 		// A GitLab status belongs to this pipeline (CI_PIPELINE_ID), whose
 		// commit is CI_COMMIT_SHA, also in merged results pipelines.
@@ -107,11 +109,11 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 	state := forge.State(c.state)
-	required, why := requiredContexts(ctx, f, firstNonEmpty(ev.Branch, ev.DefaultBranch))
+	required, why := requiredContexts(ctx, f, cmp.Or(ev.Branch, ev.DefaultBranch))
 	statuses := []forge.Status{{
 		Context:     "ordo",
 		State:       state,
-		Description: fmt.Sprintf("%d of %d services affected (%s)", len(res.Names()), len(cat.Services), c.state),
+		Description: fmt.Sprintf("%d of %s affected (%s)", len(res.Names()), english.Count(len(cat.Services), "service"), c.state),
 		TargetURL:   target,
 	}}
 	var skipped []string
@@ -147,12 +149,12 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 	if err := c.post(ctx, f, sha, statuses, anns); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Out, "posted %d %s on %s: ordo %s, %d affected\n", len(statuses), c.kind(), short(sha), c.state, len(res.Names()))
+	fmt.Fprintf(e.Out, "posted %d %s on %s: ordo %s, %d affected\n", len(statuses), c.kind(), git.Short(sha), c.state, len(res.Names()))
 	if why != "" {
 		fmt.Fprintf(e.Out, "%s\n", why)
 	}
 	if len(skipped) > 0 {
-		fmt.Fprintf(e.Out, "skipped the status of %d unaffected services that no branch rule requires: %s\n", len(skipped), listSome(skipped, 20))
+		fmt.Fprintf(e.Out, "skipped the status of %s that no branch rule requires: %s\n", english.Count(len(skipped), "unaffected service"), listSome(skipped, 20))
 	}
 	if !c.comment {
 		return nil
@@ -241,13 +243,4 @@ func reasonTypes(res *affected.Result, name string) string {
 		}
 	}
 	return strings.Join(types, ", ")
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

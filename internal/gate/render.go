@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/ordo-ci/ordo/internal/english"
 )
 
 // Summary says in one line whether the gate passed and how many violations
@@ -25,9 +27,9 @@ func (r *Report) Summary() string {
 	case n == 0:
 		return "gate passed: no violations"
 	case waived == 0:
-		return fmt.Sprintf("gate %s: %s", verdict, plural(n, "violation"))
+		return fmt.Sprintf("gate %s: %s", verdict, english.Count(n, "violation"))
 	default:
-		return fmt.Sprintf("gate %s: %s, %d overridden", verdict, plural(n, "violation"), waived)
+		return fmt.Sprintf("gate %s: %s, %d overridden", verdict, english.Count(n, "violation"), waived)
 	}
 }
 
@@ -66,7 +68,7 @@ func (r *Report) Text(w io.Writer) error {
 	if len(r.Overrides) > 0 {
 		fmt.Fprintln(b, "\noverrides:")
 		for _, o := range r.Overrides {
-			fmt.Fprintf(b, "  %s (%s): %s, covered %s\n", o.Rule, o.Source, o.Reason, plural(o.Violations, "violation"))
+			fmt.Fprintf(b, "  %s (%s): %s, covered %s\n", o.Rule, o.Source, o.Reason, english.Count(o.Violations, "violation"))
 		}
 	}
 	if len(r.Notes) > 0 {

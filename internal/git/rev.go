@@ -72,3 +72,19 @@ func IsSHA(s string) bool {
 	}
 	return strings.Trim(s, "0123456789abcdefABCDEF") == ""
 }
+
+// ShortLen is how many hex digits of a commit ordo shows people: 12 keeps
+// commits apart in the largest repositories (git's own abbreviation grows
+// to about that) and matches what GitHub shows in deployment and
+// comparison pages.
+const ShortLen = 12
+
+// Short abbreviates a commit for people to read, to ShortLen digits; JSON and
+// the record keep the full one. Anything that is not a full commit id (a ref
+// name such as origin/main, "") is returned as it is.
+func Short(sha string) string {
+	if IsSHA(sha) {
+		return sha[:ShortLen]
+	}
+	return sha
+}

@@ -8,6 +8,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/ordo-ci/ordo/internal/english"
+	"github.com/ordo-ci/ordo/internal/git"
 )
 
 // Schemas of the JSON documents of `ordo versions` and `ordo notes`.
@@ -209,7 +212,7 @@ func Markdown(w io.Writer, r Release, links Links) error {
 		}
 	}
 	if left > 0 {
-		fmt.Fprintf(bw, "\n_%s not listed: not Conventional Commits, or of types that are not user-facing (chore, docs, ci, ...)._\n", commitsWord(left))
+		fmt.Fprintf(bw, "\n_%s not listed: not Conventional Commits, or of types that are not user-facing (chore, docs, ci, ...)._\n", english.Count(left, "commit"))
 	}
 	return bw.Flush()
 }
@@ -236,10 +239,7 @@ func item(c Commit, links Links) string {
 }
 
 func commitRef(sha string, links Links) string {
-	s := sha
-	if len(s) > 7 {
-		s = s[:7]
-	}
+	s := git.Short(sha)
 	if links.URL == "" || sha == "" {
 		return s
 	}
@@ -250,10 +250,3 @@ func commitRef(sha string, links Links) string {
 var escaper = strings.NewReplacer("<", "&lt;", ">", "&gt;", "\r", "")
 
 func escape(s string) string { return escaper.Replace(s) }
-
-func commitsWord(n int) string {
-	if n == 1 {
-		return "1 commit"
-	}
-	return fmt.Sprintf("%d commits", n)
-}

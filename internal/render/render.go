@@ -62,16 +62,8 @@ func mermaidClasses(w io.Writer) error {
 	return err
 }
 
-// plural returns "1 service" or "2 services".
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// nonNil returns s, or an empty slice for nil, so JSON says [] rather than null.
-func nonNil[T any](s []T) []T {
+// NonNil returns s, or an empty slice for nil, so JSON says [] rather than null.
+func NonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
 	}
