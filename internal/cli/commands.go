@@ -211,7 +211,7 @@ func (o *options) writeDotenv(vars map[string]string) error {
 	}
 	text, err := ci.Dotenv(vars)
 	if err != nil {
-		return exit.BadInputf("%w", err)
+		return err
 	}
 	return writeFileAtomic(o.dotenv, func(w io.Writer) error {
 		_, err := io.WriteString(w, text)

@@ -79,7 +79,7 @@ func (c *initCmd) run(ctx context.Context, e *env) error {
 	// and must not reach the user's repository.
 	cat, diags := catalog.Parse(path, buf.Bytes())
 	if cat == nil {
-		return fmt.Errorf("ordo init wrote a catalog that does not validate (please report this):\n%s", diags.Error())
+		return exit.Envf("ordo init wrote a catalog that does not validate (please report this):\n%s", diags.Error())
 	}
 	if err := writeFileAtomic(path, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
 		return err

@@ -200,7 +200,7 @@ func repoRelative(ctx context.Context, repo git.Repo, path string) (string, erro
 	}
 	rel, err := filepath.Rel(top, abs)
 	if err != nil || strings.HasPrefix(rel, "..") {
-		return "", fmt.Errorf("%s is outside the repository", path)
+		return "", exit.BadInputf("%s is outside the repository", path)
 	}
 	return filepath.ToSlash(rel), nil
 }

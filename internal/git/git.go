@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+
+	"github.com/ordo-ci/ordo/internal/exit"
 )
 
 // Repo is a working tree (or bare repository) that git commands run in.
@@ -35,6 +37,16 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// ExitCode classifies a failed git command where it fails: a revision that
+// names no commit is the user's input; anything else (a broken repository, a
+// refused fetch) is the environment's.
+func (e *Error) ExitCode() int {
+	if errors.Is(e.Err, ErrUnknownRev) {
+		return exit.BadInput
+	}
+	return exit.Env
+}
+
 // Run runs git with args in the repository and returns its stdout.
 func (r Repo) Run(ctx context.Context, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
@@ -47,7 +59,7 @@ func (r Repo) Run(ctx context.Context, args ...string) ([]byte, error) {
 	if err := cmd.Run(); err != nil {
 		var ee *exec.Error
 		if errors.As(err, &ee) {
-			return nil, fmt.Errorf("run git: %w (is git installed and on PATH?)", err)
+			return nil, exit.Envf("run git: %w (is git installed and on PATH?)", err)
 		}
 		return stdout.Bytes(), &Error{Args: args, Stderr: stderr.String(), Err: err}
 	}

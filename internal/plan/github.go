@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"unicode/utf16"
+
+	"github.com/ordo-ci/ordo/internal/exit"
 )
 
 // Matrix is a GitHub Actions matrix, {"include": [...]}, one entry per job.
@@ -152,7 +154,7 @@ func writeJSON(w io.Writer, v any, indent bool) error {
 		enc.SetIndent("", "  ")
 	}
 	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("write json: %w", err)
+		return exit.Envf("write json: %w", err)
 	}
 	return nil
 }
