@@ -3,11 +3,13 @@ package gate
 import (
 	"bytes"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/git/gittest"
+	"github.com/ordo-ci/ordo/internal/golden"
 )
 
 const billingSpec = `openapi: 3.0.3
@@ -112,7 +114,7 @@ func TestRender(t *testing.T) {
 				if err := format.render(r, &b); err != nil {
 					t.Fatal(err)
 				}
-				golden(t, name+"."+format.ext, b.Bytes())
+				golden.Check(t, filepath.Join("testdata", name+"."+format.ext), b.Bytes())
 			})
 		}
 	}

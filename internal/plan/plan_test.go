@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/ordo-ci/ordo/internal/affected"
 	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/golden"
 )
 
 // realisticChange touches a library, both migrations, a service that is
@@ -55,23 +57,23 @@ func TestGolden(t *testing.T) {
 			if err := writeJSON(&js, p, true); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name+".plan.json", js.Bytes())
+			golden.Check(t, filepath.Join("testdata", tt.name+".plan.json"), js.Bytes())
 			if err := writeJSON(&gh, p.Matrix(), true); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name+".github.json", gh.Bytes())
+			golden.Check(t, filepath.Join("testdata", tt.name+".github.json"), gh.Bytes())
 			if err := p.GitLab(&gl, GitLabOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			checkGitLab(t, p, GitLabOptions{}, tt.mode, gl.Bytes())
-			golden(t, tt.name+".gitlab.yml", gl.Bytes())
+			golden.Check(t, filepath.Join("testdata", tt.name+".gitlab.yml"), gl.Bytes())
 
 			outs, warnings := p.Outputs()
 			var ob strings.Builder
 			for _, o := range outs {
 				fmt.Fprintf(&ob, "%s=%s\n", o.Name, o.Value)
 			}
-			golden(t, tt.name+".outputs.txt", []byte(ob.String()))
+			golden.Check(t, filepath.Join("testdata", tt.name+".outputs.txt"), []byte(ob.String()))
 			if len(warnings) > 0 {
 				t.Errorf("warnings: %v", warnings)
 			}

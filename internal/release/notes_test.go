@@ -3,35 +3,11 @@ package release
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/ordo-ci/ordo/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 // notesRelease is a release with every kind of content the notes show.
 func notesRelease() Release {
@@ -84,7 +60,7 @@ func TestMarkdown(t *testing.T) {
 			if err := Markdown(&buf, tc.release, tc.links); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("markdown", tc.name+".md"), buf.Bytes())
+			golden.Check(t, filepath.Join("testdata", "markdown", tc.name+".md"), buf.Bytes())
 		})
 	}
 }
@@ -129,7 +105,7 @@ func TestDocuments(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden(t, filepath.Join("json", name), append(got, '\n'))
+		golden.Check(t, filepath.Join("testdata", "json", name), append(got, '\n'))
 	}
 
 	empty := (&Result{}).Versions()
