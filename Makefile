@@ -8,6 +8,8 @@ LDFLAGS := -s -w -X github.com/ordo-ci/ordo/internal/cli.version=$(VERSION)
 # Fuzz targets: package and function. `make test` runs each briefly, `make fuzz` longer.
 FUZZ := \
 	./internal/catalog:FuzzParse \
+	./internal/catalog:FuzzFastParse \
+	./internal/notify:FuzzDecode \
 	./internal/affected:FuzzIndex \
 	./internal/change:FuzzReadEvent \
 	./internal/change:FuzzParseFileList \
@@ -83,8 +85,8 @@ lint-actions: ## actionlint and shellcheck over action.yml, actions/ and .github
 	echo "shellcheck actions/setup/*.sh .github/scripts/*.sh .ci/run" && \
 	$(SHELLCHECK) -x actions/setup/*.sh .github/scripts/*.sh .ci/run
 
-bench: ## benchmarks: affected against git diff (4,000 services, 20,000 files), catalog, plan, gate, release
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/cli ./internal/affected ./internal/plan ./internal/catalog ./internal/gate ./internal/release
+bench: ## benchmarks: affected against git diff (4,000 services, 20,000 files), catalog, plan, gate, release, board (100 × 500)
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/cli ./internal/affected ./internal/plan ./internal/catalog ./internal/gate ./internal/release ./internal/board
 
 demo: build ## run ordo on the example monorepo with a sample change
 	@ORDO=$(BIN) examples/shop/demo.sh

@@ -82,6 +82,8 @@ func commands() []command {
 		{"init", "write an ordo.yaml from what is in the repository", "Write ordo.yaml from the repository's manifests: Go modules, npm/pnpm/yarn and Cargo workspaces, docker-compose, Dockerfiles.", func() runner { return &initCmd{} }},
 		{"schema", "the JSON Schema of ordo.yaml", "Print the JSON Schema of ordo.yaml, for editors and linters.", func() runner { return &schemaCmd{} }},
 		{"env", "what runs where; parity; write the record", "Show what runs in an environment (env show), compare two (env diff), append to the record (env record).", func() runner { return &envCmd{} }},
+		{"notify", "Slack / Teams message from any ordo JSON", "Post an ordo JSON document (plan, verify, rollback, drill, report) as a Slack Block Kit message or a Teams Adaptive Card; the webhook URL comes from the named environment variable.", func() runner { return &notifyCmd{} }},
+		{"board", "the release board as a static page", "Write the release board: one self-contained HTML page with every environment side by side, differences marked, the recent releases and the latest plan's waves.", func() runner { return &boardCmd{} }},
 	}
 }
 
