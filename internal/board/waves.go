@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/record"
 )
 
@@ -167,5 +168,5 @@ func label(s string) string {
 
 // Summary is the drawing's text alternative.
 func (w *Waves) Summary() string {
-	return fmt.Sprintf("%s in %s", count(w.Services, "service", "services"), count(len(w.Columns), "wave", "waves"))
+	return fmt.Sprintf("%s in %s", english.Count(w.Services, "service"), english.Count(len(w.Columns), "wave"))
 }

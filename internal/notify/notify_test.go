@@ -12,9 +12,10 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/slack-go/slack"
+
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/testtool"
-	"github.com/slack-go/slack"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
