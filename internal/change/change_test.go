@@ -178,11 +178,11 @@ func TestResolveFlags(t *testing.T) {
 		o    Options
 		msgs []string
 	}{
-		{name: "nothing", o: Options{}, msgs: []string{"no change given", "--base", "--files", "--all"}},
-		{name: "files and base", o: Options{Files: "x", Base: "main"}, msgs: []string{"--files and --base", "only one"}},
-		{name: "base and all", o: Options{Base: "main", All: true}, msgs: []string{"--base and --all"}},
-		{name: "files0 alone", o: Options{Files0: true}, msgs: []string{"--files0 needs"}},
-		{name: "head alone", o: Options{Head: "feature"}, msgs: []string{`--head "feature" needs --base`}},
+		{name: "nothing", o: Options{}, msgs: []string{"no change given"}},
+		{name: "files and base", o: Options{Files: "x", Base: "main"}, msgs: []string{"more than one way"}},
+		{name: "base and all", o: Options{Base: "main", All: true}, msgs: []string{"more than one way"}},
+		{name: "files0 alone", o: Options{Files0: true}, msgs: []string{"Files0 without Files"}},
+		{name: "head alone", o: Options{Head: "feature"}, msgs: []string{`Head "feature" without Base`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -17,6 +18,28 @@ import (
 	"github.com/ordo-ci/ordo/internal/git"
 )
 
+// checkChangeFlags checks that the flags name the change at most one way.
+func (o *options) checkChangeFlags() error {
+	var given []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"--files", o.files != ""}, {"--files0", o.files0 != ""}, {"--base", o.base != ""}, {"--all", o.all}} {
+		if f.set {
+			given = append(given, f.name)
+		}
+	}
+	switch {
+	case o.files != "" && o.files0 != "":
+		return exit.BadInputf("--files and --files0 both given: pass one list of changed files")
+	case len(given) > 1:
+		return exit.BadInputf("%s name the change twice; pass only one of them", strings.Join(given, " and "))
+	case o.head != "" && o.head != "HEAD" && o.base == "":
+		return exit.BadInputf("--head %q needs --base REF to compare with", o.head)
+	}
+	return nil
+}
+
 // loadCatalog loads the catalog and reports its diagnostics on stderr (and as
 // annotations in GitHub Actions). An invalid catalog is exit.BadInput.
 func (e *env) loadCatalog(o *options) (*catalog.Catalog, error) {
@@ -26,6 +49,10 @@ func (e *env) loadCatalog(o *options) (*catalog.Catalog, error) {
 }
 
 func (e *env) reportCatalog(path string, cat *catalog.Catalog, diags diag.List, err error) (*catalog.Catalog, error) {
+	var notFound *catalog.NotFoundError
+	if errors.As(err, &notFound) {
+		return nil, exit.BadInputf("%w, or point --config at it", err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -109,10 +136,8 @@ func (e *env) affected(ctx context.Context, o *options) (*catalog.Catalog, *chan
 		},
 	}
 	var ch *change.Change
-	var chErr error
+	chErr := o.checkChangeFlags()
 	switch {
-	case o.files != "" && o.files0 != "":
-		chErr = exit.BadInputf("--files and --files0 both given: pass one list of changed files")
 	case o.files != "":
 		co.Files = o.files
 	case o.files0 != "":
@@ -120,6 +145,10 @@ func (e *env) affected(ctx context.Context, o *options) (*catalog.Catalog, *chan
 	}
 	if chErr == nil {
 		ch, chErr = change.Resolve(ctx, co)
+	}
+	var none *change.NoChangeError
+	if errors.As(chErr, &none) {
+		chErr = exit.BadInputf("%w: pass --base REF (for example --base origin/main), --files FILE, or --all", chErr)
 	}
 	l = wait()
 	// The catalog's problems first: they are the user's to fix either way.
