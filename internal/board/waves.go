@@ -151,13 +151,6 @@ func statuses(env map[string][]record.Entry, release string) map[string]string {
 	return out
 }
 
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
 func label(s string) string {
 	r := []rune(s)
 	if len(r) <= labelLength {
