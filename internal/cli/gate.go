@@ -59,11 +59,11 @@ func (c *gateCmd) run(ctx context.Context, e *env) error {
 	if err := o.writeOutput(e, func(w io.Writer) error {
 		switch o.format {
 		case "json":
-			return report.JSON(w)
+			return render.JSON(w, report)
 		case "markdown":
-			return report.Markdown(w)
+			return render.GateMarkdown(w, report)
 		}
-		return report.Text(w)
+		return render.GateText(w, report)
 	}); err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (c *gateCmd) run(ctx context.Context, e *env) error {
 	if err := e.gh.SetOutputs("passed", fmt.Sprint(report.Passed), "violations", violations); err != nil {
 		return exit.Envf("%w", err)
 	}
-	if err := e.summary(report.Markdown); err != nil {
+	if err := e.summary(func(w io.Writer) error { return render.GateMarkdown(w, report) }); err != nil {
 		return err
 	}
 	if err := o.writeDotenv(map[string]string{"ORDO_GATE_PASSED": fmt.Sprint(report.Passed)}); err != nil {
