@@ -173,11 +173,11 @@ func (c *notesCmd) run(ctx context.Context, e *env) error {
 		if c.format == "json" {
 			return render.JSON(w, doc)
 		}
-		return notesMarkdown(w, res, links)
+		return render.NotesMarkdown(w, res, links)
 	}); err != nil {
 		return err
 	}
-	if err := e.summary(func(w io.Writer) error { return notesMarkdown(w, res, links) }); err != nil {
+	if err := e.summary(func(w io.Writer) error { return render.NotesMarkdown(w, res, links) }); err != nil {
 		return err
 	}
 	if err := e.gh.SetOutputs("releases", render.CompactJSON(doc.Releases), "has-releases", fmt.Sprint(len(res.Releases) > 0)); err != nil {
@@ -245,33 +245,17 @@ func releasedAt(ctx context.Context, repo git.Repo, cat *catalog.Catalog, tag st
 	return released, only, nil
 }
 
-func notesMarkdown(w io.Writer, res *release.Result, links release.Links) error {
-	if len(res.Releases) == 0 {
-		_, err := fmt.Fprintln(w, "Nothing to release.")
-		return err
-	}
-	for i, r := range res.Releases {
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		if err := release.Markdown(w, r, links); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // repoLinks finds the repository's web address for links in notes: from the
 // CI environment, else from the origin remote.
-func repoLinks(ctx context.Context, e *env, dir string) release.Links {
+func repoLinks(ctx context.Context, e *env, dir string) render.Links {
 	if u := e.ci.RepositoryURL(); u != "" {
-		return release.Links{URL: u, GitLab: e.ci.GitHub.Repository == ""}
+		return render.Links{URL: u, GitLab: e.ci.GitHub.Repository == ""}
 	}
 	remote, err := git.Repo{Dir: dir}.Output(ctx, "remote", "get-url", "origin")
 	if err != nil {
-		return release.Links{}
+		return render.Links{}
 	}
-	return release.LinksFor(webURL(remote))
+	return render.LinksFor(webURL(remote))
 }
 
 // webURL turns a clone URL (https or scp-like ssh) into the repository's web
@@ -341,7 +325,7 @@ func (c *releaseCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 	var body strings.Builder
-	if err := notesMarkdown(&body, res, repoLinks(ctx, e, c.dir)); err != nil {
+	if err := render.NotesMarkdown(&body, res, repoLinks(ctx, e, c.dir)); err != nil {
 		return err
 	}
 	if c.dryRun {
