@@ -99,10 +99,7 @@ func (c *graphCmd) run(_ context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := e.summary(func(w io.Writer) error {
-		fmt.Fprintf(w, "### ordo graph: %s\n", english.Count(len(cat.Services), "service"))
-		return mermaidBlock(w, func(w io.Writer) error { return render.GraphMermaid(w, cat) })
-	}); err != nil {
+	if err := e.summary(func(w io.Writer) error { return render.GraphSummary(w, cat) }); err != nil {
 		return err
 	}
 	return o.writeOutput(e, func(w io.Writer) error {
@@ -155,12 +152,7 @@ func (c *affectedCmd) run(ctx context.Context, e *env) error {
 		"matrices", render.CompactJSON(matrices), "matrix-count", fmt.Sprint(len(matrices))); err != nil {
 		return exit.Envf("%w", err)
 	}
-	if err := e.summary(func(w io.Writer) error {
-		if err := render.AffectedMarkdown(w, cat, rc, res); err != nil {
-			return err
-		}
-		return mermaidBlock(w, func(w io.Writer) error { return render.AffectedMermaid(w, cat, res) })
-	}); err != nil {
+	if err := e.summary(func(w io.Writer) error { return render.AffectedSummary(w, cat, rc, res) }); err != nil {
 		return err
 	}
 	// Only small values: GitLab refuses a dotenv report over 5,120 bytes, and
@@ -185,23 +177,6 @@ func (e *env) summary(md func(w io.Writer) error) error {
 		return exit.Envf("%w", err)
 	}
 	return nil
-}
-
-// maxMermaid is the largest diagram GitHub renders (Mermaid's maxTextSize);
-// a larger one is replaced by a note rather than shown as an error.
-const maxMermaid = 50_000
-
-func mermaidBlock(w io.Writer, draw func(w io.Writer) error) error {
-	var b strings.Builder
-	if err := draw(&b); err != nil {
-		return err
-	}
-	if b.Len() > maxMermaid {
-		_, err := fmt.Fprintf(w, "\n_The graph is too large for GitHub to draw (%d KB); `--format mermaid` writes it._\n", b.Len()/1000)
-		return err
-	}
-	_, err := fmt.Fprintf(w, "\n```mermaid\n%s```\n", b.String())
-	return err
 }
 
 // writeDotenv writes the GitLab dotenv report when --dotenv was given.

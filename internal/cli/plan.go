@@ -116,12 +116,7 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 	if err := e.gh.SetOutputs(pairs...); err != nil {
 		return exit.Envf("%w", err)
 	}
-	if err := e.summary(func(w io.Writer) error {
-		if err := render.PlanMarkdown(w, p); err != nil {
-			return err
-		}
-		return mermaidBlock(w, func(w io.Writer) error { return render.PlanMermaid(w, p) })
-	}); err != nil {
+	if err := e.summary(func(w io.Writer) error { return render.PlanSummary(w, p) }); err != nil {
 		return err
 	}
 	return o.writeDotenv(dotenv)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -161,14 +160,9 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 	}
 	p := plan.New(cat, res, plan.Options{})
 	var body strings.Builder
-	body.WriteString(commentMarker + "\n")
-	if err := render.PlanMarkdown(&body, p); err != nil {
+	if err := render.PlanComment(&body, commentMarker, p, Version(), ch.Source); err != nil {
 		return err
 	}
-	if err := mermaidBlock(&body, func(w io.Writer) error { return render.PlanMermaid(w, p) }); err != nil {
-		return err
-	}
-	fmt.Fprintf(&body, "\n<sub>ordo %s · %s</sub>\n", Version(), ch.Source)
 	if err := f.UpsertComment(ctx, pr, commentMarker, body.String()); err != nil {
 		return err
 	}
