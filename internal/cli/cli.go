@@ -53,6 +53,11 @@ type env struct {
 	// error that carries no kind: every error ordo returns must be
 	// classified where it is made, so the tests make such a one fail.
 	unclassified func(error) int
+	// out is stdout for text meant for people (tables, Markdown, notes); in
+	// Actions it frames it so the runner executes no workflow command in
+	// it. Err is framed the same way. Machine formats (JSON, matrices) go
+	// to Out as they are, since a step may parse them.
+	out ci.GuardedWriter
 }
 
 // runner is one subcommand: it registers its flags, then runs with them set.
@@ -109,7 +114,17 @@ func Run(ctx context.Context, args []string, stdio IO, getenv func(string) strin
 
 func run(ctx context.Context, args []string, stdio IO, getenv func(string) string, unclassified func(error) int) int {
 	ciEnv := ci.ReadEnv(getenv)
+	// ordo's own workflow commands go to stderr unframed; everything else
+	// goes through the guards.
 	e := &env{IO: stdio, ci: ciEnv, getenv: getenv, gh: ci.NewGitHub(ciEnv, stdio.Err), unclassified: unclassified}
+	errw := e.gh.Guard(stdio.Err)
+	e.Err, e.out = errw, e.gh.Guard(stdio.Out)
+	if isRegularFile(stdio.Out) {
+		// `ordo notes > notes.md`: the runner never reads a file.
+		e.out = (*ci.GitHub)(nil).Guard(stdio.Out)
+	}
+	defer errw.Flush()
+	defer e.out.Flush()
 	args = hoistGlobalFlags(args)
 	if len(args) == 0 {
 		usage(e.Err)
@@ -205,6 +220,16 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// isRegularFile reports whether w is a file on disk (stdout redirected to one).
+func isRegularFile(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // hoistGlobalFlags lets -C and --config come before the command, as with

@@ -69,7 +69,7 @@ func (c *validateCmd) run(ctx context.Context, e *env) error {
 		fmt.Fprintf(e.Err, "ordo: %s: %s with --strict\n", o.configPath(), english.Count(len(warnings), "problem"))
 		return reported(exit.No)
 	}
-	fmt.Fprintf(e.Out, "%s: %s, valid\n", o.configPath(), english.Count(len(cat.Services), "service"))
+	fmt.Fprintf(e.out, "%s: %s, valid\n", o.configPath(), english.Count(len(cat.Services), "service"))
 	return nil
 }
 

@@ -78,6 +78,9 @@ func fakeGitHubCmds() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"fakegithub": func(ts *testscript.TestScript, neg bool, args []string) {
 			s := &scriptGitHub{}
 			s.GitHub = forgetest.NewGitHub(s, "acme/shop", "s3cret-token")
+			// The token is the workflow's GITHUB_TOKEN: GET /user refuses it,
+			// GraphQL names its bot.
+			s.SetInstallation(true)
 			ts.Defer(s.Close)
 			mu.Lock()
 			servers[ts] = s

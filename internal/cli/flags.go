@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -108,6 +109,15 @@ func (o *options) configPath() string {
 // leaves it half-written.
 func (o *options) writeOutput(e *env, render func(w io.Writer) error) error {
 	if o.output == "" || o.output == "-" {
+		if o.format == "text" || o.format == "markdown" {
+			// One write, so that the runner sees one frame (see ci.Guard).
+			var b bytes.Buffer
+			if err := render(&b); err != nil {
+				return writeErr(err, "the output")
+			}
+			_, err := e.out.Write(b.Bytes())
+			return writeErr(err, "the output")
+		}
 		return writeErr(render(e.Out), "the output")
 	}
 	return writeFileAtomic(o.output, render)

@@ -70,7 +70,7 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 		// https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication#permissions-for-the-github_token
 		msg := fmt.Sprintf("pull request #%d comes from a fork, whose workflows get a read-only token: not posting statuses; post them from a workflow_run workflow (see the README's \"Pull requests from forks\")", ev.PullRequest)
 		e.gh.Notice("ordo: " + msg)
-		fmt.Fprintf(e.Out, "%s\n", msg)
+		fmt.Fprintf(e.out, "%s\n", msg)
 		return nil
 	}
 	sha := cmp.Or(c.sha, ev.HeadSHA, e.ci.CommitSHA())
@@ -143,17 +143,17 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 		statuses = append(statuses, st)
 	}
 	if d := forge.WriteTime(len(statuses)); d > 0 {
-		fmt.Fprintf(e.Out, "posting up to %d %s, at most 80 a minute (GitHub's secondary rate limit): up to %s\n", len(statuses), c.kind(), d.Round(time.Second))
+		fmt.Fprintf(e.out, "posting up to %d %s, at most 80 a minute (GitHub's secondary rate limit): up to %s\n", len(statuses), c.kind(), d.Round(time.Second))
 	}
 	if err := c.post(ctx, f, sha, statuses, anns); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Out, "posted %d %s on %s: ordo %s, %d affected\n", len(statuses), c.kind(), git.Short(sha), c.state, len(res.Names()))
+	fmt.Fprintf(e.out, "posted %d %s on %s: ordo %s, %d affected\n", len(statuses), c.kind(), git.Short(sha), c.state, len(res.Names()))
 	if why != "" {
-		fmt.Fprintf(e.Out, "%s\n", why)
+		fmt.Fprintf(e.out, "%s\n", why)
 	}
 	if len(skipped) > 0 {
-		fmt.Fprintf(e.Out, "skipped the status of %s that no branch rule requires: %s\n", english.Count(len(skipped), "unaffected service"), listSome(skipped, 20))
+		fmt.Fprintf(e.out, "skipped the status of %s that no branch rule requires: %s\n", english.Count(len(skipped), "unaffected service"), listSome(skipped, 20))
 	}
 	if !c.comment {
 		return nil
@@ -166,7 +166,7 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 	if err := f.UpsertComment(ctx, pr, commentMarker, body.String()); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Out, "updated the plan comment on #%d\n", pr)
+	fmt.Fprintf(e.out, "updated the plan comment on #%d\n", pr)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/gate"
+	"github.com/ordo-ci/ordo/internal/render/md"
 )
 
 // The gate's report (gate.Report) as text, Markdown and, through JSON, the
@@ -99,29 +100,24 @@ func GateMarkdown(w io.Writer, r *gate.Report) error {
 			if v.Overridden {
 				rule += " (overridden)"
 			}
-			service := gateCell(v.Service)
+			service := md.Text(v.Service)
 			if at := violationAt(v); at != "" {
-				service += "<br>`" + gateCell(at) + "`"
+				service += "<br>`" + md.Text(at) + "`"
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", rule, service, gateCell(v.Message), gateCell(v.Fix))
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", rule, service, md.Text(v.Message), md.Text(v.Fix))
 		}
 	}
 	if len(r.Overrides) > 0 {
 		fmt.Fprint(b, "\n#### Overrides\n\n| Rule | Source | Reason | Violations covered |\n| --- | --- | --- | --- |\n")
 		for _, o := range r.Overrides {
-			fmt.Fprintf(b, "| `%s` | %s | %s | %d |\n", o.Rule, o.Source, gateCell(o.Reason), o.Violations)
+			fmt.Fprintf(b, "| `%s` | %s | %s | %d |\n", o.Rule, o.Source, md.Text(o.Reason), o.Violations)
 		}
 	}
 	if len(r.Notes) > 0 {
 		fmt.Fprint(b, "\n#### Notes\n\n")
 		for _, n := range r.Notes {
-			fmt.Fprintf(b, "- %s\n", gateCell(n))
+			fmt.Fprintf(b, "- %s\n", md.Text(n))
 		}
 	}
 	return b.Flush()
-}
-
-// gateCell makes s safe inside a Markdown table cell.
-func gateCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", "<br>", "<", "&lt;", ">", "&gt;").Replace(s)
 }

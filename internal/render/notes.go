@@ -12,6 +12,7 @@ import (
 	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/release"
+	"github.com/ordo-ci/ordo/internal/render/md"
 )
 
 // Links says where a repository lives on the web, to link commits, pull
@@ -120,8 +121,8 @@ func ReleaseMarkdown(w io.Writer, r release.Release, links Links) error {
 		for _, c := range breaking {
 			bw.WriteString(item(c, links))
 			if c.BreakingNote != "" && c.BreakingNote != c.Subject {
-				for _, l := range strings.Split(notesEscape(c.BreakingNote), "\n") {
-					bw.WriteString(strings.TrimRight("  "+l, " ") + "\n")
+				for _, l := range strings.Split(c.BreakingNote, "\n") {
+					bw.WriteString(strings.TrimRight("  "+notesEscape(l), " ") + "\n")
 				}
 			}
 		}
@@ -208,7 +209,6 @@ func commitRef(sha string, links Links) string {
 	return fmt.Sprintf("[%s](%s)", s, links.commit(sha))
 }
 
-// escape keeps commit text from turning into HTML in a release page.
-var notesEscaper = strings.NewReplacer("<", "&lt;", ">", "&gt;", "\r", "")
-
-func notesEscape(s string) string { return notesEscaper.Replace(s) }
+// notesEscape keeps commit text from turning into HTML, mentions or links
+// in a release page.
+func notesEscape(s string) string { return md.Text(s) }

@@ -9,6 +9,7 @@ import (
 	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/plan"
+	"github.com/ordo-ci/ordo/internal/render/md"
 )
 
 // The Markdown the commands put where CI users look: GitHub step summaries
@@ -68,6 +69,6 @@ func PlanComment(w io.Writer, marker string, p *plan.Plan, version, source strin
 	if err := PlanSummary(w, p); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\n<sub>ordo %s · %s</sub>\n", version, source)
+	_, err := fmt.Fprintf(w, "\n<sub>ordo %s · %s</sub>\n", md.Text(version), md.Text(source))
 	return err
 }

@@ -1,6 +1,7 @@
 package forgetest
 
 import (
+	"fmt"
 	"net/http"
 	"sort"
 	"strconv"
@@ -27,7 +28,27 @@ const (
 	CommitPulls   = "GET /api/v3/repos/{owner}/{repo}/commits/{sha}/pulls"
 	BranchRules   = "GET /api/v3/repos/{owner}/{repo}/rules/branches/{branch}"
 	GetBranch     = "GET /api/v3/repos/{owner}/{repo}/branches/{branch}"
+	GetUser       = "GET /api/v3/user"
+	GraphQL       = "POST " + graphQLPath
 )
+
+// graphQLPath is GitHub Enterprise Server's GraphQL endpoint.
+const graphQLPath = "/api/graphql"
+
+// The fake's token belongs to Login, a user, unless the fake plays an
+// installation token (Installation), which GET /user refuses and whose
+// comments are Bot's.
+const (
+	Login = "ordo-ci-user"
+	Bot   = "github-actions[bot]"
+)
+
+// User is a GitHub account.
+type User struct {
+	Login string `json:"login"`
+	ID    int64  `json:"id"`
+	Type  string `json:"type"`
+}
 
 // Status is a commit status as GitHub keeps it.
 type Status struct {
@@ -43,6 +64,7 @@ type Comment struct {
 	ID    int64  `json:"id"`
 	Issue int    `json:"-"`
 	Body  string `json:"body"`
+	User  User   `json:"user"`
 }
 
 // Release is a release as GitHub keeps it.
@@ -68,6 +90,30 @@ type GitHub struct {
 	releases []*Release
 	runs     []*Run
 	rules    rules
+	// installation makes the token an installation token (the workflow's
+	// GITHUB_TOKEN): GET /user answers 403 and GraphQL names the bot.
+	installation bool
+}
+
+// SetInstallation makes the token an installation token (on) or a user's.
+func (f *GitHub) SetInstallation(on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.installation = on
+}
+
+// Me is the account the fake's token writes as.
+func (f *GitHub) Me() User {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.me()
+}
+
+func (f *GitHub) me() User {
+	if f.installation {
+		return User{Login: Bot, ID: 41898282, Type: "Bot"}
+	}
+	return User{Login: Login, ID: 4242, Type: "User"}
 }
 
 // NewGitHub starts a fake GitHub for repo ("owner/name") that accepts
@@ -75,7 +121,15 @@ type GitHub struct {
 func NewGitHub(tb TB, repo, token string) *GitHub {
 	owner, name, _ := strings.Cut(repo, "/")
 	f := &GitHub{API: newAPI(tb), Owner: owner, Repo: name, Token: token, statuses: map[string][]Status{}}
-	f.validate = validateGitHub
+	f.validate = func(r *http.Request, body []byte) error {
+		if r.URL.Path == graphQLPath { // not REST: no OpenAPI description
+			if string(body) != `{"query":"query{viewer{login}}"}`+"\n" {
+				return fmt.Errorf("unexpected GraphQL query %s", body)
+			}
+			return nil
+		}
+		return validateGitHub(r, body)
+	}
 	f.auth = func(r *http.Request) bool { return r.Header.Get("Authorization") == "Bearer "+token }
 	f.Handle(GetStatus, f.getStatus)
 	f.Handle(PostStatus, f.postStatus)
@@ -86,6 +140,8 @@ func NewGitHub(tb TB, repo, token string) *GitHub {
 	f.Handle(GetRelease, f.getRelease)
 	f.Handle(PostRelease, f.postRelease)
 	f.Handle(PatchRelease, f.patchRelease)
+	f.Handle(GetUser, f.getUser)
+	f.Handle(GraphQL, f.graphQL)
 	f.handleRuns()
 	f.handleRules()
 	return f
@@ -229,6 +285,25 @@ func (f *GitHub) Issues() []int {
 	return out
 }
 
+// https://docs.github.com/en/rest/users/users#get-the-authenticated-user
+func (f *GitHub) getUser(w http.ResponseWriter, r *http.Request, _ []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.installation {
+		WriteJSON(w, http.StatusForbidden, map[string]string{"message": "Resource not accessible by integration", "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user"})
+		return
+	}
+	WriteJSON(w, http.StatusOK, f.me())
+}
+
+// https://docs.github.com/en/graphql/reference/queries#viewer: a bot's
+// login comes without "[bot]" in GraphQL.
+func (f *GitHub) graphQL(w http.ResponseWriter, r *http.Request, _ []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	WriteJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"viewer": map[string]string{"login": strings.TrimSuffix(f.me().Login, "[bot]")}}})
+}
+
 // https://docs.github.com/en/rest/issues/comments#list-issue-comments
 func (f *GitHub) listComments(w http.ResponseWriter, r *http.Request, _ []byte) {
 	if !f.RepoOK(w, r) {
@@ -251,7 +326,7 @@ func (f *GitHub) postComment(w http.ResponseWriter, r *http.Request, body []byte
 	}
 	issue, _ := strconv.Atoi(r.PathValue("number"))
 	f.mu.Lock()
-	c := &Comment{ID: f.NextID(), Issue: issue, Body: in.Body}
+	c := &Comment{ID: f.NextID(), Issue: issue, Body: in.Body, User: f.me()}
 	f.comments = append(f.comments, c)
 	f.mu.Unlock()
 	WriteJSON(w, http.StatusCreated, c)
