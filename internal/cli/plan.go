@@ -112,7 +112,7 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 		}
 	}
 
-	outs, warnings := p.Outputs()
+	outs, warnings := render.PlanOutputs(p)
 	pairs := make([]string, 0, 2*len(outs)+2)
 	for _, out := range outs {
 		pairs = append(pairs, out.Name, out.Value)
