@@ -37,7 +37,7 @@ type API struct {
 	tb       TB
 	srv      *httptest.Server
 	mux      *http.ServeMux
-	auth     func(r *http.Request) bool
+	auth     func(r *http.Request, pattern string) bool
 	validate func(r *http.Request, body []byte) error
 
 	mu     sync.Mutex
@@ -53,13 +53,41 @@ type Fault struct {
 	Header map[string]string
 	Body   string
 	Hang   bool // answer nothing until the client gives up
+	Stored bool // the route's handler runs (and stores), then this answer replaces its own
 }
+
+// NewAPI starts a fake API that serves nothing until routes are registered
+// with Handle (the forge package's fake GitLab is one); Close stops it.
+func NewAPI(tb TB) *API { return newAPI(tb) }
 
 func newAPI(tb TB) *API {
 	a := &API{tb: tb, mux: http.NewServeMux(), calls: map[string]int{}, bodies: map[string][]string{}, faults: map[string][]Fault{}}
 	a.srv = httptest.NewServer(http.HandlerFunc(a.serve))
 	return a
 }
+
+// TB is what the fake reports to.
+func (a *API) TB() TB { return a.tb }
+
+// SetAuth sets the check of a request's credentials for the route pattern
+// it matched: a request it refuses gets 401.
+func (a *API) SetAuth(auth func(r *http.Request, pattern string) bool) { a.auth = auth }
+
+// SetValidate sets the check of every request against the API's
+// description; nil checks nothing.
+func (a *API) SetValidate(validate func(r *http.Request, body []byte) error) { a.validate = validate }
+
+// Validate checks a request as the fake does before serving it.
+func (a *API) Validate(r *http.Request, body []byte) error {
+	if a.validate == nil {
+		return nil
+	}
+	return a.validate(r, body)
+}
+
+// Mux is the server's router, for a test that answers a path the fake
+// does not know (a redirect) with its own handler.
+func (a *API) Mux() *http.ServeMux { return a.mux }
 
 // Close stops the server.
 func (a *API) Close() { a.srv.Close() }
@@ -108,6 +136,9 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request) {
 			}
 			return
 		}
+		if ft.Stored {
+			a.mux.ServeHTTP(httptest.NewRecorder(), r)
+		}
 		for k, v := range ft.Header {
 			w.Header().Set(k, v)
 		}
@@ -116,7 +147,7 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, ft.Body)
 		return
 	}
-	if a.auth != nil && !a.auth(r) {
+	if a.auth != nil && !a.auth(r, pattern) {
 		WriteJSON(w, http.StatusUnauthorized, map[string]string{"message": "Bad credentials"})
 		return
 	}

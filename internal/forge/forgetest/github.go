@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -84,7 +85,7 @@ type GitHub struct {
 	Owner, Repo, Token string
 
 	mu       sync.Mutex
-	nextID   int64
+	nextID   atomic.Int64
 	statuses map[string][]Status // by commit, in the order posted
 	comments []*Comment
 	releases []*Release
@@ -109,8 +110,12 @@ func (f *GitHub) Me() User {
 	return f.me()
 }
 
-func (f *GitHub) me() User {
-	if f.installation {
+func (f *GitHub) me() User { return Account(f.installation) }
+
+// Account is the account the fake's token writes as: Bot for an
+// installation token, else the user Login.
+func Account(installation bool) User {
+	if installation {
 		return User{Login: Bot, ID: 41898282, Type: "Bot"}
 	}
 	return User{Login: Login, ID: 4242, Type: "User"}
@@ -130,7 +135,7 @@ func NewGitHub(tb TB, repo, token string) *GitHub {
 		}
 		return validateGitHub(r, body)
 	}
-	f.auth = func(r *http.Request) bool { return r.Header.Get("Authorization") == "Bearer "+token }
+	f.auth = func(r *http.Request, _ string) bool { return r.Header.Get("Authorization") == "Bearer "+token }
 	f.Handle(GetStatus, f.getStatus)
 	f.Handle(PostStatus, f.postStatus)
 	f.Handle(ListComments, f.listComments)
@@ -167,8 +172,37 @@ func (f *GitHub) RepoOK(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// NextID is a new object id.
-func (f *GitHub) NextID() int64 { f.nextID++; return f.nextID }
+// NextID is a new object id, unique across everything the fake (and routes
+// added to it) creates.
+func (f *GitHub) NextID() int64 { return f.nextID.Add(1) }
+
+// SetNextID makes the next object id n+1.
+func (f *GitHub) SetNextID(n int64) { f.nextID.Store(n) }
+
+// Posted are all the statuses posted on sha, in order.
+func (f *GitHub) Posted(sha string) []Status {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Status(nil), f.statuses[sha]...)
+}
+
+// AddComments adds comments as if posted earlier (by anyone: User says who).
+func (f *GitHub) AddComments(cs ...Comment) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range cs {
+		f.comments = append(f.comments, &c)
+	}
+}
+
+// AddReleases adds releases as if published earlier.
+func (f *GitHub) AddReleases(rs ...Release) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range rs {
+		f.releases = append(f.releases, &r)
+	}
+}
 
 // Statuses is what the combined status of sha shows: the last status of
 // each context, by context.
