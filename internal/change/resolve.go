@@ -154,7 +154,7 @@ func (r *resolver) diff(ctx context.Context, mb, head, source string) (*Change, 
 		Base:   mb,
 		Head:   head,
 		Files:  files,
-		Source: fmt.Sprintf("%s (%s..%s)", source, short(mb), short(head)),
+		Source: fmt.Sprintf("%s (%s..%s)", source, git.Short(mb), git.Short(head)),
 	}, nil
 }
 
@@ -218,15 +218,15 @@ func (r *resolver) mergeBase(ctx context.Context, base, head string) (string, er
 				return "", "", err
 			}
 			if sha == "" {
-				return "", c.name + " " + short(c.sha), nil
+				return "", c.name + " " + git.Short(c.sha), nil
 			}
 		}
 		mb, err = r.repo.MergeBase(ctx, base, head)
 		if errors.Is(err, git.ErrNoMergeBase) {
-			return "", fmt.Sprintf("the merge base of %s and %s", short(base), short(head)), nil
+			return "", fmt.Sprintf("the merge base of %s and %s", git.Short(base), git.Short(head)), nil
 		}
 		if err != nil {
-			return "", "", exit.Envf("find the merge base of %s and %s: %w", short(base), short(head), err)
+			return "", "", exit.Envf("find the merge base of %s and %s: %w", git.Short(base), git.Short(head), err)
 		}
 		return mb, "", nil
 	}
@@ -279,7 +279,7 @@ func (r *resolver) mergeBase(ctx context.Context, base, head string) (string, er
 	}
 	if !shallow && !strings.HasPrefix(missing, "base ") && !strings.HasPrefix(missing, "head ") {
 		// Both commits are here with all their history: they share none.
-		return "", exit.BadInputf("%s and %s have no common history; compare commits of the same repository", short(base), short(head))
+		return "", exit.BadInputf("%s and %s have no common history; compare commits of the same repository", git.Short(base), git.Short(head))
 	}
 	if fetchErr != nil {
 		return "", &exit.Error{Code: exit.Env, Err: fmt.Errorf("%s is not in this clone and fetching it failed: %w; %s", missing, fetchErr, fullHistoryHint)}
@@ -339,7 +339,7 @@ func (r *resolver) sinceTag(ctx context.Context, tag, fallbackHead, source strin
 			Base:   base,
 			Head:   head,
 			Files:  files,
-			Source: fmt.Sprintf("%s since %s (%s..%s)", source, prev, short(base), short(head)),
+			Source: fmt.Sprintf("%s since %s (%s..%s)", source, prev, git.Short(base), git.Short(head)),
 		}, nil
 	}
 	return noBase(source + ": no earlier tag to compare with"), nil
@@ -387,12 +387,4 @@ func previousTags(tag string, tags []string, same func(string) bool) []string {
 		ordered = append(ordered, s.name)
 	}
 	return append(ordered, others...)
-}
-
-// short abbreviates a SHA for people; Change keeps the full one.
-func short(sha string) string {
-	if git.IsSHA(sha) {
-		return sha[:7]
-	}
-	return sha
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/oasdiff/oasdiff/load"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/git"
 )
@@ -35,8 +36,10 @@ type Specs interface {
 }
 
 // GitSpecs reads specs with git: base from the commit BaseRev (git show),
-// head from the commit HeadRev or, when HeadRev is "", from the working tree,
-// which is what CI has checked out and what a developer is about to commit.
+// head from the commit HeadRev, so that both are the files of the commits
+// compared whatever is checked out (a pull request's merge commit, another
+// branch). Only when HeadRev is "" (a change given as a file list) is head
+// read from the working tree, inside it (see readInTree).
 type GitSpecs struct {
 	Repo             git.Repo
 	BaseRev, HeadRev string
@@ -52,14 +55,26 @@ func (g GitSpecs) Head(ctx context.Context, path string) ([]byte, bool, error) {
 	if g.HeadRev != "" {
 		return g.show(ctx, g.HeadRev, path)
 	}
-	src, err := os.ReadFile(filepath.Join(g.Repo.Dir, filepath.FromSlash(path)))
+	src, err := readInTree(g.Repo.Dir, path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, false, nil
 	case err != nil:
-		return nil, false, exit.Envf("read spec: %w", err)
+		return nil, false, exit.BadInputf("read spec %q: %v: a contract's spec must be a file inside the repository", path, err)
 	}
 	return src, true, nil
+}
+
+// readInTree reads path (slash-separated, relative to dir) through an
+// os.Root, which refuses ".." and absolute paths and symlinks that lead out
+// of dir: the catalog names the file, and a pull request can change both.
+func readInTree(dir, path string) ([]byte, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return root.ReadFile(filepath.FromSlash(path))
 }
 
 func (g GitSpecs) show(ctx context.Context, rev, path string) ([]byte, bool, error) {
@@ -184,7 +199,7 @@ func breakingViolation(c *checker, contract, spec, provider string, from, to *se
 		Versions: []string{from.String(), to.String()},
 		Changes:  changes,
 		Message: fmt.Sprintf("contract %s: spec %s changed incompatibly (%s) but %s went from %s to %s without a %s bump: %s",
-			contract, spec, plural(len(changes), "breaking change"), provider, from, to, strings.Fields(what)[0], strings.Join(listed, "; ")),
+			contract, spec, english.Count(len(changes), "breaking change"), provider, from, to, strings.Fields(what)[0], strings.Join(listed, "; ")),
 		Fix: fmt.Sprintf("bump the %s: provide %s %s, and serve the old version next to it while consumers move (expand, then contract); or make the change compatible",
 			what, contract, need),
 	}

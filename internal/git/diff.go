@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/ordo-ci/ordo/internal/exit"
 )
 
 // DiffFiles returns the repository-relative paths that differ between the
@@ -24,7 +26,7 @@ func (r Repo) DiffFiles(ctx context.Context, base, head string) ([]string, error
 	}
 	files, err := parseNameStatus(out)
 	if err != nil {
-		return nil, fmt.Errorf("read git diff %s %s: %w", base, head, err)
+		return nil, exit.Envf("read git diff %s %s: %w", base, head, err)
 	}
 	return files, nil
 }

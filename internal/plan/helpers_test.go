@@ -3,7 +3,6 @@ package plan
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"maps"
 	"math/rand"
@@ -20,27 +19,6 @@ import (
 	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/graph"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(tb testing.TB, name string, got []byte) {
-	tb.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			tb.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		tb.Errorf("%s differs from the golden file (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 func parseCatalog(tb testing.TB, name string, src []byte) *catalog.Catalog {
 	tb.Helper()
@@ -385,12 +363,8 @@ func reach(g *graph.Graph, x int) []int {
 // are [] and empty maps {}, so consumers never need a null check.
 func checkNoNull(tb testing.TB, p *Plan) {
 	tb.Helper()
-	var b bytes.Buffer
-	if err := writeJSON(&b, p, false); err != nil {
-		tb.Fatal(err)
-	}
 	var doc any
-	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+	if err := json.Unmarshal(indentJSON(tb, p), &doc); err != nil {
 		tb.Fatal(err)
 	}
 	var walk func(path string, v any)
@@ -480,12 +454,21 @@ func checkGitLab(tb testing.TB, p *Plan, o GitLabOptions, mode gitlabMode, src [
 			tb.Errorf("stage %d = %v", i, s)
 		}
 	}
-	if got, want := len(doc)-2, len(p.Jobs); got != want {
+	own := 2 // include, stages
+	if p.Env != "" {
+		own++
+		checkPlanFileJob(tb, doc, o)
+	}
+	if got, want := len(doc)-own, len(p.Jobs); got != want {
 		tb.Errorf("%d jobs in the pipeline, want %d", got, want)
+	}
+	maxNeeds := MaxNeeds
+	if p.Env != "" {
+		maxNeeds--
 	}
 	if mode == modeOf {
 		mode = modeNeeds
-		if slices.ContainsFunc(p.Jobs, func(j Job) bool { return j.Critical || len(j.After) > MaxNeeds }) {
+		if slices.ContainsFunc(p.Jobs, func(j Job) bool { return j.Critical || len(j.After) > maxNeeds }) {
 			mode = modeStages
 		}
 	}
@@ -512,7 +495,14 @@ func checkGitLab(tb testing.TB, p *Plan, o GitLabOptions, mode gitlabMode, src [
 			tb.Errorf("%s has no needs", name)
 		case !fallback:
 			list, _ := needs.([]any)
-			if len(list) != len(j.After) || len(list) > MaxNeeds {
+			if p.Env != "" {
+				if len(list) == 0 || list[0] != PlanFileJob {
+					tb.Errorf("%s: needs %v, want %s first: the plan file comes from it", name, list, PlanFileJob)
+					break
+				}
+				list = list[1:]
+			}
+			if len(list) != len(j.After) || len(list) > maxNeeds {
 				tb.Errorf("%s: needs %v, want %v", name, list, j.After)
 				break
 			}
@@ -526,11 +516,22 @@ func checkGitLab(tb testing.TB, p *Plan, o GitLabOptions, mode gitlabMode, src [
 				}
 			}
 		}
-		if rg, _ := job["resource_group"].(string); (rg != "") != (j.Lock != "") || (rg != "" && rg != resourceGroup(j.Lock)) {
-			tb.Errorf("%s: resource_group %q for lock %q", name, rg, j.Lock)
+		wantRG := j.Lock
+		if wantRG == "" && p.Env != "" {
+			wantRG = p.Env + "/" + j.Service
+		}
+		if rg, _ := job["resource_group"].(string); (rg != "") != (wantRG != "") || (rg != "" && rg != resourceGroup(wantRG)) {
+			tb.Errorf("%s: resource_group %q, want %q (lock %q)", name, rg, wantRG, j.Lock)
 		}
 		vars, _ := job["variables"].(map[string]any)
-		if vars["ORDO_SERVICE"] != j.Service || vars["ORDO_WAVE"] != fmt.Sprint(j.Wave) || len(vars) != 2+len(j.With) {
+		nvars := 2
+		if p.Env != "" {
+			nvars += 5
+			checkEnvJob(tb, p, o, j, job)
+		} else if job["environment"] != nil || job["before_script"] != nil || job["after_script"] != nil {
+			tb.Errorf("%s: environment or scripts in a plan without --env: %v", name, job)
+		}
+		if vars["ORDO_SERVICE"] != j.Service || vars["ORDO_WAVE"] != fmt.Sprint(j.Wave) || len(vars) != nvars+len(j.With) {
 			tb.Errorf("%s: variables %v", name, vars)
 		}
 		for k, v := range j.With {
@@ -553,4 +554,18 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// indentJSON is v as ordo writes it (render.JSON, which this package cannot
+// import): indented, HTML characters as written, a final newline.
+func indentJSON(tb testing.TB, v any) []byte {
+	tb.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		tb.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -7,7 +7,8 @@ import (
 
 // indenter is an io.Writer that takes compact JSON, as encoding/json writes
 // it, and writes it on indented by two spaces, byte for byte as
-// json.Indent(dst, src, "", "  ") would, in pieces of about 32 KB.
+// json.Indent(dst, src, "", "  ") would (and then DefuseJSON), in pieces of
+// about 32 KB.
 // json.Indent runs its full validating scanner over every byte and needs the
 // whole document in memory twice; that took most of the time
 // `ordo affected --format json` spent writing 20,000 changed files. The
@@ -39,7 +40,7 @@ func (x *indenter) Write(p []byte) (int, error) {
 			i++
 		}
 		if len(x.buf) >= indentFlush {
-			x.flush()
+			x.flush(false)
 		}
 	}
 	return len(p), x.err
@@ -117,11 +118,20 @@ func (x *indenter) newline() {
 	}
 }
 
-// flush writes what is buffered and returns the first write error.
-func (x *indenter) flush() error {
-	if x.err == nil && len(x.buf) > 0 {
-		_, x.err = x.w.Write(x.buf)
+// flush writes what is buffered, defused (DefuseJSON), and returns the
+// first write error. Unless final, a "#" or "##" at the end waits for what
+// follows, so that a "##[" split between two pieces is defused whole.
+func (x *indenter) flush(final bool) error {
+	cut := len(x.buf)
+	for !final && cut > 0 && len(x.buf)-cut < 2 && x.buf[cut-1] == '#' {
+		cut--
 	}
-	x.buf = x.buf[:0]
+	if out := x.buf[:cut]; x.err == nil && len(out) > 0 {
+		if bytes.Contains(out, []byte("##[")) {
+			out = DefuseJSON(out)
+		}
+		_, x.err = x.w.Write(out)
+	}
+	x.buf = x.buf[:copy(x.buf, x.buf[cut:])]
 	return x.err
 }

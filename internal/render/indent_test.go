@@ -12,14 +12,15 @@ import (
 	"github.com/ordo-ci/ordo/internal/affected"
 )
 
-// stdIndent is what indent must equal: json.Indent with two spaces.
+// stdIndent is what the indenter must write: json.Indent with two spaces,
+// defused.
 func stdIndent(tb testing.TB, compact []byte) []byte {
 	tb.Helper()
 	var b bytes.Buffer
 	if err := json.Indent(&b, compact, "", "  "); err != nil {
 		tb.Fatalf("json.Indent(%q): %v", compact, err)
 	}
-	return b.Bytes()
+	return DefuseJSON(b.Bytes())
 }
 
 func checkIndent(tb testing.TB, name string, doc []byte) {
@@ -43,7 +44,7 @@ func checkIndent(tb testing.TB, name string, doc []byte) {
 			}
 			p = p[n:]
 		}
-		if err := x.flush(); err != nil {
+		if err := x.flush(true); err != nil {
 			tb.Fatal(err)
 		}
 		if !bytes.Equal(got.Bytes(), want) {
@@ -60,6 +61,10 @@ func TestIndent(t *testing.T) {
 		`["quote \" inside", "backslash at the end \\", "\\\"", "\\\\\"x", "a,b:{c}[d]", "tab\t\u0000\ufffd日本"]`,
 		`{"key with \" and ,:": ["v\\"]}`,
 		`[[[[[[[[[[1]]]]]]]]]]`,
+		`["##[error]x", "a##[b##[", "#[", "###[", "##", "#", "## [", "##\\[", {"##[k":"v"}]`,
+		// "##[" across the indenter's 32 KB pieces, at every offset near the cut.
+		`["` + strings.Repeat("#", indentFlush-6) + `[", "` + strings.Repeat("#[", indentFlush/2) + `"]`,
+		`["` + strings.Repeat("x", indentFlush-8) + `##[", "` + strings.Repeat("x", indentFlush-7) + `##["]`,
 	}
 	for _, d := range docs {
 		checkIndent(t, d, []byte(d))
@@ -91,7 +96,7 @@ func TestIndent(t *testing.T) {
 func TestJSONIsEncoderIndent(t *testing.T) {
 	t.Parallel()
 	doc := NewAffectedDoc(Change{Base: "abc", Source: `--base "x" <&>`}, &affected.Result{
-		ChangedFiles: []string{"a\nb", `c"d`, "e\\", "<html>&"},
+		ChangedFiles: []string{"a\nb", `c"d`, "e\\", "<html>&", "##[error]x.go"},
 		Services:     []affected.Service{{Name: "s", Kind: "service", Reasons: []affected.Reason{{Type: "changed", Files: []string{"a"}}, {Type: "dependency", Via: []string{"t", "s"}}}}},
 	})
 	var want bytes.Buffer
@@ -105,8 +110,8 @@ func TestJSONIsEncoderIndent(t *testing.T) {
 	if err := JSON(&got, doc); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(got.Bytes(), want.Bytes()) {
-		t.Errorf("JSON =\n%s\nwant\n%s", got.Bytes(), want.Bytes())
+	if defused := DefuseJSON(want.Bytes()); !bytes.Equal(got.Bytes(), defused) {
+		t.Errorf("JSON =\n%s\nwant\n%s", got.Bytes(), defused)
 	}
 }
 
