@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -31,10 +32,10 @@ func (e *env) emitOnce(ctx context.Context, o *options, ev events.CDEvent) {
 func (e *env) emitter(o *options) *events.Emitter {
 	if o.emitter == nil {
 		em, err := events.New(events.Config{
-			File:    firstNonEmpty(o.eventsFile, e.getenv("ORDO_EVENTS")),
-			URL:     firstNonEmpty(o.eventsURL, e.getenv("ORDO_EVENTS_URL")),
-			RunURL:  runURL(e.getenv),
-			RepoURL: repoURL(e.getenv),
+			File:    cmp.Or(o.eventsFile, e.getenv("ORDO_EVENTS")),
+			URL:     cmp.Or(o.eventsURL, e.getenv("ORDO_EVENTS_URL")),
+			RunURL:  e.ci.RunURL(),
+			RepoURL: e.ci.RepositoryURL(),
 			Timeout: o.eventsTimeout,
 			Warn: func(msg string) {
 				fmt.Fprintf(e.Err, "ordo: warning: %s\n", msg)
@@ -48,14 +49,6 @@ func (e *env) emitter(o *options) *events.Emitter {
 		o.emitter = em
 	}
 	return o.emitter
-}
-
-// repoURL is the repository's web page in CI, "" elsewhere.
-func repoURL(getenv func(string) string) string {
-	if r := getenv("GITHUB_REPOSITORY"); r != "" {
-		return firstNonEmpty(getenv("GITHUB_SERVER_URL"), "https://github.com") + "/" + r
-	}
-	return getenv("CI_PROJECT_URL")
 }
 
 // artifact is what runs of service at version and sha, as events name it:

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -60,7 +61,7 @@ func (c *reportCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 	in := report.Input{Env: c.envName, Release: c.release}
-	if file := firstNonEmpty(c.events, e.getenv("ORDO_EVENTS")); file != "" {
+	if file := cmp.Or(c.events, e.getenv("ORDO_EVENTS")); file != "" {
 		evs, warnings, err := events.ReadFile(file)
 		if err != nil {
 			return err
@@ -141,7 +142,7 @@ func (c *reportCmd) commits(ctx context.Context, e *env, p report.Plan) []report
 	seen := map[string]bool{}
 	var out []report.Commit
 	for _, j := range p.Jobs {
-		head := firstNonEmpty(j.SHA, p.Head)
+		head := cmp.Or(j.SHA, p.Head)
 		if !record.ValidSHA(head) {
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/report"
 )
 
@@ -24,7 +25,7 @@ func reportFacts(r *report.Report) [][2]string {
 		out = append(out, [2]string{"duration", r.Duration.Text})
 	}
 	if lt := r.LeadTime; lt != nil {
-		out = append(out, [2]string{"lead time", fmt.Sprintf("%s (from %s, %s, to the first success)", lt.Text, shortSHA(lt.From), lt.FromTime.Format("2006-01-02T15:04:05Z"))})
+		out = append(out, [2]string{"lead time", fmt.Sprintf("%s (from %s, %s, to the first success)", lt.Text, git.Short(lt.From), lt.FromTime.Format("2006-01-02T15:04:05Z"))})
 	} else {
 		out = append(out, [2]string{"lead time", "- (no success yet, or its commits are not in this clone)"})
 	}
