@@ -22,6 +22,7 @@ FUZZ := \
 	./internal/discover:FuzzCargoToml \
 	./internal/discover:FuzzCompose \
 	./internal/discover:FuzzNames \
+	./internal/render/md:FuzzText \
 	./internal/record:FuzzParseLines
 # Counts, not seconds: time-based fuzzing (-fuzztime=3s) can hit a race in
 # Go's fuzzing coordinator and fail a run for nothing.
@@ -82,8 +83,8 @@ lint-actions: ## actionlint and shellcheck over action.yml, actions/ and .github
 	done; \
 	echo "actionlint .github/workflows (and the actions they use)"; \
 	$(ACTIONLINT) -shellcheck=$(SHELLCHECK) && \
-	echo "shellcheck actions/setup/*.sh .github/scripts/*.sh .ci/run" && \
-	$(SHELLCHECK) -x actions/setup/*.sh .github/scripts/*.sh .ci/run
+	echo "shellcheck actions/*/*.sh .github/scripts/*.sh .ci/run" && \
+	$(SHELLCHECK) -x actions/*/*.sh .github/scripts/*.sh .ci/run
 
 bench: ## benchmarks: affected against git diff (4,000 services, 20,000 files), catalog, plan, gate, release, board (100 × 500), flags
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/cli ./internal/affected ./internal/plan ./internal/catalog ./internal/gate ./internal/release ./internal/board ./internal/flags

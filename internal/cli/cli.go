@@ -47,6 +47,11 @@ type env struct {
 	IO
 	getenv func(string) string
 	gh     *ci.GitHub
+	// out is stdout for text meant for people (tables, Markdown, notes); in
+	// Actions it frames it so the runner executes no workflow command in
+	// it. Err is framed the same way. Machine formats (JSON, matrices) go
+	// to Out as they are, since a step may parse them.
+	out ci.GuardedWriter
 }
 
 // runner is one subcommand: it registers its flags, then runs with them set.
@@ -99,7 +104,17 @@ func FlagNames(name string) (names []string, ok bool) {
 
 // Run runs ordo with args (without the program name) and returns the exit code.
 func Run(ctx context.Context, args []string, stdio IO, getenv func(string) string) int {
+	// ordo's own workflow commands go to stderr unframed; everything else
+	// goes through the guards.
 	e := &env{IO: stdio, getenv: getenv, gh: ci.NewGitHub(getenv, stdio.Err)}
+	errw := e.gh.Guard(stdio.Err)
+	e.Err, e.out = errw, e.gh.Guard(stdio.Out)
+	if isRegularFile(stdio.Out) {
+		// `ordo notes > notes.md`: the runner never reads a file.
+		e.out = (*ci.GitHub)(nil).Guard(stdio.Out)
+	}
+	defer errw.Flush()
+	defer e.out.Flush()
 	args = hoistGlobalFlags(args)
 	if len(args) == 0 {
 		usage(e.Err)
@@ -192,6 +207,16 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// isRegularFile reports whether w is a file on disk (stdout redirected to one).
+func isRegularFile(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // hoistGlobalFlags lets -C and --config come before the command, as with
