@@ -72,8 +72,7 @@ func (c *flagsCmd) run(ctx context.Context, e *env) error {
 		case "markdown":
 			return render.FlagsMarkdown(w, doc)
 		}
-		_, err := w.Write(flags.Document(states))
-		return err
+		return render.JSON(w, flags.Document(states))
 	})
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package flags
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -38,6 +39,8 @@ func BenchmarkEvaluate(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		states := Evaluate(cat, "production", entries, Options{Now: t0.Add(100 * time.Hour)})
-		_ = Document(states)
+		if _, err := json.Marshal(Document(states)); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -1,10 +1,6 @@
 package flags
 
-import (
-	"bytes"
-	"encoding/json"
-	"time"
-)
+import "time"
 
 // FlagdSchema is the JSON Schema a flagd flag definition file names.
 const FlagdSchema = "https://flagd.dev/schema/v0/flags.json"
@@ -26,28 +22,21 @@ var bucketBy = map[string]any{"cat": []any{
 	map[string]any{"var": "targetingKey"},
 }}
 
-// Document returns the flagd flag definition file for states: indented JSON
-// with sorted keys and a trailing newline, the same bytes for the same
-// states. A flag that is not met is off for everyone; a met flag without a
-// rollout, or at its last step, is on for everyone; a met flag inside its
-// ramp is on for the step's share of targeting keys, and the later steps
-// are written too, each gated on $flagd.timestamp (unix seconds), so that
-// flagd moves the ramp on without the file being rewritten.
+// Document returns the flagd flag definition file for states, as a value
+// for render.JSON (maps, so its keys come out sorted, and the same states
+// give the same bytes). A flag that is not met is off for everyone; a met
+// flag without a rollout, or at its last step, is on for everyone; a met
+// flag inside its ramp is on for the step's share of targeting keys, and
+// the later steps are written too, each gated on $flagd.timestamp (unix
+// seconds), so that flagd moves the ramp on without the file being
+// rewritten.
 // https://flagd.dev/reference/flag-definitions/
-func Document(states []State) []byte {
+func Document(states []State) map[string]any {
 	flags := map[string]any{}
 	for _, s := range states {
 		flags[s.Name] = flagdFlag(s)
 	}
-	doc := map[string]any{"$schema": FlagdSchema, "flags": flags}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false) // constraints keep their ">=" readable
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		panic("flags: " + err.Error()) // maps of strings, numbers and booleans always encode
-	}
-	return b.Bytes()
+	return map[string]any{"$schema": FlagdSchema, "flags": flags}
 }
 
 func flagdFlag(s State) map[string]any {

@@ -116,7 +116,7 @@ func TestFlagdCoreRamp(t *testing.T) {
 		sc[s.name] = s
 	}
 	metSince := t0.Add(20 * time.Minute)
-	step1 := Document(sc["step1"].states(t)) // written at +30m: 5%
+	step1 := encode(t, Document(sc["step1"].states(t))) // written at +30m: 5%
 	tests := []struct {
 		what    string
 		doc     []byte
@@ -128,8 +128,8 @@ func TestFlagdCoreRamp(t *testing.T) {
 		{"written at step 1, read when step 2 begins", step1, metSince.Add(30 * time.Minute), 50},
 		{"written at step 1, read during step 2", step1, metSince.Add(time.Hour), 50},
 		{"written at step 1, read when step 3 begins", step1, metSince.Add(150 * time.Minute), 100},
-		{"written at step 2", Document(sc["step2"].states(t)), sc["step2"].now, 50},
-		{"written at step 3", Document(sc["step3"].states(t)), sc["step3"].now, 100},
+		{"written at step 2", encode(t, Document(sc["step2"].states(t))), sc["step2"].now, 50},
+		{"written at step 3", encode(t, Document(sc["step3"].states(t))), sc["step3"].now, 100},
 	}
 	for _, tt := range tests {
 		res := evaluate(t, tt.doc, unix(tt.clock))
@@ -148,7 +148,7 @@ func TestFlagdCoreRamp(t *testing.T) {
 func TestFlagdCoreRampKeepsKeys(t *testing.T) {
 	t.Parallel()
 	dir, node := flagdCore(t)
-	doc := Document(scenarios()[2].states(t)) // step1
+	doc := encode(t, Document(scenarios()[2].states(t))) // step1
 	file := filepath.Join(t.TempDir(), "f.json")
 	if err := os.WriteFile(file, doc, 0o644); err != nil {
 		t.Fatal(err)
@@ -185,7 +185,7 @@ func TestFlagdCoreOffAndRollback(t *testing.T) {
 				sc = s
 			}
 		}
-		doc := Document(sc.states(t))
+		doc := encode(t, Document(sc.states(t)))
 		for _, clock := range []time.Time{sc.now, sc.now.Add(24 * time.Hour)} {
 			res := evaluate(t, doc, unix(clock))
 			for _, flag := range []string{"new-checkout", "search-v2"} {
@@ -198,7 +198,7 @@ func TestFlagdCoreOffAndRollback(t *testing.T) {
 	// The same release before the rollback was on for about half the keys.
 	before := map[string]string{"payments": "success@3.1.0 success@4.0.0#b~10", "checkout-web": "success@2.1.0~20"}
 	sc := scenario{"before", t0.Add(100 * time.Minute), before}
-	wantShare(t, "before the rollback", evaluate(t, Document(sc.states(t)), unix(sc.now))["new-checkout"], 50)
+	wantShare(t, "before the rollback", evaluate(t, encode(t, Document(sc.states(t))), unix(sc.now))["new-checkout"], 50)
 }
 
 // TestFlagdCoreRealClock: flagd-core reads $flagd.timestamp from the
@@ -222,7 +222,7 @@ func TestFlagdCoreRealClock(t *testing.T) {
 		if states[0].Step != 1 || len(states[0].Next) != 2 {
 			t.Fatalf("state %+v", states[0])
 		}
-		doc := Document(states)
+		doc := encode(t, Document(states))
 		gate := time.Unix(unixCeil(states[0].Next[0].At), 0)
 		first := evaluate(t, doc, "real")["new-checkout"]
 		if !time.Now().Before(gate) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/flags"
 )
 
@@ -134,7 +135,7 @@ func yesNo(b bool) string {
 // FlagsText writes the flags as a table: flag, met?, step, percent, and what
 // is missing (or, for a flag on its ramp, when the next step begins).
 func FlagsText(w io.Writer, d *FlagsDoc) error {
-	fmt.Fprintf(w, "%s: %d of %s met\n", d.Env, d.On(), plural(len(d.Flags), "flag"))
+	fmt.Fprintf(w, "%s: %d of %s met\n", d.Env, d.On(), english.Count(len(d.Flags), "flag"))
 	if len(d.Flags) == 0 {
 		return nil
 	}
@@ -153,7 +154,7 @@ func FlagsMarkdown(w io.Writer, d *FlagsDoc) error {
 		_, err := fmt.Fprintln(w, "No flags.")
 		return err
 	}
-	fmt.Fprintf(w, "%d of %s met.\n\n", d.On(), plural(len(d.Flags), "flag"))
+	fmt.Fprintf(w, "%d of %s met.\n\n", d.On(), english.Count(len(d.Flags), "flag"))
 	fmt.Fprintln(w, "| Flag | Met | Step | Percent | Missing / next |")
 	fmt.Fprintln(w, "|---|---|---|---|---|")
 	for _, f := range d.Flags {
