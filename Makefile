@@ -8,6 +8,8 @@ LDFLAGS := -s -w -X github.com/ordo-ci/ordo/internal/cli.version=$(VERSION)
 # Fuzz targets: package and function. `make test` runs each briefly, `make fuzz` longer.
 FUZZ := \
 	./internal/catalog:FuzzParse \
+	./internal/catalog:FuzzFastParse \
+	./internal/notify:FuzzDecode \
 	./internal/affected:FuzzIndex \
 	./internal/change:FuzzReadEvent \
 	./internal/change:FuzzParseFileList \
@@ -20,6 +22,7 @@ FUZZ := \
 	./internal/discover:FuzzCargoToml \
 	./internal/discover:FuzzCompose \
 	./internal/discover:FuzzNames \
+	./internal/render/md:FuzzText \
 	./internal/record:FuzzParseLines \
 	./internal/verify:FuzzExpand \
 	./internal/verify:FuzzSamples
@@ -82,11 +85,11 @@ lint-actions: ## actionlint and shellcheck over action.yml, actions/ and .github
 	done; \
 	echo "actionlint .github/workflows (and the actions they use)"; \
 	$(ACTIONLINT) -shellcheck=$(SHELLCHECK) && \
-	echo "shellcheck actions/setup/*.sh .github/scripts/*.sh .ci/run" && \
-	$(SHELLCHECK) -x actions/setup/*.sh .github/scripts/*.sh .ci/run
+	echo "shellcheck actions/*/*.sh .github/scripts/*.sh .ci/run" && \
+	$(SHELLCHECK) -x actions/*/*.sh .github/scripts/*.sh .ci/run
 
-bench: ## benchmarks: affected against git diff (4,000 services, 20,000 files), catalog, plan, gate, release, verify (a 100-service wave)
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/cli ./internal/affected ./internal/plan ./internal/catalog ./internal/gate ./internal/release ./internal/verify
+bench: ## benchmarks: affected against git diff (4,000 services, 20,000 files), catalog, plan, gate, release, board (100 × 500), verify (a 100-service wave)
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/cli ./internal/affected ./internal/plan ./internal/catalog ./internal/gate ./internal/release ./internal/board ./internal/verify
 
 demo: build ## run ordo on the example monorepo with a sample change
 	@ORDO=$(BIN) examples/shop/demo.sh

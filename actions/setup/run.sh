@@ -129,6 +129,8 @@ else
 	esac
 	value output "$output"
 	value plan-file "${ORDO_INPUT_PLAN_FILE:-}"
+	match environment "${ORDO_INPUT_ENVIRONMENT:-}" '^[a-z0-9][a-z0-9._-]*$' "is not an environment name: use one of the catalog's environments"
+	value env "${ORDO_INPUT_ENVIRONMENT:-}"
 	match now "${ORDO_INPUT_NOW:-}" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$' \
 		"is not an RFC 3339 time: use e.g. 2026-12-24T09:00:00Z"
 	value now "${ORDO_INPUT_NOW:-}"
@@ -137,6 +139,7 @@ else
 	value tag "${ORDO_INPUT_TAG:-}"
 	switch aggregate aggregate "${ORDO_INPUT_AGGREGATE:-}"
 	switch dry-run dry-run "${ORDO_INPUT_DRY_RUN:-}"
+	switch strict strict "${ORDO_INPUT_STRICT:-}"
 	case ${ORDO_INPUT_STATE:-} in
 	'' | pending | success | failure) value state "${ORDO_INPUT_STATE:-}" ;;
 	*) fail state "unknown state \"$ORDO_INPUT_STATE\": use pending, success or failure" ;;
@@ -158,7 +161,13 @@ if [ "$mode" != notes ]; then
 	exec "$ordo" "$cmd" ${args[@]+"${args[@]}"}
 fi
 "$ordo" notes ${args[@]+"${args[@]}"}
+# The notes come from commit messages: show them in a ::stop-commands::
+# frame with a random token, so that the runner executes no workflow command
+# a message holds.
+token=ordo-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+printf '::stop-commands::%s\n' "$token"
 cat -- "$output"
+printf '\n::%s::\n' "$token"
 case $output in
 /* | [A-Za-z]:*) ;;
 *) output=$PWD/$output ;;
@@ -166,7 +175,4 @@ esac
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
 	printf 'notes-file=%s\n' "$output" >>"$GITHUB_OUTPUT"
 fi
-# GitHub refuses a step summary over 1 MiB.
-if [ -n "${GITHUB_STEP_SUMMARY:-}" ] && [ "${ORDO_INPUT_FORMAT:-markdown}" = markdown ] && [ "$(wc -c <"$output")" -lt 1000000 ]; then
-	cat -- "$output" >>"$GITHUB_STEP_SUMMARY"
-fi
+# ordo itself adds the notes to the step summary.

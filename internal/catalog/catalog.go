@@ -6,8 +6,6 @@
 package catalog
 
 import (
-	"time"
-
 	"github.com/Masterminds/semver/v3"
 )
 
@@ -57,8 +55,8 @@ type Catalog struct {
 	Verify       Verify
 	Flags        []*Flag // sorted by name
 
-	index    map[string]int
-	provider map[string]int // see providers
+	index    map[string]int // service name -> index in Services
+	provider map[string]int // contract -> index of the service that provides it; built by Parse
 }
 
 // Service is one entry under services:.
@@ -113,51 +111,6 @@ type Consume struct {
 type Contract struct {
 	Spec string // repository-relative path of an OpenAPI 3 document
 	Pos  Pos
-}
-
-// Policy is when deploys may happen and how many at once.
-type Policy struct {
-	Freeze           []Window
-	MigrationWindows []Window
-	MaxDeploy        int // 0: no limit
-}
-
-// Window is a span of time, either one-off (From/To set) or weekly (Days and
-// clock times in a time zone).
-type Window struct {
-	Name     string
-	Pos      Pos
-	From, To time.Time      // one-off window: [From, To)
-	Days     []time.Weekday // weekly window; empty means every day
-	Start    int            // weekly: minutes after midnight, inclusive
-	End      int            // weekly: minutes after midnight, exclusive; 1440 is midnight
-	Location *time.Location // weekly windows' time zone
-	Services []string       // globs over service names; empty means all
-}
-
-// Weekly reports whether the window repeats every week.
-func (w Window) Weekly() bool { return w.From.IsZero() }
-
-// Contains reports whether t falls inside the window.
-func (w Window) Contains(t time.Time) bool {
-	if !w.Weekly() {
-		return !t.Before(w.From) && t.Before(w.To)
-	}
-	local := t.In(w.Location)
-	if len(w.Days) > 0 && !containsDay(w.Days, local.Weekday()) {
-		return false
-	}
-	m := local.Hour()*60 + local.Minute()
-	return m >= w.Start && m < w.End
-}
-
-func containsDay(days []time.Weekday, d time.Weekday) bool {
-	for _, x := range days {
-		if x == d {
-			return true
-		}
-	}
-	return false
 }
 
 // Release is how versions are computed and tags named.

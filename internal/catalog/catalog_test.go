@@ -12,8 +12,9 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
-	"github.com/goccy/go-yaml/ast"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/ordo-ci/ordo/internal/catalog/catalogtest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -344,11 +345,12 @@ func benchCatalog(n int) []byte {
 }
 
 // BenchmarkParse shows that parsing grows linearly with the number of
-// services (see chunk.go for why that needs care).
+// services (see chunk.go for why that needs care), on catalogs shaped like
+// a real monorepo's (catalogtest.Realistic).
 func BenchmarkParse(b *testing.B) {
 	for _, n := range []int{1000, 2000, 4000} {
 		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
-			src := benchCatalog(n)
+			src := catalogtest.Realistic(n)
 			b.ReportAllocs()
 			b.SetBytes(int64(len(src)))
 			for b.Loop() {
@@ -357,36 +359,5 @@ func BenchmarkParse(b *testing.B) {
 				}
 			}
 		})
-	}
-}
-
-// TestChunkedParseIsTheSame checks that a catalog large enough to be parsed
-// in chunks gives the same services, positions and diagnostics as one parsed
-// whole.
-func TestChunkedParseIsTheSame(t *testing.T) {
-	t.Parallel()
-	src := string(benchCatalog(chunkMinCount + 7))
-	// A comment, a blank line and a bad entry in the middle, and a
-	// duplicate across chunks, so positions and diagnostics are compared too.
-	mid := fmt.Sprintf("  svc%04d:\n", chunkSize+3) // inside the second chunk
-	src = strings.Replace(src, mid, "  # a comment\n\n"+mid+"    kind: daemon\n", 1)
-	src += "  svc0003:\n    paths: [x/**]\nrelease: {initial_version: 1.0.0}\n"
-	if _, _, ok := splitServices(src); !ok {
-		t.Fatal("the catalog is not split: the test tests nothing")
-	}
-	d := &decoder{file: "ordo.yaml", anchors: map[string]ast.Node{}}
-	whole, ok := d.parseDocument(src, 0)
-	if !ok {
-		t.Fatal(d.diags.Error())
-	}
-	cWhole := &Catalog{File: "ordo.yaml", Unowned: UnownedIgnore}
-	d.catalog(cWhole, whole)
-	d.diags.Sort()
-	_, chunked := Parse("ordo.yaml", []byte(src))
-	if got, want := chunked.Error(), d.diags.Error(); got != want {
-		t.Errorf("chunked diagnostics differ:\n%s\nwhole:\n%s", got, want)
-	}
-	if !strings.Contains(chunked.Error(), `unknown kind "daemon"`) || !strings.Contains(chunked.Error(), `"svc0003" twice`) {
-		t.Errorf("diagnostics miss the planted problems:\n%s", chunked.Error())
 	}
 }

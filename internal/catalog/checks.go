@@ -127,7 +127,7 @@ func (d *decoder) checks(c *Catalog, p pair) {
 	pairs, _ := d.mapping(p.value, p.valPos, "checks")
 	for _, cp := range pairs {
 		ch := &Check{Name: cp.key, Pos: cp.keyPos, Interval: 10 * time.Second, Timeout: 10 * time.Second, Count: 1}
-		if !nameRE.MatchString(cp.key) {
+		if !validName(cp.key) {
 			d.errorf(cp.keyPos, "name", "invalid check name %q: use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit", cp.key)
 		}
 		d.check(ch, cp)

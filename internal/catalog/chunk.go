@@ -1,9 +1,14 @@
 package catalog
 
 import (
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/ordo-ci/ordo/internal/diag"
 )
 
 // goccy/go-yaml parses the entries of one block mapping recursively and
@@ -11,8 +16,10 @@ import (
 // costs O(n²) time and memory (goccy/go-yaml#889): 4,000 services took
 // 95 ms and 120 MB. Until that is fixed upstream, a large services: mapping
 // is parsed in chunks of chunkSize entries, each a document of its own whose
-// tokens are moved down to the lines they have in the file, and the chunks'
-// entries are joined into one mapping. Anything unusual (flow style, tabs,
+// tokens are moved down to the lines they have in the file. The chunks are
+// independent, so they are lexed, parsed and their services decoded in
+// parallel, one goroutine per core (CI runners have 2 to 4), and the
+// services are joined in file order. Anything unusual (flow style, tabs,
 // anchors, several documents) is parsed whole, as before.
 const (
 	chunkSize     = 50
@@ -112,4 +119,86 @@ func chunkEntries(root ast.Node) (*ast.MappingNode, bool) {
 		return &ast.MappingNode{BaseNode: &ast.BaseNode{}, Start: v.GetToken(), Values: []*ast.MappingValueNode{v}}, true
 	}
 	return nil, false
+}
+
+// parseChunked parses the catalog without its services, and the services
+// chunk by chunk, in parallel. The services: key stays in the root with an
+// empty value; its services wait, decoded, in d.chunked.
+func (d *decoder) parseChunked(rest string, chunks []chunk) (ast.Node, bool) {
+	root, ok := d.parseDocument(rest, 0)
+	if !ok {
+		return nil, false
+	}
+	m, ok := root.(*ast.MappingNode)
+	if !ok || !hasKey(m, "services") {
+		return nil, false
+	}
+	type result struct {
+		services []*Service
+		diags    diag.List
+		ok       bool
+	}
+	results := make([]result, len(chunks))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(chunks); i = int(next.Add(1) - 1) {
+				cd := &decoder{file: d.file, anchors: map[string]ast.Node{}, slowParse: d.slowParse}
+				r := &results[i]
+				croot, ok := cd.parseDocument(chunks[i].src, chunks[i].offset)
+				var entries *ast.MappingNode
+				if ok {
+					entries, ok = chunkEntries(croot)
+				}
+				if ok {
+					pairs, _ := cd.mapping(entries, Pos{}, "services")
+					r.services = cd.serviceList(pairs)
+				}
+				r.diags, r.ok = cd.diags, ok
+			}
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for _, r := range results {
+		if !r.ok {
+			return nil, false
+		}
+		n += len(r.services)
+	}
+	d.chunked = make([]*Service, 0, n)
+	for _, r := range results {
+		d.chunked = append(d.chunked, r.services...)
+		d.diags = append(d.diags, r.diags...)
+	}
+	return root, true
+}
+
+// joinChunks returns the chunks' services, reporting a name that appears
+// in two chunks as mapping does one that appears twice in a chunk: the
+// first is kept.
+func (d *decoder) joinChunks() []*Service {
+	seen := make(map[string]bool, len(d.chunked))
+	out := d.chunked[:0:0]
+	for _, s := range d.chunked {
+		if seen[s.Name] {
+			d.errorf(s.Pos, "duplicate", "services has %q twice: keep one (duplicate names are not allowed)", s.Name)
+			continue
+		}
+		seen[s.Name] = true
+		out = append(out, s)
+	}
+	return out
+}
+
+func hasKey(m *ast.MappingNode, key string) bool {
+	for _, mv := range m.Values {
+		if mv.Key != nil && mv.Key.GetToken() != nil && mv.Key.GetToken().Value == key {
+			return true
+		}
+	}
+	return false
 }

@@ -69,7 +69,7 @@ func (d *decoder) environments(c *Catalog, p pair) {
 	pairs, _ := d.mapping(p.value, p.valPos, "environments")
 	for _, ep := range pairs {
 		e := &Environment{Name: ep.key, Pos: ep.keyPos}
-		if !nameRE.MatchString(ep.key) {
+		if !validName(ep.key) {
 			d.errorf(ep.keyPos, "name", "invalid environment name %q: use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit", ep.key)
 		}
 		what := fmt.Sprintf("environment %q", ep.key)

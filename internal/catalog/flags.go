@@ -46,7 +46,7 @@ func (d *decoder) flags(c *Catalog, p pair) {
 	pairs, _ := d.mapping(p.value, p.valPos, "flags")
 	for _, fp := range pairs {
 		f := &Flag{Name: fp.key, Pos: fp.keyPos}
-		if !nameRE.MatchString(fp.key) {
+		if !validName(fp.key) {
 			d.errorf(fp.keyPos, "name", "invalid flag name %q: use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit", fp.key)
 		}
 		what := fmt.Sprintf("flag %q", fp.key)
@@ -78,7 +78,7 @@ func (d *decoder) requires(p pair, what string) []Requirement {
 		if !ok {
 			continue
 		}
-		con, err := semver.NewConstraint(raw)
+		con, err := d.constraint(raw)
 		if err != nil {
 			d.errorf(rp.valPos, "semver", "%s requires %q: invalid constraint %q: %v (e.g. >=4.0.0, ^2.1)", what, rp.key, raw, err)
 			continue

@@ -86,7 +86,7 @@ func (d *decoder) checkTags(c *Catalog) {
 		case strings.Count(t, "{version}") != 1:
 			d.errorf(p, "tag", "tag template %q must have {version} exactly once: write e.g. \"{service}/v{version}\"", t)
 			return false
-		case strings.ContainsAny(strings.NewReplacer("{service}", "", "{version}", "").Replace(t), "{}"):
+		case strings.ContainsAny(Tag(t, "", ""), "{}"):
 			d.errorf(p, "tag", "tag template %q: the only placeholders are {service} and {version}", t)
 			return false
 		}
@@ -120,5 +120,5 @@ func (d *decoder) checkTags(c *Catalog) {
 
 // Tag makes the tag of service at version from template.
 func Tag(template, service, version string) string {
-	return strings.NewReplacer("{service}", service, "{version}", version).Replace(template)
+	return strings.ReplaceAll(strings.ReplaceAll(template, "{service}", service), "{version}", version)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Masterminds/semver/v3"
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/ordo-ci/ordo/internal/diag"
@@ -20,6 +21,14 @@ type decoder struct {
 	anchors map[string]ast.Node
 
 	releaseTagPos Pos // where release.tag is written, if it is
+
+	// chunked holds the services of a catalog parsed in chunks, each
+	// chunk's already decoded (see chunk.go); nil otherwise.
+	chunked     []*Service
+	constraints map[string]*semver.Constraints // see constraint
+
+	chunking  bool // whether parseRoot may chunk
+	slowParse bool // tests: always goccy's parser, never fastParse
 }
 
 func (d *decoder) pos(n ast.Node) Pos {
@@ -109,15 +118,36 @@ func (d *decoder) mapping(n ast.Node, at Pos, what string) ([]pair, bool) {
 		d.errorf(d.posOr(n, at), "type", "%s must be a mapping, not a %s", what, typeName(n))
 		return nil, false
 	}
-	var pairs []pair
-	seen := map[string]bool{}
+	pairs := make([]pair, 0, len(values))
+	var seen map[string]bool // the keys in pairs, once there are many
+	has := func(key string) bool {
+		if seen != nil {
+			return seen[key]
+		}
+		for _, p := range pairs {
+			if p.key == key {
+				return true
+			}
+		}
+		return false
+	}
+	add := func(p pair) {
+		pairs = append(pairs, p)
+		if seen == nil && len(pairs) > 16 {
+			seen = make(map[string]bool, len(values))
+			for _, q := range pairs {
+				seen[q.key] = true
+			}
+		} else if seen != nil {
+			seen[p.key] = true
+		}
+	}
 	for _, mv := range values {
 		if mv.Key != nil && mv.Key.IsMergeKey() {
 			merged, _ := d.mapping(mv.Value, d.pos(mv), what)
 			for _, p := range merged {
-				if !seen[p.key] {
-					seen[p.key] = true
-					pairs = append(pairs, p)
+				if !has(p.key) {
+					add(p)
 				}
 			}
 			continue
@@ -127,13 +157,12 @@ func (d *decoder) mapping(n ast.Node, at Pos, what string) ([]pair, bool) {
 			key = scalarText(keyNode)
 		}
 		kp := d.pos(mv.Key)
-		if seen[key] {
+		if has(key) {
 			d.errorf(kp, "duplicate", "%s has %q twice: keep one (duplicate names are not allowed)", what, key)
 			continue
 		}
-		seen[key] = true
 		val := d.resolve(mv.Value)
-		pairs = append(pairs, pair{key: key, keyPos: kp, value: val, valPos: d.posOr(val, kp)})
+		add(pair{key: key, keyPos: kp, value: val, valPos: d.posOr(val, kp)})
 	}
 	return pairs, true
 }
@@ -160,18 +189,24 @@ func (d *decoder) fields(pairs []pair, what string, handlers map[string]func(pai
 				keys = append(keys, k)
 			}
 			slices.Sort(keys)
-			hint := "valid keys are " + strings.Join(keys, ", ")
-			for _, k := range keys {
-				if levenshtein(p.key, k) <= 2 {
-					hint = fmt.Sprintf("did you mean %q?", k)
-					break
-				}
-			}
-			d.errorf(p.keyPos, "unknown-key", "unknown key %q in %s: %s", p.key, what, hint)
+			d.unknownKey(p, what, keys)
 			continue
 		}
 		h(p)
 	}
+}
+
+// unknownKey reports a key that is not one of keys (sorted), with the
+// closest as a hint, else the list.
+func (d *decoder) unknownKey(p pair, what string, keys []string) {
+	hint := "valid keys are " + strings.Join(keys, ", ")
+	for _, k := range keys {
+		if levenshtein(p.key, k) <= 2 {
+			hint = fmt.Sprintf("did you mean %q?", k)
+			break
+		}
+	}
+	d.errorf(p.keyPos, "unknown-key", "unknown key %q in %s: %s", p.key, what, hint)
 }
 
 // scalarText is the text of a scalar node as written (without quotes).

@@ -11,6 +11,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/sethvargo/go-githubactions"
 
@@ -38,6 +39,9 @@ type GitHub struct {
 	action  *githubactions.Action
 	getenv  func(string) string
 	summary int // bytes written to the step summary so far
+
+	tokenOnce sync.Once
+	token     string // for ::stop-commands::, see Guard
 }
 
 // NewGitHub returns a GitHub writer when getenv says ordo runs inside GitHub
@@ -123,7 +127,7 @@ func (g *GitHub) Annotate(diags diag.List) {
 			continue
 		}
 		*n++
-		fields := map[string]string{"file": g.repoPath(d.File), "title": "ordo " + d.Rule}
+		fields := map[string]string{"file": Defuse(g.repoPath(d.File)), "title": "ordo " + d.Rule}
 		if d.Line > 0 {
 			fields["line"] = fmt.Sprint(d.Line)
 		}
@@ -132,9 +136,9 @@ func (g *GitHub) Annotate(diags diag.List) {
 		}
 		a := g.action.WithFieldsMap(fields)
 		if d.Severity == diag.Warning {
-			a.Warningf("%s", d.Message)
+			a.Warningf("%s", Defuse(d.Message))
 		} else {
-			a.Errorf("%s", d.Message)
+			a.Errorf("%s", Defuse(d.Message))
 		}
 	}
 	if rest > 0 {
@@ -170,7 +174,7 @@ func (g *GitHub) Notice(msg string) {
 	if g == nil {
 		return
 	}
-	g.action.Noticef("%s", msg)
+	g.action.Noticef("%s", Defuse(msg))
 }
 
 // Warning writes a plain warning annotation (one not tied to a file).
@@ -178,7 +182,7 @@ func (g *GitHub) Warning(msg string) {
 	if g == nil {
 		return
 	}
-	g.action.Warningf("%s", msg)
+	g.action.Warningf("%s", Defuse(msg))
 }
 
 // Error writes a plain error annotation (one not tied to a file).
@@ -186,7 +190,7 @@ func (g *GitHub) Error(msg string) {
 	if g == nil {
 		return
 	}
-	g.action.Errorf("%s", msg)
+	g.action.Errorf("%s", Defuse(msg))
 }
 
 // Mask tells the runner to hide value in the log.

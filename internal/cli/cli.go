@@ -47,6 +47,11 @@ type env struct {
 	IO
 	getenv func(string) string
 	gh     *ci.GitHub
+	// out is stdout for text meant for people (tables, Markdown, notes); in
+	// Actions it frames it so the runner executes no workflow command in
+	// it. Err is framed the same way. Machine formats (JSON, matrices) go
+	// to Out as they are, since a step may parse them.
+	out ci.GuardedWriter
 }
 
 // runner is one subcommand: it registers its flags, then runs with them set.
@@ -79,6 +84,8 @@ func commands() []command {
 		{"verify", "health checks of a wave; the breaker", "Run the checks of a wave's services (or of --service) concurrently, record verified or failure for each, and trip the breaker (exit 1) when max_failed of them fail.", func() runner { return &verifyCmd{} }},
 		{"rollback", "the way back for a release", "Plan the way back for a release from the record: each service's previous commit, newest wave first, as text, JSON, GitHub waves or a GitLab child pipeline.", func() runner { return &rollbackCmd{} }},
 		{"drill", "rehearse a failed wave: the blast radius", "Rehearse a failed wave (every wave, --fail-wave N or --fail-service S) without touching anything: new and old services, the rollback, irreversible migrations, broken contracts.", func() runner { return &drillCmd{} }},
+		{"notify", "Slack / Teams message from any ordo JSON", "Post an ordo JSON document (plan, verify, rollback, drill, report) as a Slack Block Kit message or a Teams Adaptive Card; the webhook URL comes from the named environment variable.", func() runner { return &notifyCmd{} }},
+		{"board", "the release board as a static page", "Write the release board: one self-contained HTML page with every environment side by side, differences marked, the recent releases and the latest plan's waves.", func() runner { return &boardCmd{} }},
 	}
 }
 
@@ -99,7 +106,17 @@ func FlagNames(name string) (names []string, ok bool) {
 
 // Run runs ordo with args (without the program name) and returns the exit code.
 func Run(ctx context.Context, args []string, stdio IO, getenv func(string) string) int {
+	// ordo's own workflow commands go to stderr unframed; everything else
+	// goes through the guards.
 	e := &env{IO: stdio, getenv: getenv, gh: ci.NewGitHub(getenv, stdio.Err)}
+	errw := e.gh.Guard(stdio.Err)
+	e.Err, e.out = errw, e.gh.Guard(stdio.Out)
+	if isRegularFile(stdio.Out) {
+		// `ordo notes > notes.md`: the runner never reads a file.
+		e.out = (*ci.GitHub)(nil).Guard(stdio.Out)
+	}
+	defer errw.Flush()
+	defer e.out.Flush()
 	args = hoistGlobalFlags(args)
 	if len(args) == 0 {
 		usage(e.Err)
@@ -192,6 +209,16 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// isRegularFile reports whether w is a file on disk (stdout redirected to one).
+func isRegularFile(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // hoistGlobalFlags lets -C and --config come before the command, as with

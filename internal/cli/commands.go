@@ -68,7 +68,7 @@ func (c *validateCmd) run(ctx context.Context, e *env) error {
 		fmt.Fprintf(e.Err, "ordo: %s: %s with --strict\n", o.configPath(), countProblems(warnings))
 		return reported(exit.No)
 	}
-	fmt.Fprintf(e.Out, "%s: %d services, valid\n", o.configPath(), len(cat.Services))
+	fmt.Fprintf(e.out, "%s: %d services, valid\n", o.configPath(), len(cat.Services))
 	return nil
 }
 

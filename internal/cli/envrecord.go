@@ -44,7 +44,7 @@ func (c *envRecordCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.sha, "sha", "", "the `commit` (default: the plan's head, else GITHUB_SHA, CI_COMMIT_SHA or HEAD)")
 	fs.StringVar(&c.version, "version", "", "the `version` (default: the plan job's, else the service's version at the commit)")
 	fs.StringVar(&c.release, "release", "", "the release `id` (default: the plan's)")
-	fs.IntVar(&c.wave, "wave", -1, "with --plan-file: record every service of wave `N`")
+	fs.IntVar(&c.wave, "wave", -1, "with --plan-file: record every service of wave `N`; with --service alone: the entry's wave")
 	fs.StringVar(&c.planFile, "plan-file", "", "the plan (JSON) the entries belong to: its env, release, head, versions and waves are the defaults")
 	fs.BoolVar(&c.mirror, "mirror", true, "in GitHub Actions, also show deploy entries as GitHub deployments (the token needs deployments: write)")
 }
@@ -61,8 +61,8 @@ func (c *envRecordCmd) run(ctx context.Context, e *env) error {
 	if c.state == "" {
 		return exit.BadInputf("env record: --state is required: %s", strings.Join(allStates(), ", "))
 	}
-	if c.wave >= 0 && c.planFile == "" {
-		return exit.BadInputf("env record: --wave needs --plan-file, which says which services the wave deploys")
+	if c.wave >= 0 && c.planFile == "" && c.service == "" {
+		return exit.BadInputf("env record: --wave needs --plan-file, which says which services the wave deploys (or --service, whose entry it numbers)")
 	}
 	if c.wave < 0 && c.service == "" {
 		return exit.BadInputf("env record: name the service with --service, or a whole wave with --wave N --plan-file F")
@@ -145,7 +145,7 @@ func (c *envRecordCmd) entries(ctx context.Context, e *env, cat *catalog.Catalog
 	var jobs []plan.Job
 	switch {
 	case p == nil:
-		jobs = []plan.Job{{Service: c.service, Wave: -1}}
+		jobs = []plan.Job{{Service: c.service, Wave: c.wave}} // the entry's wave, -1 for none
 	default:
 		for _, j := range p.Jobs {
 			if (c.wave < 0 || j.Wave == c.wave) && (c.service == "" || j.Service == c.service) {

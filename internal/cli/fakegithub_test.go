@@ -53,6 +53,12 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.writes++
 	}
 	switch {
+	// The token is the workflow's: GET /user refuses it, GraphQL names its bot.
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v3/user":
+		reply(403, map[string]any{"message": "Resource not accessible by integration"})
+	case r.Method == http.MethodPost && r.URL.Path == "/api/graphql":
+		f.writes-- // a query
+		reply(200, map[string]any{"data": map[string]any{"viewer": map[string]any{"login": "github-actions"}}})
 	case r.Method == http.MethodGet && len(parts) == 3 && parts[0] == "commits" && parts[2] == "status":
 		var list []map[string]any
 		for _, st := range f.statuses[parts[1]] {
@@ -88,7 +94,7 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.nextID++
-		c := map[string]any{"id": f.nextID, "body": body["body"]}
+		c := map[string]any{"id": f.nextID, "body": body["body"], "user": map[string]any{"login": "github-actions[bot]", "type": "Bot"}}
 		if f.comments == nil {
 			f.comments = map[int][]map[string]any{}
 		}

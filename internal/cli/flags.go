@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -109,6 +110,15 @@ func (o *options) configPath() string {
 // leaves it half-written.
 func (o *options) writeOutput(e *env, render func(w io.Writer) error) error {
 	if o.output == "" || o.output == "-" {
+		if o.format == "text" || o.format == "markdown" {
+			// One write, so that the runner sees one frame (see ci.Guard).
+			var b bytes.Buffer
+			if err := render(&b); err != nil {
+				return err
+			}
+			_, err := e.out.Write(b.Bytes())
+			return err
+		}
 		return render(e.Out)
 	}
 	return writeFileAtomic(o.output, render)

@@ -115,13 +115,9 @@ func (c *gateCmd) input(ctx context.Context, e *env) (gate.Input, error) {
 	}
 	if ch.Base != "" {
 		in.Base = e.baseCatalog(ctx, o, ch.Base)
-		// The head of an explicit range is a commit; otherwise the specs are
-		// read from the working tree, which is what is being checked.
-		head := ""
-		if o.head != "" {
-			head = ch.Head
-		}
-		in.Specs = gate.GitSpecs{Repo: git.Repo{Dir: o.dir}, BaseRev: ch.Base, HeadRev: head}
+		// Both ends are commits: the checkout may be neither (GitHub checks
+		// out a pull request's merge commit, a user another branch).
+		in.Specs = gate.GitSpecs{Repo: git.Repo{Dir: o.dir}, BaseRev: ch.Base, HeadRev: ch.Head}
 	} else {
 		in.Specs = gate.GitSpecs{Repo: git.Repo{Dir: o.dir}}
 	}

@@ -83,17 +83,17 @@ func (c *initCmd) run(ctx context.Context, e *env) error {
 	if err := writeFileAtomic(path, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
 		return err
 	}
-	if err := render.Discovered(e.Out, found); err != nil {
+	if err := render.Discovered(e.out, found); err != nil {
 		return err
 	}
 	for _, n := range found.Notes {
-		fmt.Fprintf(e.Out, "note: %s\n", n)
+		fmt.Fprintf(e.out, "note: %s\n", n)
 	}
 	if len(found.Lockfiles) > 0 {
-		fmt.Fprintf(e.Out, "note: lockfiles are global (%s): a change there affects every service; the README (ordo init) shows how to narrow it\n", strings.Join(found.Lockfiles, ", "))
+		fmt.Fprintf(e.out, "note: lockfiles are global (%s): a change there affects every service; the README (ordo init) shows how to narrow it\n", strings.Join(found.Lockfiles, ", "))
 	}
-	unownedReport(e.Out, cat, files)
-	_, err = fmt.Fprintf(e.Out, "wrote %s: %s, %s; review it, then run `ordo validate --strict`\n", path, plural(len(found.Services), "service"), plural(len(found.Global), "global file"))
+	unownedReport(e.out, cat, files)
+	_, err = fmt.Fprintf(e.out, "wrote %s: %s, %s; review it, then run `ordo validate --strict`\n", path, plural(len(found.Services), "service"), plural(len(found.Global), "global file"))
 	return err
 }
 

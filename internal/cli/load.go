@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -149,9 +150,24 @@ func (e *env) computeAffected(ctx context.Context, o *options, cat *catalog.Cata
 		in.All = affected.ReasonAll
 	}
 	if !ch.All && ch.Base != "" {
-		in.ChangedContracts = e.changedContracts(ctx, o, cat, ch.Base)
+		in.ChangedContracts = e.changedContractsIn(ctx, o, cat, ch)
 	}
 	return affected.NewMatcher(cat).Compute(in)
+}
+
+// changedContractsIn is changedContracts for a change with a base. When
+// the change does not touch the catalog file, the catalog at base is the
+// catalog at head and no contract changed: nothing more is read from git
+// (that took four git processes, a good part of `ordo affected` on a large
+// monorepo). An uncommitted edit does not count, as for the files.
+func (e *env) changedContractsIn(ctx context.Context, o *options, cat *catalog.Catalog, ch *change.Change) []string {
+	if !slices.ContainsFunc(cat.Services, func(s *catalog.Service) bool { return len(s.Provides) > 0 }) {
+		return nil
+	}
+	if rel, err := repoRelative(ctx, git.Repo{Dir: o.dir}, o.configPath()); err == nil && !slices.Contains(ch.Files, rel) {
+		return nil
+	}
+	return e.changedContracts(ctx, o, cat, ch.Base)
 }
 
 // changedContracts compares the versions each contract is provided at in the
@@ -160,8 +176,8 @@ func (e *env) changedContracts(ctx context.Context, o *options, cat *catalog.Cat
 	if !slices.ContainsFunc(cat.Services, func(s *catalog.Service) bool { return len(s.Provides) > 0 }) {
 		return nil
 	}
-	old := e.baseCatalog(ctx, o, base)
-	if old == nil {
+	old := e.catalogAt(ctx, o, base, cat)
+	if old == nil || old == cat {
 		return nil
 	}
 	return catalog.ChangedContracts(old, cat)
@@ -171,6 +187,13 @@ func (e *env) changedContracts(ctx context.Context, o *options, cat *catalog.Cat
 // there (new) or does not validate (an older shape) yields nil, with a note
 // for the latter: the comparisons that need it are skipped.
 func (e *env) baseCatalog(ctx context.Context, o *options, base string) *catalog.Catalog {
+	return e.catalogAt(ctx, o, base, nil)
+}
+
+// catalogAt is baseCatalog; when now is given and the file at base is byte
+// for byte its source, now is returned unparsed: parsing 4,000 services
+// again doubled the time of `ordo affected`.
+func (e *env) catalogAt(ctx context.Context, o *options, base string, now *catalog.Catalog) *catalog.Catalog {
 	repo := git.Repo{Dir: o.dir}
 	rel, err := repoRelative(ctx, repo, o.configPath())
 	if err != nil {
@@ -179,6 +202,9 @@ func (e *env) baseCatalog(ctx context.Context, o *options, base string) *catalog
 	src, ok, err := repo.Show(ctx, base, rel)
 	if err != nil || !ok {
 		return nil
+	}
+	if now != nil && bytes.Equal(src, now.Source) {
+		return now
 	}
 	old, diags := catalog.Parse(rel+"@"+short(base), src)
 	if old == nil {

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 
@@ -31,6 +30,7 @@ func (c *planCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.gl.TemplateFile, "gitlab-template-file", plan.DefaultTemplateFile, "with --format gitlab: the repository `file` that defines the template")
 	fs.StringVar(&c.planFile, "plan-file", "", "also write the full plan as JSON to `path` (in GitHub Actions the default is $RUNNER_TEMP/ordo-plan.json)")
 	c.env.flags(fs)
+	fs.StringVar(&c.env.release, "release", "", "with --env: the release `id` (default: a new one); the GitLab plan component gives its two plans one")
 }
 
 func (c *planCmd) run(ctx context.Context, e *env) error {
@@ -40,6 +40,12 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 	if !plan.ValidTemplate.MatchString(gl.Template) {
 		return exit.BadInputf("--gitlab-template %q is not a hidden job's name such as %s: start it with a dot and use letters, digits, _ . : -", gl.Template, plan.DefaultTemplate)
 	}
+	// The plan job, whose artifacts hold the parts of a split plan and
+	// the plan file that an environment's deploy jobs read.
+	c.gl.PlanJob = e.getenv("CI_JOB_NAME")
+	if c.env.release != "" && c.env.envName == "" {
+		return exit.BadInputf("--release names the release of an environment's plan: use it with --env")
+	}
 	var p *plan.Plan
 	noBase := false
 	if c.env.envName != "" {
@@ -48,6 +54,11 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 			return err
 		}
 		p = ep.plan
+		if o.format == "gitlab" {
+			if err := c.gitlabEnvOptions(ep.cat, p); err != nil {
+				return err
+			}
+		}
 	} else {
 		cat, ch, res, err := e.affected(ctx, o)
 		if err != nil {
@@ -136,7 +147,6 @@ func (c *planCmd) gitlabFiles(e *env, p *plan.Plan) ([]plan.GitLabFile, error) {
 	if c.output != "" && c.output != "-" {
 		gl.File = filepath.ToSlash(c.output)
 	}
-	gl.PlanJob = e.getenv("CI_JOB_NAME")
 	files, warnings, err := p.GitLabFiles(gl)
 	if err != nil {
 		return nil, exit.BadInputf("%w", err)
@@ -169,14 +179,7 @@ func gitlabDotenv(p *plan.Plan, noBase bool, planFile string) map[string]string 
 		"ORDO_NO_BASE":        strconv.FormatBool(noBase),
 	}
 	if planFile != "" {
-		if filepath.IsAbs(planFile) {
-			if wd, err := os.Getwd(); err == nil {
-				if rel, err := filepath.Rel(wd, planFile); err == nil && filepath.IsLocal(rel) {
-					planFile = rel
-				}
-			}
-		}
-		vars["ORDO_PLAN_FILE"] = filepath.ToSlash(planFile)
+		vars["ORDO_PLAN_FILE"] = filepath.ToSlash(relToWD(planFile))
 	}
 	return vars
 }

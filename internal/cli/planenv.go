@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/ordo-ci/ordo/internal/affected"
@@ -21,11 +22,16 @@ import (
 // (SPEC section 12).
 type envPlanOptions struct {
 	envName string
+	release string // plan's --release
 }
 
 func (eo *envPlanOptions) flags(fs *flag.FlagSet) {
 	fs.StringVar(&eo.envName, "env", "", "plan deploying head to `environment`: each service against the commit running it there (not with --base, --files or --all)")
 }
+
+// validRelease is a release id given with --release: it reaches job
+// variables, record entries and ref-free text, so it stays plain.
+var validRelease = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$`)
 
 // envPlan is what plan --env computed, for plan and gate.
 type envPlan struct {
@@ -41,6 +47,9 @@ type envPlan struct {
 func (eo *envPlanOptions) plan(ctx context.Context, e *env, o *options) (*envPlan, error) {
 	if o.base != "" || o.files != "" || o.files0 != "" || o.all {
 		return nil, exit.BadInputf("--env plans from the record, one base per service: it does not take --base, --files, --files0 or --all")
+	}
+	if eo.release != "" && !validRelease.MatchString(eo.release) {
+		return nil, exit.BadInputf("--release %q is not a release id: use at most 128 letters, digits and . _ : + - (%s)", eo.release, validRelease)
 	}
 	cat, err := e.loadCatalog(o)
 	if err != nil {
@@ -92,6 +101,10 @@ func (eo *envPlanOptions) plan(ctx context.Context, e *env, o *options) (*envPla
 			return nil, fmt.Errorf("versions at %s: %w", short(head), err)
 		}
 	}
-	p.SetEnv(eo.envName, record.NewRelease(eo.envName, time.Now()), head, bases, versions)
+	release := eo.release
+	if release == "" {
+		release = record.NewRelease(eo.envName, time.Now())
+	}
+	p.SetEnv(eo.envName, release, head, bases, versions)
 	return &envPlan{cat: cat, plan: p, head: head, entries: entries, git: g, store: store}, nil
 }

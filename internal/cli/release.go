@@ -347,7 +347,7 @@ func (c *releaseCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 	if c.dryRun {
-		_, err := io.WriteString(e.Out, body.String())
+		_, err := io.WriteString(e.out, body.String())
 		return err
 	}
 	prerelease := false
@@ -359,7 +359,7 @@ func (c *releaseCmd) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Out, "published %s: %s\n", tag, u)
+	fmt.Fprintf(e.out, "published %s: %s\n", tag, u)
 	return e.gh.SetOutputs("url", u, "tag", tag)
 }
 

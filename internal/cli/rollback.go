@@ -83,7 +83,13 @@ func (c *rollbackCmd) run(ctx context.Context, e *env) error {
 		case "github":
 			return render.JSON(w, rp.WaveMatrices())
 		case "gitlab":
-			return rp.GitLab(w, c.gl)
+			// TODO(verify): an environment's rollback pipeline: jobs that
+			// record rolled_back and success (internal/plan's envJob
+			// records deploy-phase states from a plan file). Until then the
+			// jobs are plain ones, ORDO_ROLLBACK set through with:.
+			plain := *rp
+			plain.Env = ""
+			return plain.GitLab(w, c.gl)
 		}
 		return render.RollbackText(w, r)
 	}); err != nil {

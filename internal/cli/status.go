@@ -17,6 +17,7 @@ import (
 	"github.com/ordo-ci/ordo/internal/forge"
 	"github.com/ordo-ci/ordo/internal/plan"
 	"github.com/ordo-ci/ordo/internal/render"
+	"github.com/ordo-ci/ordo/internal/render/md"
 )
 
 // commentMarker finds ordo's pull request comment so it is edited in place.
@@ -70,7 +71,7 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 		// https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication#permissions-for-the-github_token
 		msg := fmt.Sprintf("pull request #%d comes from a fork, whose workflows get a read-only token: not posting statuses; post them from a workflow_run workflow (see the README's \"Pull requests from forks\")", ev.PullRequest)
 		e.gh.Notice("ordo: " + msg)
-		fmt.Fprintf(e.Out, "%s\n", msg)
+		fmt.Fprintf(e.out, "%s\n", msg)
 		return nil
 	}
 	sha := firstNonEmpty(c.sha, ev.HeadSHA, e.getenv("GITHUB_SHA"), e.getenv("CI_COMMIT_SHA"))
@@ -143,17 +144,17 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 		statuses = append(statuses, st)
 	}
 	if d := forge.WriteTime(len(statuses)); d > 0 {
-		fmt.Fprintf(e.Out, "posting up to %d %s, at most 80 a minute (GitHub's secondary rate limit): up to %s\n", len(statuses), c.kind(), d.Round(time.Second))
+		fmt.Fprintf(e.out, "posting up to %d %s, at most 80 a minute (GitHub's secondary rate limit): up to %s\n", len(statuses), c.kind(), d.Round(time.Second))
 	}
 	if err := c.post(ctx, f, sha, statuses, anns); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Out, "posted %d %s on %s: ordo %s, %d affected\n", len(statuses), c.kind(), short(sha), c.state, len(res.Names()))
+	fmt.Fprintf(e.out, "posted %d %s on %s: ordo %s, %d affected\n", len(statuses), c.kind(), short(sha), c.state, len(res.Names()))
 	if why != "" {
-		fmt.Fprintf(e.Out, "%s\n", why)
+		fmt.Fprintf(e.out, "%s\n", why)
 	}
 	if len(skipped) > 0 {
-		fmt.Fprintf(e.Out, "skipped the status of %d unaffected services that no branch rule requires: %s\n", len(skipped), listSome(skipped, 20))
+		fmt.Fprintf(e.out, "skipped the status of %d unaffected services that no branch rule requires: %s\n", len(skipped), listSome(skipped, 20))
 	}
 	if !c.comment {
 		return nil
@@ -167,11 +168,11 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 	if err := mermaidBlock(&body, func(w io.Writer) error { return render.PlanMermaid(w, p) }); err != nil {
 		return err
 	}
-	fmt.Fprintf(&body, "\n<sub>ordo %s · %s</sub>\n", Version(), ch.Source)
+	fmt.Fprintf(&body, "\n<sub>ordo %s · %s</sub>\n", md.Text(Version()), md.Text(ch.Source))
 	if err := f.UpsertComment(ctx, pr, commentMarker, body.String()); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Out, "updated the plan comment on #%d\n", pr)
+	fmt.Fprintf(e.out, "updated the plan comment on #%d\n", pr)
 	return nil
 }
 

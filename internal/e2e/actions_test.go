@@ -141,8 +141,11 @@ func TestActionSteps(t *testing.T) {
 			}
 			installer := `"$GITHUB_ACTION_PATH/../setup/install.sh"`
 			runner := `"$GITHUB_ACTION_PATH/../setup/run.sh" ` + name
-			if name == "" {
+			switch name {
+			case "":
 				installer, runner = `"$GITHUB_ACTION_PATH/actions/setup/install.sh"`, `"$GITHUB_ACTION_PATH/actions/setup/run.sh" command`
+			case "deploy":
+				runner = `"$GITHUB_ACTION_PATH/deploy.sh"`
 			}
 			if len(a.Runs.Steps) != 2 || a.Runs.Steps[0].Run != installer || a.Runs.Steps[1].Run != runner {
 				t.Errorf("steps should be the installer (%s) and the runner (%s), are %+v", installer, runner, a.Runs.Steps)

@@ -26,6 +26,9 @@ type fakeGitHub struct {
 	shas     map[string]bool // the commits statuses were posted on
 	comments map[int]string  // id -> body
 	writes   int             // comments created or edited
+	labels   []string        // the pull request's labels
+	// userRedirect, when set, is where GET /user is redirected (307).
+	userRedirect string
 }
 
 func newFakeGitHub(t *testing.T, repo, token string) *fakeGitHub {
@@ -50,6 +53,14 @@ func newFakeGitHub(t *testing.T, repo, token string) *fakeGitHub {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		switch m, c := statusPath.FindStringSubmatch(r.URL.Path), commentsPath.FindStringSubmatch(r.URL.Path); {
+		case r.Method == http.MethodGet && r.URL.Path == "/api/v3/user" && g.userRedirect != "":
+			http.Redirect(w, r, g.userRedirect, http.StatusTemporaryRedirect)
+		case r.Method == http.MethodGet && r.URL.Path == "/api/v3/user":
+			// The workflow's token: GET /user refuses it, GraphQL names its bot.
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `{"message":"Resource not accessible by integration"}`)
+		case r.Method == http.MethodPost && r.URL.Path == "/api/graphql":
+			fmt.Fprint(w, `{"data":{"viewer":{"login":"github-actions"}}}`)
 		case m != nil && r.Method == http.MethodGet:
 			fmt.Fprint(w, `{"state":"pending","statuses":[],"total_count":0}`)
 		case m != nil && r.Method == http.MethodPost && m[1] != "":
@@ -64,7 +75,13 @@ func newFakeGitHub(t *testing.T, repo, token string) *fakeGitHub {
 			fmt.Fprint(w, `[{"type":"required_status_checks","parameters":{"required_status_checks":[{"context":"ordo"},{"context":"ordo/db"}]}}]`)
 		case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, prefix+"/branches/"):
 			fmt.Fprint(w, `{"name":"main","protected":false}`)
-		case r.Method == http.MethodGet && (strings.HasSuffix(r.URL.Path, "/labels") || strings.HasSuffix(r.URL.Path, "/pulls")):
+		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/labels"):
+			list := []map[string]any{}
+			for i, l := range g.labels {
+				list = append(list, map[string]any{"id": i + 1, "name": l})
+			}
+			json.NewEncoder(w).Encode(list)
+		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/pulls"):
 			fmt.Fprint(w, `[]`)
 		case c != nil && r.Method == http.MethodGet && c[1] != "":
 			var list []map[string]any
@@ -77,7 +94,7 @@ func newFakeGitHub(t *testing.T, repo, token string) *fakeGitHub {
 			g.comments[id] = body.Body
 			g.writes++
 			w.WriteHeader(http.StatusCreated)
-			json.NewEncoder(w).Encode(map[string]any{"id": id, "body": body.Body})
+			json.NewEncoder(w).Encode(map[string]any{"id": id, "body": body.Body, "user": map[string]any{"login": "github-actions[bot]", "type": "Bot"}})
 		case c != nil && r.Method == http.MethodPatch && c[2] != "":
 			var id int
 			fmt.Sscan(c[2], &id)

@@ -38,6 +38,7 @@ type fault struct {
 	header map[string]string
 	body   string
 	hang   bool // answer nothing until the client gives up
+	stored bool // the route's handler runs (and stores), then this answer replaces its own
 }
 
 func newFakeAPI(t testing.TB) *fakeAPI {
@@ -85,6 +86,9 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 				f.t.Errorf("%s %s: the client waited 10s for a hanging response", r.Method, r.URL)
 			}
 			return
+		}
+		if ft.stored {
+			f.mux.ServeHTTP(httptest.NewRecorder(), r)
 		}
 		for k, v := range ft.header {
 			w.Header().Set(k, v)

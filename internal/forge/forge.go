@@ -21,6 +21,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/go-github/v62/github"
+	gitlab "gitlab.com/gitlab-org/api/client-go"
+
 	"github.com/ordo-ci/ordo/internal/exit"
 )
 
@@ -139,6 +142,10 @@ type Config struct {
 	// seconds. A request takes at most (MaxRetries+1)·RequestTimeout plus
 	// what is left of MaxWait.
 	RequestTimeout time.Duration
+	// CallTimeout bounds one call of the Forge (all its requests, pages and
+	// waits); 0 means 10 minutes. A server that pages forever or answers
+	// slowly cannot hold a CI job until the job's own timeout.
+	CallTimeout time.Duration
 	// Sleep waits between attempts; nil means a timer that stops when ctx
 	// is done. Tests replace it to run without waiting.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -148,6 +155,7 @@ const (
 	defaultMaxRetries     = 4
 	defaultMaxWait        = 2 * time.Minute
 	defaultRequestTimeout = 30 * time.Second
+	defaultCallTimeout    = 10 * time.Minute
 )
 
 // New returns the Forge that cfg describes. Its errors are exit.BadInput
@@ -178,10 +186,35 @@ func New(cfg Config) (Forge, error) {
 	if err != nil {
 		return nil, redact(err, cfg.Token)
 	}
-	return redacting{f: f, token: cfg.Token}, nil
+	return redacting{f: f, token: cfg.Token, timeout: cmp.Or(max(cfg.CallTimeout, 0), defaultCallTimeout)}, nil
 }
 
-// httpClient returns a copy of cfg.HTTPClient whose transport retries.
+// Where the API is when Config.BaseURL is empty.
+const (
+	defaultGitHubAPI = "https://api.github.com"
+	defaultGitLabAPI = "https://gitlab.com/api/v4"
+)
+
+// apiOrigin is the scheme and host of the API that cfg names: the only
+// place its token may go.
+func apiOrigin(cfg Config) (scheme, host string) {
+	base := cfg.BaseURL
+	if base == "" {
+		base = defaultGitHubAPI
+		if cfg.Platform == GitLab {
+			base = defaultGitLabAPI
+		}
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", ""
+	}
+	return u.Scheme, u.Host
+}
+
+// httpClient returns a copy of cfg.HTTPClient whose transport retries and,
+// for a forge (cfg.Platform set), sends requests to the configured API's
+// scheme and host only (pinHost).
 func httpClient(cfg Config) *http.Client {
 	hc := &http.Client{}
 	if cfg.HTTPClient != nil {
@@ -198,6 +231,9 @@ func httpClient(cfg Config) *http.Client {
 		maxWait:    cfg.MaxWait,
 		timeout:    cfg.RequestTimeout,
 		sleep:      cfg.Sleep,
+	}
+	if cfg.Platform != "" {
+		pinHost(hc, t, cfg)
 	}
 	if t.maxRetries == 0 {
 		t.maxRetries = defaultMaxRetries
@@ -217,28 +253,75 @@ func httpClient(cfg Config) *http.Client {
 	return hc
 }
 
+// pinHost makes hc send requests to cfg's API scheme and host only: the
+// forge clients set the token on every request below net/http's redirect
+// logic, which therefore cannot drop it, so a redirect to another host, or
+// any request for one, is refused. Webhooks and event sinks
+// (RetryingClient, no platform) carry no token and are not pinned.
+func pinHost(hc *http.Client, t *retryTransport, cfg Config) {
+	scheme, host := apiOrigin(cfg)
+	t.scheme, t.host = scheme, host
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != scheme || req.URL.Host != host {
+			return &exit.Error{Code: exit.Env, Err: fmt.Errorf("the API at %s://%s redirected %s to %s://%s: ordo does not follow redirects to another host or scheme, which would receive the token; point %s at the API itself",
+				scheme, host, via[0].URL.Path, req.URL.Scheme, req.URL.Host, apiURLVar(cfg.Platform))}
+		}
+		if len(via) >= 10 {
+			return fmt.Errorf("stopped after 10 redirects")
+		}
+		return nil
+	}
+}
+
+func apiURLVar(platform string) string {
+	if platform == GitLab {
+		return "CI_API_V4_URL"
+	}
+	return "GITHUB_API_URL"
+}
+
 // redacting makes sure no error leaves the package with the token in it,
-// whatever a server or library put into its message.
+// whatever a server or library put into its message, and bounds each call
+// (CallTimeout).
 type redacting struct {
-	f     Forge
-	token string
+	f       Forge
+	token   string
+	timeout time.Duration
 }
 
 func (r redacting) SetStatuses(ctx context.Context, sha string, statuses []Status) error {
-	return redact(r.f.SetStatuses(ctx, sha, statuses), r.token)
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	return r.done(ctx, r.f.SetStatuses(ctx, sha, statuses))
 }
 
 func (r redacting) UpsertComment(ctx context.Context, pr int, marker, body string) error {
-	return redact(r.f.UpsertComment(ctx, pr, marker, body), r.token)
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	return r.done(ctx, r.f.UpsertComment(ctx, pr, marker, body))
 }
 
 func (r redacting) UpsertRelease(ctx context.Context, rel Release) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
 	u, err := r.f.UpsertRelease(ctx, rel)
-	return u, redact(err, r.token)
+	return u, r.done(ctx, err)
 }
 
 func (r redacting) SetCheckRuns(ctx context.Context, sha string, runs []CheckRun) error {
-	return redact(r.f.SetCheckRuns(ctx, sha, runs), r.token)
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	return r.done(ctx, r.f.SetCheckRuns(ctx, sha, runs))
+}
+
+// done redacts err and says so when the call ran out of time.
+func (r redacting) done(ctx context.Context, err error) error {
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && !errors.Is(err, context.DeadlineExceeded) {
+		err = &exit.Error{Code: exit.Env, Err: fmt.Errorf("%w (the call took longer than %s: %v)", err, r.timeout, ctx.Err())}
+	} else if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		err = &exit.Error{Code: exit.Env, Err: fmt.Errorf("gave up after %s: %w", r.timeout, err)}
+	}
+	return redact(err, r.token)
 }
 
 // redact replaces err by a flat error without the token when its message
@@ -294,6 +377,27 @@ func withMarker(marker, body string) (string, string, error) {
 		body = marker + "\n" + body
 	}
 	return marker, body, nil
+}
+
+// maxUnsureWrites is how many times a create that may have been stored
+// (unsure) is followed by a read and another create.
+const maxUnsureWrites = 2
+
+// unsure says whether a failed write may have been stored all the same: the
+// server answered 5xx, or no answer came. The transport does not send such a
+// request again itself (see retryAfter); the caller reads what is there
+// first, so that a retry never makes a second comment, check run or release.
+func unsure(err error) bool {
+	var gh *github.ErrorResponse
+	if errors.As(err, &gh) {
+		return gh.Response != nil && gh.Response.StatusCode >= 500
+	}
+	var gl *gitlab.ErrorResponse
+	if errors.As(err, &gl) {
+		return gl.Response != nil && gl.Response.StatusCode >= 500
+	}
+	var ue *url.Error
+	return errors.As(err, &ue) && !errors.Is(err, context.Canceled)
 }
 
 // truncate cuts s to at most max characters, ending with a note that it was cut.

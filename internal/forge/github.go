@@ -119,8 +119,8 @@ func (g *gitHub) SetStatuses(ctx context.Context, sha string, statuses []Status)
 	return nil
 }
 
-// UpsertComment finds ordo's comment by its marker among the pull request's
-// comments, edits it if its body changed, creates it if there is none, and
+// UpsertComment finds ordo's comment by its marker and its author (the
+// token's own account, see whoami) among the pull request's comments, edits it if its body changed, creates it if there is none, and
 // deletes any extra copy an interrupted run may have left.
 //
 // https://docs.github.com/en/rest/issues/comments#list-issue-comments
@@ -141,29 +141,43 @@ func (g *gitHub) UpsertComment(ctx context.Context, pr int, marker, body string)
 		body = marker + "\n" + truncate(strings.Replace(body, marker, "", 1), ghCommentMax-len([]rune(marker))-1)
 	}
 	where := fmt.Sprintf("pull request #%d", pr)
+	me, err := g.whoami(ctx)
+	if err != nil {
+		return err
+	}
+	// A create answered 5xx (or not at all) may have been stored: the
+	// comments are read again before another is posted.
 	var mine []*github.IssueComment
-	opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
-	for {
-		cs, resp, err := g.c.Issues.ListComments(ctx, g.owner, g.repo, pr, opt)
-		if err != nil {
-			return g.fail(err, "read the comments of "+where, permComments, where)
-		}
-		for _, c := range cs {
-			if strings.Contains(c.GetBody(), marker) {
-				mine = append(mine, c)
+	for attempt := 0; ; attempt++ {
+		mine = nil
+		opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
+		for {
+			cs, resp, err := g.c.Issues.ListComments(ctx, g.owner, g.repo, pr, opt)
+			if err != nil {
+				return g.fail(err, "read the comments of "+where, permComments, where)
 			}
+			for _, c := range cs {
+				if strings.Contains(c.GetBody(), marker) && me.wrote(c) {
+					mine = append(mine, c)
+				}
+			}
+			if resp.NextPage == 0 {
+				break
+			}
+			opt.Page = resp.NextPage
 		}
-		if resp.NextPage == 0 {
+		if len(mine) > 0 {
 			break
 		}
-		opt.Page = resp.NextPage
-	}
-	switch {
-	case len(mine) == 0:
-		if _, _, err := g.c.Issues.CreateComment(ctx, g.owner, g.repo, pr, &github.IssueComment{Body: &body}); err != nil {
+		_, _, err := g.c.Issues.CreateComment(ctx, g.owner, g.repo, pr, &github.IssueComment{Body: &body})
+		if err == nil {
+			return nil
+		}
+		if attempt == maxUnsureWrites || !unsure(err) {
 			return g.fail(err, "comment on "+where, permComments, where)
 		}
-	case mine[0].GetBody() != body:
+	}
+	if mine[0].GetBody() != body {
 		if _, _, err := g.c.Issues.EditComment(retrySafe(ctx), g.owner, g.repo, mine[0].GetID(), &github.IssueComment{Body: &body}); err != nil {
 			return g.fail(err, "edit ordo's comment on "+where, permComments, where)
 		}
@@ -210,8 +224,8 @@ func (g *gitHub) UpsertRelease(ctx context.Context, r Release) (string, error) {
 			if err == nil {
 				return rel.GetHTMLURL(), nil
 			}
-			if try == 0 && ghAlreadyExists(err) {
-				continue // created meanwhile, or by a retried request: update it
+			if try < maxUnsureWrites && (ghAlreadyExists(err) || unsure(err)) {
+				continue // created meanwhile, or maybe by this request: read it again
 			}
 			return "", g.fail(err, what, permReleases, "")
 		default:
@@ -314,13 +328,26 @@ func (g *gitHub) setCheckRun(ctx context.Context, sha string, run CheckRun, cur 
 			return err
 		}
 	} else {
-		cr, _, err := g.c.Checks.CreateCheckRun(ctx, g.owner, g.repo, github.CreateCheckRunOptions{
-			Name: run.Name, HeadSHA: sha, DetailsURL: details, ExternalID: externalID(0), Status: &status, Conclusion: conclusion, Output: output,
-		})
-		if err != nil {
-			return err
+		for attempt := 0; ; attempt++ {
+			cr, _, err := g.c.Checks.CreateCheckRun(ctx, g.owner, g.repo, github.CreateCheckRunOptions{
+				Name: run.Name, HeadSHA: sha, DetailsURL: details, ExternalID: externalID(0), Status: &status, Conclusion: conclusion, Output: output,
+			})
+			if err == nil {
+				runID = cr.GetID()
+				break
+			}
+			if attempt == maxUnsureWrites || !unsure(err) {
+				return err
+			}
+			// It may have been created: a run of this name newer than the
+			// one replaced is this request's.
+			if runID, err = g.newerRun(ctx, sha, run.Name, cur.GetID()); err != nil || runID != 0 {
+				if err != nil {
+					return err
+				}
+				break
+			}
 		}
-		runID = cr.GetID()
 	}
 	for i := 1; i < len(batches); i++ {
 		_, _, err := g.c.Checks.UpdateCheckRun(ctx, g.owner, g.repo, runID, github.UpdateCheckRunOptions{
@@ -332,6 +359,23 @@ func (g *gitHub) setCheckRun(ctx context.Context, sha string, run CheckRun, cur 
 		}
 	}
 	return nil
+}
+
+// newerRun returns the ID of the latest check run named name on sha when it
+// is newer than the run after, or 0.
+func (g *gitHub) newerRun(ctx context.Context, sha, name string, after int64) (int64, error) {
+	opt := &github.ListCheckRunsOptions{CheckName: &name, Filter: github.String("latest"), ListOptions: github.ListOptions{PerPage: 100}}
+	res, _, err := g.c.Checks.ListCheckRunsForRef(ctx, g.owner, g.repo, sha, opt)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	for _, cr := range res.CheckRuns {
+		if cr.GetName() == name && cr.GetID() > after && cr.GetID() > id {
+			id = cr.GetID()
+		}
+	}
+	return id, nil
 }
 
 // annotationBatches converts annotations into batches of at most 50; there

@@ -41,7 +41,23 @@ const (
 	ghListRuns      = "GET /api/v3/repos/{owner}/{repo}/commits/{ref}/check-runs"
 	ghPostRun       = "POST /api/v3/repos/{owner}/{repo}/check-runs"
 	ghPatchRun      = "PATCH /api/v3/repos/{owner}/{repo}/check-runs/{id}"
+	ghGetUser       = "GET /api/v3/user"
+	ghGraphQL       = "POST /api/graphql"
 )
+
+// The fake's token belongs to ghLogin, a user, unless the fake plays an
+// installation token (installation: true), which GET /user refuses and
+// whose comments are ghBot's.
+const (
+	ghLogin = "ordo-ci-user"
+	ghBot   = "github-actions[bot]"
+)
+
+type ghUser struct {
+	Login string `json:"login"`
+	ID    int64  `json:"id"`
+	Type  string `json:"type"`
+}
 
 type ghStatus struct {
 	ID          int64  `json:"id"`
@@ -55,6 +71,7 @@ type ghComment struct {
 	ID    int64  `json:"id"`
 	Issue int    `json:"-"`
 	Body  string `json:"body"`
+	User  ghUser `json:"user"`
 }
 
 type ghRelease struct {
@@ -105,13 +122,32 @@ type fakeGitHub struct {
 	releases []*ghRelease
 	runs     []*ghRun
 	rules    fakeRules
+	// installation makes the token an installation token (the workflow's
+	// GITHUB_TOKEN): GET /user answers 403 and GraphQL names the bot.
+	installation bool
+}
+
+// me is the account the fake's token writes as.
+func (f *fakeGitHub) me() ghUser {
+	if f.installation {
+		return ghUser{Login: ghBot, ID: 41898282, Type: "Bot"}
+	}
+	return ghUser{Login: ghLogin, ID: 4242, Type: "User"}
 }
 
 func newFakeGitHub(t testing.TB) *fakeGitHub {
 	t.Helper()
 	f := &fakeGitHub{fakeAPI: newFakeAPI(t), statuses: map[string][]ghStatus{}}
 	router := githubRouter(t)
-	f.validate = func(r *http.Request, body []byte) error { return validateGitHub(router, r, body) }
+	f.validate = func(r *http.Request, body []byte) error {
+		if r.URL.Path == "/api/graphql" { // not REST: no OpenAPI description
+			if string(body) != `{"query":"query{viewer{login}}"}`+"\n" {
+				return fmt.Errorf("unexpected GraphQL query %s", body)
+			}
+			return nil
+		}
+		return validateGitHub(router, r, body)
+	}
 	f.auth = func(r *http.Request, _ string) bool { return r.Header.Get("Authorization") == "Bearer "+ghToken }
 
 	f.handle(ghGetStatus, f.getStatus)
@@ -127,6 +163,8 @@ func newFakeGitHub(t testing.TB) *fakeGitHub {
 	f.handle(ghPostRun, f.postRun)
 	f.handle(ghPatchRun, f.patchRun)
 	f.handleRules()
+	f.handle(ghGetUser, f.getUser)
+	f.handle(ghGraphQL, f.graphQL)
 	return f
 }
 
@@ -241,6 +279,25 @@ func (f *fakeGitHub) postStatus(w http.ResponseWriter, r *http.Request, body []b
 	writeJSON(w, http.StatusCreated, s)
 }
 
+// https://docs.github.com/en/rest/users/users#get-the-authenticated-user
+func (f *fakeGitHub) getUser(w http.ResponseWriter, r *http.Request, _ []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.installation {
+		writeJSON(w, http.StatusForbidden, map[string]string{"message": "Resource not accessible by integration", "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user"})
+		return
+	}
+	writeJSON(w, http.StatusOK, f.me())
+}
+
+// https://docs.github.com/en/graphql/reference/queries#viewer: a bot's
+// login comes without "[bot]" in GraphQL.
+func (f *fakeGitHub) graphQL(w http.ResponseWriter, r *http.Request, _ []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"viewer": map[string]string{"login": strings.TrimSuffix(f.me().Login, "[bot]")}}})
+}
+
 // https://docs.github.com/en/rest/issues/comments#list-issue-comments
 func (f *fakeGitHub) listComments(w http.ResponseWriter, r *http.Request, _ []byte) {
 	if !f.repoOK(w, r) {
@@ -273,7 +330,7 @@ func (f *fakeGitHub) postComment(w http.ResponseWriter, r *http.Request, body []
 	}
 	issue, _ := strconv.Atoi(r.PathValue("number"))
 	f.mu.Lock()
-	c := &ghComment{ID: f.id(), Issue: issue, Body: in.Body}
+	c := &ghComment{ID: f.id(), Issue: issue, Body: in.Body, User: f.me()}
 	f.comments = append(f.comments, c)
 	f.mu.Unlock()
 	writeJSON(w, http.StatusCreated, c)

@@ -41,16 +41,22 @@ func AsReader(f Forge) (Reader, bool) {
 }
 
 func (r redacting) Labels(ctx context.Context, pr int) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
 	labels, err := r.f.(Reader).Labels(ctx, pr)
 	return labels, redact(err, r.token)
 }
 
 func (r redacting) CommitPullRequests(ctx context.Context, sha string) ([]int, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
 	prs, err := r.f.(Reader).CommitPullRequests(ctx, sha)
 	return prs, redact(err, r.token)
 }
 
 func (r redacting) RequiredChecks(ctx context.Context, branch string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
 	checks, err := r.f.(Reader).RequiredChecks(ctx, branch)
 	return checks, redact(err, r.token)
 }

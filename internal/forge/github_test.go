@@ -122,68 +122,80 @@ func TestGitHubUpsertComment(t *testing.T) {
 	t.Parallel()
 	const marker = "<!-- ordo:plan -->"
 	body := marker + "\n## ordo plan\n\n| wave | services |\n|---|---|\n| 0 | api |"
+	alice := ghUser{Login: "alice", ID: 7, Type: "User"}
 	others := func(n int) []*ghComment {
 		var cs []*ghComment
 		for i := range n {
-			cs = append(cs, &ghComment{ID: int64(1000 + i), Issue: 7, Body: fmt.Sprintf("LGTM %d", i)})
+			cs = append(cs, &ghComment{ID: int64(1000 + i), Issue: 7, Body: fmt.Sprintf("LGTM %d", i), User: alice})
 		}
 		return cs
 	}
-	tests := []struct {
-		name               string
-		existing           []*ghComment
-		wantCreate, wantEd int
-		wantDel            int
-	}{
-		{"no comment yet: one is created", nil, 1, 0, 0},
-		{"another pull request's comment is not touched", []*ghComment{{ID: 5, Issue: 8, Body: marker + "\nold"}}, 1, 0, 0},
-		{"an old comment on page 2 is edited", append(others(130), &ghComment{ID: 9, Issue: 7, Body: marker + "\nold plan"}), 0, 1, 0},
-		{"an unchanged comment costs no write", []*ghComment{{ID: 9, Issue: 7, Body: body}}, 0, 0, 0},
-		{"duplicates left by an interrupted run are deleted", []*ghComment{
-			{ID: 9, Issue: 7, Body: marker + "\nold"}, {ID: 10, Issue: 7, Body: "thanks"}, {ID: 11, Issue: 7, Body: marker + "\nolder"}}, 0, 1, 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			fake := newFakeGitHub(t)
-			fake.comments = tt.existing
-			fake.nextID = 2000
-			f := newForge(t, fake.config(&sleeps{}))
-			for run := 1; run <= 2; run++ {
-				fake.reset()
-				if err := f.UpsertComment(context.Background(), 7, marker, body); err != nil {
-					t.Fatal(err)
+	for _, installation := range []bool{false, true} {
+		me := (&fakeGitHub{installation: installation}).me()
+		// An impostor has the bot's name without being the bot.
+		impostor := ghUser{Login: strings.TrimSuffix(me.Login, "[bot]"), ID: 99, Type: "User"}
+		if !installation {
+			impostor = ghUser{Login: me.Login + "[bot]", ID: 99, Type: "Bot"}
+		}
+		tests := []struct {
+			name               string
+			existing           []*ghComment
+			wantCreate, wantEd int
+			wantDel            int
+		}{
+			{"no comment yet: one is created", nil, 1, 0, 0},
+			{"another pull request's comment is not touched", []*ghComment{{ID: 5, Issue: 8, Body: marker + "\nold", User: me}}, 1, 0, 0},
+			{"an old comment on page 2 is edited", append(others(130), &ghComment{ID: 9, Issue: 7, Body: marker + "\nold plan", User: me}), 0, 1, 0},
+			{"an unchanged comment costs no write", []*ghComment{{ID: 9, Issue: 7, Body: body, User: me}}, 0, 0, 0},
+			{"duplicates left by an interrupted run are deleted", []*ghComment{
+				{ID: 9, Issue: 7, Body: marker + "\nold", User: me}, {ID: 10, Issue: 7, Body: "thanks", User: alice}, {ID: 11, Issue: 7, Body: marker + "\nolder", User: me}}, 0, 1, 1},
+			{"someone else's comments with the marker are left alone", []*ghComment{
+				{ID: 9, Issue: 7, Body: marker + "\nfake plan <img src=x>", User: alice}, {ID: 10, Issue: 7, Body: body, User: impostor}}, 1, 0, 0},
+		}
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("installation=%v/%s", installation, tt.name), func(t *testing.T) {
+				t.Parallel()
+				fake := newFakeGitHub(t)
+				fake.installation = installation
+				fake.comments = tt.existing
+				fake.nextID = 2000
+				f := newForge(t, fake.config(&sleeps{}))
+				for run := 1; run <= 2; run++ {
+					fake.reset()
+					if err := f.UpsertComment(context.Background(), 7, marker, body); err != nil {
+						t.Fatal(err)
+					}
+					c, e, d := fake.count(ghPostComment), fake.count(ghPatchComment), fake.count(ghDeleteComment)
+					if run == 1 && (c != tt.wantCreate || e != tt.wantEd || d != tt.wantDel) {
+						t.Errorf("run 1: %d created, %d edited, %d deleted, want %d, %d, %d", c, e, d, tt.wantCreate, tt.wantEd, tt.wantDel)
+					}
+					if run == 2 && c+e+d != 0 {
+						t.Errorf("run 2 wrote: %s", fake.callList())
+					}
 				}
-				c, e, d := fake.count(ghPostComment), fake.count(ghPatchComment), fake.count(ghDeleteComment)
-				if run == 1 && (c != tt.wantCreate || e != tt.wantEd || d != tt.wantDel) {
-					t.Errorf("run 1: %d created, %d edited, %d deleted, want %d, %d, %d", c, e, d, tt.wantCreate, tt.wantEd, tt.wantDel)
+				var mine []string
+				var others []ghComment
+				for _, c := range fake.commentsOn(7) {
+					if c.User == me && strings.Contains(c.Body, marker) {
+						mine = append(mine, c.Body)
+					} else {
+						others = append(others, c)
+					}
 				}
-				if run == 2 && c+e+d != 0 {
-					t.Errorf("run 2 wrote: %s", fake.callList())
+				if len(mine) != 1 || mine[0] != body {
+					t.Errorf("ordo comments on #7: %q, want exactly one with the plan", mine)
 				}
-			}
-			var mine []string
-			others := 0
-			for _, c := range fake.commentsOn(7) {
-				if strings.Contains(c.Body, marker) {
-					mine = append(mine, c.Body)
-				} else {
-					others++
+				var wantOthers []ghComment
+				for _, c := range tt.existing {
+					if c.Issue == 7 && c.User != me {
+						wantOthers = append(wantOthers, *c)
+					}
 				}
-			}
-			if len(mine) != 1 || mine[0] != body {
-				t.Errorf("ordo comments on #7: %q, want exactly one with the plan", mine)
-			}
-			wantOthers := 0
-			for _, c := range tt.existing {
-				if c.Issue == 7 && !strings.Contains(c.Body, marker) {
-					wantOthers++
+				if !reflect.DeepEqual(others, wantOthers) {
+					t.Errorf("other people's comments changed:\n got %+v\nwant %+v", others, wantOthers)
 				}
-			}
-			if others != wantOthers {
-				t.Errorf("%d other comments left, want %d", others, wantOthers)
-			}
-		})
+			})
+		}
 	}
 }
 
@@ -582,7 +594,7 @@ func TestGitHubOpenAPISubset(t *testing.T) {
 	for _, r := range []string{ghGetStatus, ghPostStatus, ghListComments, ghPostComment, ghPatchComment, ghDeleteComment,
 		ghGetRelease, ghPostRelease, ghPatchRelease, ghListRuns, ghPostRun, ghPatchRun,
 		ghListLabels, ghCommitPulls, ghBranchRules, ghGetBranch,
-		ghListDeployments, ghPostDeployment, ghPostDeployStatus} {
+		ghListDeployments, ghPostDeployment, ghPostDeployStatus, ghGetUser} {
 		want = append(want, rename.Replace(r))
 	}
 	slices.Sort(got)

@@ -134,8 +134,8 @@ func glUnchanged(err error) bool {
 	return errors.As(err, &er) && er.HasStatusCode(http.StatusBadRequest) && strings.Contains(er.Message, "Cannot transition status")
 }
 
-// UpsertComment finds ordo's note by its marker among the merge request's
-// notes (system notes aside), edits it if its body changed, creates it if
+// UpsertComment finds ordo's note by its marker and its author (the token's
+// own user) among the merge request's notes (system notes aside), edits it if its body changed, creates it if
 // there is none, and deletes any extra copy.
 //
 // https://docs.gitlab.com/api/notes/#list-all-merge-request-notes
@@ -155,34 +155,47 @@ func (g *gitLab) UpsertComment(ctx context.Context, mr int, marker, body string)
 	}
 	iid := int64(mr)
 	where := fmt.Sprintf("merge request !%d", mr)
-	var mine []*gitlab.Note
-	opt := &gitlab.ListMergeRequestNotesOptions{
-		ListOptions: gitlab.ListOptions{PerPage: 100},
-		OrderBy:     gitlab.Ptr("created_at"),
-		Sort:        gitlab.Ptr("asc"),
+	me, err := g.whoami(ctx)
+	if err != nil {
+		return err
 	}
-	for {
-		notes, resp, err := g.c.Notes.ListMergeRequestNotes(g.project, iid, opt, gitlab.WithContext(ctx))
-		if err != nil {
-			return g.fail(err, "read the comments of "+where, where)
+	// A create answered 5xx (or not at all) may have been stored: the notes
+	// are read again before another is posted.
+	var mine []*gitlab.Note
+	for attempt := 0; ; attempt++ {
+		mine = nil
+		opt := &gitlab.ListMergeRequestNotesOptions{
+			ListOptions: gitlab.ListOptions{PerPage: 100},
+			OrderBy:     gitlab.Ptr("created_at"),
+			Sort:        gitlab.Ptr("asc"),
 		}
-		for _, n := range notes {
-			if !n.System && strings.Contains(n.Body, marker) {
-				mine = append(mine, n)
+		for {
+			notes, resp, err := g.c.Notes.ListMergeRequestNotes(g.project, iid, opt, gitlab.WithContext(ctx))
+			if err != nil {
+				return g.fail(err, "read the comments of "+where, where)
 			}
+			for _, n := range notes {
+				if !n.System && strings.Contains(n.Body, marker) && int64(n.Author.ID) == me {
+					mine = append(mine, n)
+				}
+			}
+			if resp.NextPage == 0 {
+				break
+			}
+			opt.Page = resp.NextPage
 		}
-		if resp.NextPage == 0 {
+		if len(mine) > 0 {
 			break
 		}
-		opt.Page = resp.NextPage
-	}
-	switch {
-	case len(mine) == 0:
 		_, _, err := g.c.Notes.CreateMergeRequestNote(g.project, iid, &gitlab.CreateMergeRequestNoteOptions{Body: &body}, gitlab.WithContext(ctx))
-		if err != nil {
+		if err == nil {
+			return nil
+		}
+		if attempt == maxUnsureWrites || !unsure(err) {
 			return g.fail(err, "comment on "+where, where)
 		}
-	case mine[0].Body != body:
+	}
+	if mine[0].Body != body {
 		_, _, err := g.c.Notes.UpdateMergeRequestNote(g.project, iid, mine[0].ID, &gitlab.UpdateMergeRequestNoteOptions{Body: &body}, gitlab.WithContext(ctx))
 		if err != nil {
 			return g.fail(err, "edit ordo's comment on "+where, where)
@@ -227,8 +240,8 @@ func (g *gitLab) UpsertRelease(ctx context.Context, r Release) (string, error) {
 			if err == nil {
 				return rel.Links.Self, nil
 			}
-			if try == 0 && gitlab.HasStatusCode(err, http.StatusConflict) {
-				continue // created meanwhile, or by a retried request: update it
+			if try < maxUnsureWrites && (gitlab.HasStatusCode(err, http.StatusConflict) || unsure(err)) {
+				continue // created meanwhile, or maybe by this request: read it again
 			}
 			return "", g.fail(err, what, "")
 		default:

@@ -23,6 +23,7 @@ const (
 	glListStatuses = "GET /api/v4/projects/{id}/repository/commits/{sha}/statuses"
 	glPostStatus   = "POST /api/v4/projects/{id}/statuses/{sha}"
 	glListNotes    = "GET /api/v4/projects/{id}/merge_requests/{iid}/notes"
+	glGetUser      = "GET /api/v4/user" // https://docs.gitlab.com/api/users/#get-the-current-user
 	glPostNote     = "POST /api/v4/projects/{id}/merge_requests/{iid}/notes"
 	glPutNote      = "PUT /api/v4/projects/{id}/merge_requests/{iid}/notes/{note}"
 	glDeleteNote   = "DELETE /api/v4/projects/{id}/merge_requests/{iid}/notes/{note}"
@@ -47,7 +48,18 @@ type glNote struct {
 	MR     int    `json:"-"`
 	Body   string `json:"body"`
 	System bool   `json:"system"`
+	Author glUser `json:"author"`
 }
+
+type glUser struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
+	Bot      bool   `json:"bot"`
+}
+
+// glMe is the user the fake's access token belongs to: a project access
+// token's bot user.
+var glMe = glUser{ID: 77, Username: "project_1_bot_ordo", Bot: true}
 
 type glRelease struct {
 	TagName     string            `json:"tag_name"`
@@ -90,6 +102,7 @@ func newFakeGitLab(t testing.TB) *fakeGitLab {
 	f.handle(glListStatuses, f.listStatuses)
 	f.handle(glPostStatus, f.postStatus)
 	f.handle(glListNotes, f.listNotes)
+	f.handle(glGetUser, func(w http.ResponseWriter, r *http.Request, _ []byte) { writeJSON(w, http.StatusOK, glMe) })
 	f.handle(glPostNote, f.postNote)
 	f.handle(glPutNote, f.putNote)
 	f.handle(glDeleteNote, f.deleteNote)
@@ -284,7 +297,7 @@ func (f *fakeGitLab) postNote(w http.ResponseWriter, r *http.Request, body []byt
 	}
 	mr, _ := strconv.Atoi(r.PathValue("iid"))
 	f.mu.Lock()
-	n := &glNote{ID: f.id(), MR: mr, Body: in.Body}
+	n := &glNote{ID: f.id(), MR: mr, Body: in.Body, Author: glMe}
 	f.notes = append(f.notes, n)
 	f.mu.Unlock()
 	writeJSON(w, http.StatusCreated, n)

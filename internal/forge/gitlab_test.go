@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -116,8 +117,11 @@ func TestGitLabUpsertComment(t *testing.T) {
 	}{
 		{"no note yet", nil, 1, 0, 0},
 		{"a system note quoting the marker is not ordo's", []*glNote{{ID: 1, MR: 4, Body: "changed the description " + marker, System: true}}, 1, 0, 0},
-		{"an old note on page 2 is edited", append(many, &glNote{ID: 9, MR: 4, Body: marker + "\nold"}), 0, 1, 0},
-		{"duplicates are deleted", []*glNote{{ID: 9, MR: 4, Body: body}, {ID: 10, MR: 4, Body: marker + "\nold"}}, 0, 0, 1},
+		{"an old note on page 2 is edited", append(many, &glNote{ID: 9, MR: 4, Body: marker + "\nold", Author: glMe}), 0, 1, 0},
+		{"duplicates are deleted", []*glNote{{ID: 9, MR: 4, Body: body, Author: glMe}, {ID: 10, MR: 4, Body: marker + "\nold", Author: glMe}}, 0, 0, 1},
+		{"someone else's notes with the marker are left alone", []*glNote{
+			{ID: 9, MR: 4, Body: marker + "\nfake", Author: glUser{ID: 5, Username: "mallory"}},
+			{ID: 10, MR: 4, Body: body, Author: glUser{ID: 6, Username: glMe.Username + "x", Bot: true}}}, 1, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,8 +144,16 @@ func TestGitLabUpsertComment(t *testing.T) {
 			}
 			var mine []string
 			for _, n := range fake.notesOn(4) {
-				if !n.System && strings.Contains(n.Body, marker) {
+				if !n.System && n.Author == glMe && strings.Contains(n.Body, marker) {
 					mine = append(mine, n.Body)
+				}
+			}
+			for _, old := range tt.existing {
+				if old.Author == glMe || old.System {
+					continue
+				}
+				if !slices.ContainsFunc(fake.notesOn(4), func(n glNote) bool { return n == *old }) {
+					t.Errorf("someone else's note %d was edited or deleted", old.ID)
 				}
 			}
 			if len(mine) != 1 || mine[0] != body {

@@ -32,17 +32,26 @@ import (
 //   - a timeout or broken connection, only for requests that are safe to send
 //     twice (GET, PUT, DELETE, or a context marked with retrySafe).
 type retryTransport struct {
-	base       http.RoundTripper
-	maxRetries int
-	maxWait    time.Duration // waiting between attempts, summed over all requests
-	timeout    time.Duration // one attempt, body included
-	sleep      func(context.Context, time.Duration) error
+	// scheme and host, when set (pinHost), are the API's: a request for
+	// anywhere else is refused, since it would carry the token.
+	scheme, host string
+	base         http.RoundTripper
+	maxRetries   int
+	maxWait      time.Duration // waiting between attempts, summed over all requests
+	timeout      time.Duration // one attempt, body included
+	sleep        func(context.Context, time.Duration) error
 
 	mu     sync.Mutex
 	waited time.Duration
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.host != "" && (req.URL.Scheme != t.scheme || req.URL.Host != t.host) {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, fmt.Errorf("refusing to send a request to %s://%s, which is not the API's %s://%s: it would carry the token", req.URL.Scheme, req.URL.Host, t.scheme, t.host)
+	}
 	// Read the body once so that every attempt sends the same bytes.
 	var body []byte
 	if req.Body != nil && req.Body != http.NoBody {
@@ -139,6 +148,12 @@ func retryAfter(req *http.Request, resp *http.Response, body []byte, err error, 
 		}
 		return 0, false // a permission error: asking again will not help
 	case code >= 500 && code != http.StatusNotImplemented:
+		if !replayable(req) {
+			// The server may have stored what it failed to confirm (a
+			// comment, a check run, a release): sending it again could make
+			// two. The caller reads what is there, then decides.
+			return 0, false
+		}
 		if d, ok := retryAfterHeader(h); ok {
 			return d, true
 		}
@@ -147,14 +162,23 @@ func retryAfter(req *http.Request, resp *http.Response, body []byte, err error, 
 	return 0, false
 }
 
+// maxRetryAfter caps a wait a server asks for. More than this is never
+// waited (the waiting budget is smaller), and capping first keeps a huge
+// value (9223372037 seconds) from overflowing time.Duration into a negative
+// wait, which would be an immediate retry, again and again.
+const maxRetryAfter = 24 * time.Hour
+
 // retryAfterHeader reads Retry-After in seconds or as an HTTP date.
 func retryAfterHeader(h http.Header) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0, false
 	}
-	if s, err := strconv.Atoi(v); err == nil {
-		return max(time.Duration(s)*time.Second, 0), true
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return time.Duration(min(max(s, 0), int64(maxRetryAfter/time.Second))) * time.Second, true
+	}
+	if strings.Trim(v, "0123456789") == "" {
+		return maxRetryAfter, true // more digits than an int64 holds
 	}
 	if at, err := http.ParseTime(v); err == nil {
 		return max(time.Until(at), 0), true
@@ -173,7 +197,11 @@ func rateLimitReset(h http.Header) (time.Duration, bool) {
 		if err != nil {
 			continue
 		}
-		return max(time.Until(time.Unix(reset, 0))+time.Second, 0), true
+		d := time.Until(time.Unix(min(reset, 1<<40), 0))
+		if d >= maxRetryAfter {
+			return maxRetryAfter, true // and adding to it could overflow
+		}
+		return max(d+time.Second, 0), true
 	}
 	return 0, false
 }

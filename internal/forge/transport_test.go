@@ -96,6 +96,14 @@ func TestRetryTransport(t *testing.T) {
 		{"Retry-After beyond MaxWait is not waited for", []fault{{status: 429, header: map[string]string{"Retry-After": "3600"}}}, 0, 429, nil},
 		{"rate limit reset beyond MaxWait is not waited for", []fault{{status: 403,
 			header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": unix(time.Hour)}}}, 0, 403, nil},
+		// 9223372037 s overflows time.Duration: it once made a negative wait,
+		// that is an immediate retry, every time.
+		{"a Retry-After past time.Duration is not an immediate retry", []fault{{status: 503, header: map[string]string{"Retry-After": "9223372037"}}, {status: 503, header: map[string]string{"Retry-After": "9223372037"}}}, 0, 503, nil},
+		{"a Retry-After past int64 neither", []fault{{status: 429, header: map[string]string{"Retry-After": "99999999999999999999999"}}}, 0, 429, nil},
+		{"a rate limit reset far away neither", []fault{{status: 429, header: map[string]string{"RateLimit-Remaining": "0", "RateLimit-Reset": "9223372036854775807"}}}, 0, 429, nil},
+		{"a POST answered 5xx is not sent again", []fault{{status: 502}}, 0, 502, nil},
+		{"a POST answered 429 is: it was not taken", []fault{{status: 429, header: map[string]string{"Retry-After": "2"}}}, 0, 200,
+			[]func(time.Duration) bool{between(2*time.Second, 2*time.Second)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,9 +112,14 @@ func TestRetryTransport(t *testing.T) {
 			ts := httptest.NewServer(srv)
 			t.Cleanup(ts.Close)
 			s := &sleeps{}
-			hc := httpClient(Config{MaxRetries: tt.maxRetries, Sleep: s.sleep})
+			hc := httpClient(Config{BaseURL: ts.URL, MaxRetries: tt.maxRetries, Sleep: s.sleep})
 			const payload = `{"state":"success","context":"ordo/api"}`
-			req, _ := http.NewRequest(http.MethodPost, ts.URL+"/x", strings.NewReader(payload))
+			// Status posts are marked safe to send twice; "a POST" rows are not.
+			ctx := retrySafe(context.Background())
+			if strings.HasPrefix(tt.name, "a POST") {
+				ctx = context.Background()
+			}
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, ts.URL+"/x", strings.NewReader(payload))
 			resp, err := hc.Do(req)
 			if err != nil {
 				t.Fatal(err)
@@ -146,7 +159,7 @@ func TestRetryTransportSharesItsWaitingBudget(t *testing.T) {
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	s := &sleeps{}
-	hc := httpClient(Config{MaxWait: 2 * time.Minute, Sleep: s.sleep})
+	hc := httpClient(Config{BaseURL: ts.URL, MaxWait: 2 * time.Minute, Sleep: s.sleep})
 	var codes []int
 	for range 2 {
 		resp, err := hc.Get(ts.URL)
@@ -185,7 +198,7 @@ func TestRetryTransportTimeouts(t *testing.T) {
 			ts := httptest.NewServer(srv)
 			t.Cleanup(ts.Close)
 			s := &sleeps{}
-			hc := httpClient(Config{RequestTimeout: 100 * time.Millisecond, Sleep: s.sleep})
+			hc := httpClient(Config{BaseURL: ts.URL, RequestTimeout: 100 * time.Millisecond, Sleep: s.sleep})
 			ctx := context.Background()
 			if tt.safe {
 				ctx = retrySafe(ctx)
@@ -233,7 +246,7 @@ func TestRetryTransportStalledBody(t *testing.T) {
 	}))
 	t.Cleanup(ts.Close)
 	s := &sleeps{}
-	hc := httpClient(Config{RequestTimeout: 100 * time.Millisecond, Sleep: s.sleep})
+	hc := httpClient(Config{BaseURL: ts.URL, RequestTimeout: 100 * time.Millisecond, Sleep: s.sleep})
 	resp, err := hc.Get(ts.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -249,7 +262,7 @@ func TestRetryTransportStopsWithContext(t *testing.T) {
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusBadGateway) }))
 	t.Cleanup(ts.Close)
 	ctx, cancel := context.WithCancel(context.Background())
-	hc := httpClient(Config{Sleep: func(context.Context, time.Duration) error { cancel(); return context.Canceled }})
+	hc := httpClient(Config{BaseURL: ts.URL, Sleep: func(context.Context, time.Duration) error { cancel(); return context.Canceled }})
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ts.URL, nil)
 	if _, err := hc.Do(req); !errors.Is(err, context.Canceled) {
 		t.Errorf("error %v, want context.Canceled", err)
@@ -273,7 +286,7 @@ func TestRetryTransportHidesSpentQuotaFromGoGitHub(t *testing.T) {
 		io.WriteString(w, "{}")
 	}))
 	t.Cleanup(ts.Close)
-	resp, err := httpClient(Config{}).Get(ts.URL)
+	resp, err := httpClient(Config{BaseURL: ts.URL}).Get(ts.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

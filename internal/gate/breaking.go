@@ -35,8 +35,10 @@ type Specs interface {
 }
 
 // GitSpecs reads specs with git: base from the commit BaseRev (git show),
-// head from the commit HeadRev or, when HeadRev is "", from the working tree,
-// which is what CI has checked out and what a developer is about to commit.
+// head from the commit HeadRev, so that both are the files of the commits
+// compared whatever is checked out (a pull request's merge commit, another
+// branch). Only when HeadRev is "" (a change given as a file list) is head
+// read from the working tree, inside it (see readInTree).
 type GitSpecs struct {
 	Repo             git.Repo
 	BaseRev, HeadRev string
@@ -52,14 +54,26 @@ func (g GitSpecs) Head(ctx context.Context, path string) ([]byte, bool, error) {
 	if g.HeadRev != "" {
 		return g.show(ctx, g.HeadRev, path)
 	}
-	src, err := os.ReadFile(filepath.Join(g.Repo.Dir, filepath.FromSlash(path)))
+	src, err := readInTree(g.Repo.Dir, path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, false, nil
 	case err != nil:
-		return nil, false, exit.Envf("read spec: %w", err)
+		return nil, false, exit.BadInputf("read spec %q: %v: a contract's spec must be a file inside the repository", path, err)
 	}
 	return src, true, nil
+}
+
+// readInTree reads path (slash-separated, relative to dir) through an
+// os.Root, which refuses ".." and absolute paths and symlinks that lead out
+// of dir: the catalog names the file, and a pull request can change both.
+func readInTree(dir, path string) ([]byte, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return root.ReadFile(filepath.FromSlash(path))
 }
 
 func (g GitSpecs) show(ctx context.Context, rev, path string) ([]byte, bool, error) {

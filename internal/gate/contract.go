@@ -15,15 +15,9 @@ import (
 // the order.
 func (c *checker) unsatisfied() {
 	head := c.in.Head
-	providers := map[string]*catalog.Service{}
-	for _, s := range head.Services {
-		for _, p := range s.Provides {
-			providers[p.Contract] = s
-		}
-	}
 	for _, s := range head.Services {
 		for _, co := range s.Consumes {
-			p := providers[co.Contract]
+			p := head.Provider(co.Contract)
 			if p == nil {
 				continue // the catalog loader rejects this
 			}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/ordo-ci/ordo/internal/render/md"
 )
 
 // Summary says in one line whether the gate passed and how many violations
@@ -117,9 +119,7 @@ func (r *Report) Markdown(w io.Writer) error {
 }
 
 // cell makes s safe inside a Markdown table cell.
-func cell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", "<br>", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func cell(s string) string { return md.Text(s) }
 
 // JSON writes the ordo.gate/v1 document.
 func (r *Report) JSON(w io.Writer) error {

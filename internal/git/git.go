@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Repo is a working tree (or bare repository) that git commands run in.
@@ -30,15 +32,37 @@ func (e *Error) Error() string {
 	if msg == "" {
 		msg = e.Err.Error()
 	}
-	return fmt.Sprintf("git %s: %s", strings.Join(e.Args, " "), msg)
+	args := make([]string, len(e.Args))
+	for i, a := range e.Args {
+		args[i] = quoteArg(a)
+	}
+	return fmt.Sprintf("git %s: %s", strings.Join(args, " "), msg)
+}
+
+// quoteArg shows one argument of git in an error: as it is when it is
+// plainly a word, else Go-quoted, so that a ref or path from a pull request
+// ("x\n::error::...", "a b") can neither break the line nor blur where one
+// argument ends.
+func quoteArg(a string) string {
+	if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:^@{}~=+,%") == "" {
+		return a
+	}
+	return strconv.Quote(a)
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// WaitDelay is how long Run waits for git's output once ctx is done and
+// git was killed, before closing the pipes itself.
+var WaitDelay = 5 * time.Second
 
 // Run runs git with args in the repository and returns its stdout.
 func (r Repo) Run(ctx context.Context, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = r.Dir
+	// When ctx ends git is killed; a child it started (ssh, a credential
+	// helper) may still hold its pipes open, and Wait would wait for it.
+	cmd.WaitDelay = WaitDelay
 	// Never prompt for credentials or open an editor: ordo runs unattended.
 	cmd.Env = append(cmd.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_EDITOR=true", "LC_ALL=C")
 	var stdout, stderr bytes.Buffer

@@ -14,6 +14,7 @@ import (
 func (r Repo) RunWith(ctx context.Context, env []string, stdin []byte, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = r.Dir
+	cmd.WaitDelay = WaitDelay // see Run
 	cmd.Env = append(cmd.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_EDITOR=true", "LC_ALL=C")
 	cmd.Env = append(cmd.Env, env...)
 	if stdin != nil {

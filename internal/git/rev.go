@@ -24,7 +24,7 @@ func (r Repo) RevParse(ctx context.Context, rev string) (string, error) {
 	out, err := r.Output(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
 	if err != nil {
 		if exitCode(err) == 1 {
-			return "", &Error{Args: []string{"rev-parse", "--verify", rev}, Stderr: "unknown revision " + rev, Err: ErrUnknownRev}
+			return "", &Error{Args: []string{"rev-parse", "--verify", rev}, Stderr: "unknown revision " + quoteArg(rev), Err: ErrUnknownRev}
 		}
 		return "", err
 	}

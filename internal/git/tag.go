@@ -12,7 +12,7 @@ import (
 // they were most likely released when their names say nothing.
 func (r Repo) Tags(ctx context.Context, rev string) ([]string, error) {
 	// git sorts by the last --sort first.
-	out, err := r.Output(ctx, "tag", "--list", "--sort=refname", "--sort=-creatordate", "--merged", rev)
+	out, err := r.Output(ctx, "tag", "--list", "--sort=refname", "--sort=-creatordate", "--merged="+rev)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +34,7 @@ func (r Repo) Show(ctx context.Context, rev, path string) (content []byte, ok bo
 	// one, so any path survives. It must not start with "./", which git would
 	// take relative to the current directory.
 	object := rev + ":" + strings.TrimPrefix(path, "./")
-	kind, err := r.Output(ctx, "cat-file", "-t", object)
+	kind, err := r.Output(ctx, "cat-file", "-t", "--end-of-options", object)
 	if err != nil && exitCode(err) != 128 {
 		return nil, false, err
 	}
@@ -42,7 +42,7 @@ func (r Repo) Show(ctx context.Context, rev, path string) (content []byte, ok bo
 		// rev exists, so the path does not, or it is a directory or submodule.
 		return nil, false, nil
 	}
-	content, err = r.Run(ctx, "cat-file", "blob", object)
+	content, err = r.Run(ctx, "cat-file", "--end-of-options", "blob", object)
 	if err != nil {
 		return nil, false, err
 	}

@@ -115,6 +115,10 @@ func (p *Plan) Outputs() (outs []Output, warnings []string) {
 		{"wave-count", strconv.Itoa(len(p.Waves))},
 		{"rollback", compact(p.rollbackMatrices())},
 	}
+	if p.Env != "" {
+		// The deploy jobs record their entries under this release.
+		outs = append(outs, Output{"release", p.Release})
+	}
 	total := 0
 	for _, o := range outs {
 		size := utf16Bytes(o.Value)

@@ -81,6 +81,10 @@ func dispatcher(parts []GitLabFile, o GitLabOptions) []byte {
 		if i > 0 {
 			e.item(4, PartJob(i))
 		}
+		// A part's jobs read the plan file from the plan job of the
+		// pipeline at the top, whose id reaches them only through this.
+		e.key(2, "variables")
+		e.pair(4, "ORDO_PARENT_PIPELINE_ID", "$ORDO_PARENT_PIPELINE_ID")
 		e.key(2, "trigger")
 		e.key(4, "include")
 		e.pair(6, "- artifact", f.Name)

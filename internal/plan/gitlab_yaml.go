@@ -51,3 +51,14 @@ func (e *emitter) item(indent int, value string) {
 	e.b = strconv.AppendQuote(e.b, value)
 	e.b = append(e.b, '\n')
 }
+
+// reference writes a !reference to key of job, a list item.
+// https://docs.gitlab.com/ci/yaml/yaml_optimization/#reference-tags
+func (e *emitter) reference(indent int, job, key string) {
+	e.b = append(e.b, indentation[:indent]...)
+	e.b = append(e.b, "- !reference ["...)
+	e.b = strconv.AppendQuote(e.b, job)
+	e.b = append(e.b, ", "...)
+	e.b = strconv.AppendQuote(e.b, key)
+	e.b = append(e.b, "]\n"...)
+}

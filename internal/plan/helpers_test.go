@@ -480,12 +480,21 @@ func checkGitLab(tb testing.TB, p *Plan, o GitLabOptions, mode gitlabMode, src [
 			tb.Errorf("stage %d = %v", i, s)
 		}
 	}
-	if got, want := len(doc)-2, len(p.Jobs); got != want {
+	own := 2 // include, stages
+	if p.Env != "" {
+		own++
+		checkPlanFileJob(tb, doc, o)
+	}
+	if got, want := len(doc)-own, len(p.Jobs); got != want {
 		tb.Errorf("%d jobs in the pipeline, want %d", got, want)
+	}
+	maxNeeds := MaxNeeds
+	if p.Env != "" {
+		maxNeeds--
 	}
 	if mode == modeOf {
 		mode = modeNeeds
-		if slices.ContainsFunc(p.Jobs, func(j Job) bool { return j.Critical || len(j.After) > MaxNeeds }) {
+		if slices.ContainsFunc(p.Jobs, func(j Job) bool { return j.Critical || len(j.After) > maxNeeds }) {
 			mode = modeStages
 		}
 	}
@@ -512,7 +521,14 @@ func checkGitLab(tb testing.TB, p *Plan, o GitLabOptions, mode gitlabMode, src [
 			tb.Errorf("%s has no needs", name)
 		case !fallback:
 			list, _ := needs.([]any)
-			if len(list) != len(j.After) || len(list) > MaxNeeds {
+			if p.Env != "" {
+				if len(list) == 0 || list[0] != PlanFileJob {
+					tb.Errorf("%s: needs %v, want %s first: the plan file comes from it", name, list, PlanFileJob)
+					break
+				}
+				list = list[1:]
+			}
+			if len(list) != len(j.After) || len(list) > maxNeeds {
 				tb.Errorf("%s: needs %v, want %v", name, list, j.After)
 				break
 			}
@@ -526,11 +542,22 @@ func checkGitLab(tb testing.TB, p *Plan, o GitLabOptions, mode gitlabMode, src [
 				}
 			}
 		}
-		if rg, _ := job["resource_group"].(string); (rg != "") != (j.Lock != "") || (rg != "" && rg != resourceGroup(j.Lock)) {
-			tb.Errorf("%s: resource_group %q for lock %q", name, rg, j.Lock)
+		wantRG := j.Lock
+		if wantRG == "" && p.Env != "" {
+			wantRG = p.Env + "/" + j.Service
+		}
+		if rg, _ := job["resource_group"].(string); (rg != "") != (wantRG != "") || (rg != "" && rg != resourceGroup(wantRG)) {
+			tb.Errorf("%s: resource_group %q, want %q (lock %q)", name, rg, wantRG, j.Lock)
 		}
 		vars, _ := job["variables"].(map[string]any)
-		if vars["ORDO_SERVICE"] != j.Service || vars["ORDO_WAVE"] != fmt.Sprint(j.Wave) || len(vars) != 2+len(j.With) {
+		nvars := 2
+		if p.Env != "" {
+			nvars += 5
+			checkEnvJob(tb, p, o, j, job)
+		} else if job["environment"] != nil || job["before_script"] != nil || job["after_script"] != nil {
+			tb.Errorf("%s: environment or scripts in a plan without --env: %v", name, job)
+		}
+		if vars["ORDO_SERVICE"] != j.Service || vars["ORDO_WAVE"] != fmt.Sprint(j.Wave) || len(vars) != nvars+len(j.With) {
 			tb.Errorf("%s: variables %v", name, vars)
 		}
 		for k, v := range j.With {

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/ordo-ci/ordo/internal/render/md"
 )
 
 // Schemas of the JSON documents of `ordo versions` and `ordo notes`.
@@ -155,8 +157,8 @@ func Markdown(w io.Writer, r Release, links Links) error {
 		for _, c := range breaking {
 			bw.WriteString(item(c, links))
 			if c.BreakingNote != "" && c.BreakingNote != c.Subject {
-				for _, l := range strings.Split(escape(c.BreakingNote), "\n") {
-					bw.WriteString(strings.TrimRight("  "+l, " ") + "\n")
+				for _, l := range strings.Split(c.BreakingNote, "\n") {
+					bw.WriteString(strings.TrimRight("  "+escape(l), " ") + "\n")
 				}
 			}
 		}
@@ -246,10 +248,9 @@ func commitRef(sha string, links Links) string {
 	return fmt.Sprintf("[%s](%s)", s, links.commit(sha))
 }
 
-// escape keeps commit text from turning into HTML in a release page.
-var escaper = strings.NewReplacer("<", "&lt;", ">", "&gt;", "\r", "")
-
-func escape(s string) string { return escaper.Replace(s) }
+// escape keeps commit text from turning into HTML, mentions or links in a
+// release page.
+func escape(s string) string { return md.Text(s) }
 
 func commitsWord(n int) string {
 	if n == 1 {

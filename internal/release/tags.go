@@ -15,7 +15,7 @@ func resolveHead(ctx context.Context, repo git.Repo, head string) (string, error
 	if strings.HasPrefix(head, "-") {
 		return "", exit.BadInputf("head %q is not a revision", head)
 	}
-	sha, err := repo.Output(ctx, "rev-parse", "--verify", "--quiet", head+"^{commit}")
+	sha, err := repo.Output(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", head+"^{commit}")
 	var gerr *git.Error
 	switch {
 	case err == nil && sha != "":
@@ -148,7 +148,7 @@ func CreateTags(ctx context.Context, repo git.Repo, r *Result) ([]string, error)
 			continue
 		}
 		msg := fmt.Sprintf("%s %s", rel.Service, rel.Next)
-		if _, err := repo.Run(ctx, "tag", "-a", "-m", msg, rel.Tag, r.Head); err != nil {
+		if _, err := repo.Run(ctx, "tag", "-a", "-m", msg, "--end-of-options", rel.Tag, r.Head); err != nil {
 			return created, fmt.Errorf("create tag %q: %w", rel.Tag, err)
 		}
 		created = append(created, rel.Tag)

@@ -53,7 +53,7 @@ func optional(s string) *string {
 // AffectedText writes the affected services as a table with their reasons.
 func AffectedText(w io.Writer, cat *catalog.Catalog, ch Change, res *affected.Result) error {
 	fmt.Fprintf(w, "%d of %s affected\n", len(res.Services), plural(len(cat.Services), "service"))
-	fmt.Fprintf(w, "change: %s: %s", ch.Source, plural(len(res.ChangedFiles), "changed file"))
+	fmt.Fprintf(w, "change: %s: %s", Name(ch.Source), plural(len(res.ChangedFiles), "changed file"))
 	if n := len(res.IgnoredFiles); n > 0 {
 		fmt.Fprintf(w, ", %d ignored", n)
 	}
@@ -100,9 +100,9 @@ func reasonText(r affected.Reason) string {
 
 func fileList(files []string, max int) string {
 	if len(files) <= max {
-		return strings.Join(files, ", ")
+		return strings.Join(names(files), ", ")
 	}
-	return fmt.Sprintf("%s (+%d more)", strings.Join(files[:max], ", "), len(files)-max)
+	return fmt.Sprintf("%s (+%d more)", strings.Join(names(files[:max]), ", "), len(files)-max)
 }
 
 // AffectedMarkdown writes the affected services as a Markdown table.

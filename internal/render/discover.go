@@ -14,7 +14,7 @@ func Discovered(w io.Writer, f *discover.Found) error {
 	}
 	rows := [][]string{{"SERVICE", "KIND", "DEPENDS ON", "FROM"}}
 	for _, s := range f.Services {
-		rows = append(rows, []string{s.Name, string(s.Kind), dash(strings.Join(s.DependsOn, ", ")), strings.Join(s.Sources, ", ")})
+		rows = append(rows, []string{s.Name, string(s.Kind), dash(strings.Join(s.DependsOn, ", ")), strings.Join(names(s.Sources), ", ")})
 	}
 	return table(w, rows)
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 
 	"github.com/ordo-ci/ordo/internal/release"
+
+	"github.com/ordo-ci/ordo/internal/render/md"
 )
 
 // VersionsText writes the next version of each service as a table.
@@ -19,7 +21,7 @@ func VersionsText(w io.Writer, res *release.Result) error {
 		if r.TagExists {
 			tag += " (exists)"
 		}
-		rows = append(rows, []string{r.Service, dash(r.Current), r.Next, r.Bump, tag})
+		rows = append(rows, []string{r.Service, dash(r.Current), r.Next, r.Bump, Name(tag)})
 	}
 	return table(w, rows)
 }
@@ -34,7 +36,7 @@ func VersionsMarkdown(w io.Writer, res *release.Result) error {
 	fmt.Fprintln(w, "| Service | Current | Next | Bump | Tag |")
 	fmt.Fprintln(w, "|---|---|---|---|---|")
 	for _, r := range res.Releases {
-		fmt.Fprintf(w, "| `%s` | %s | %s | %s | `%s` |\n", r.Service, dash(r.Current), r.Next, r.Bump, mdCell(r.Tag))
+		fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s |\n", r.Service, dash(r.Current), r.Next, r.Bump, md.Code(r.Tag))
 	}
 	return nil
 }

@@ -5,21 +5,42 @@
 package render
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/ordo-ci/ordo/internal/render/md"
 )
 
 // JSON writes v indented, with a trailing newline. Field order comes from the
 // struct definitions and maps are sorted by encoding/json, so the output is
 // deterministic.
+//
+// "##[" is written "##\u005b": the same JSON value, but not a line the
+// GitHub Actions runner reads as a workflow command when the JSON is printed
+// to a job log (a file name from a pull request can hold it).
 func JSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(DefuseJSON(b.Bytes()))
+	return err
+}
+
+// DefuseJSON rewrites "##[" in encoded JSON, where it can only occur inside
+// a string, as "##\u005b", which decodes to the same string.
+func DefuseJSON(b []byte) []byte {
+	return bytes.ReplaceAll(b, []byte("##["), []byte(`##\u005b`))
 }
 
 // CompactJSON returns v as one line of JSON, for CI outputs.
@@ -30,7 +51,27 @@ func CompactJSON(v any) string {
 	if err := enc.Encode(v); err != nil {
 		panic(fmt.Sprintf("render: %v", err)) // only for values ordo builds itself
 	}
-	return strings.TrimSuffix(b.String(), "\n")
+	return string(DefuseJSON([]byte(strings.TrimSuffix(b.String(), "\n"))))
+}
+
+// Name shows a name from the repository or a pull request (a file, a
+// branch, a tag) in text for people: as it is, or Go-quoted when it holds a
+// control character (a line break, \r, an escape sequence) or is not UTF-8,
+// so that it stays on its line and cannot pass for other output.
+func Name(s string) string {
+	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// names applies Name to each of names.
+func names(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = Name(s)
+	}
+	return out
 }
 
 // table writes rows as aligned columns, the first row a header.
@@ -42,13 +83,8 @@ func table(w io.Writer, rows [][]string) error {
 	return tw.Flush()
 }
 
-// mdCell escapes text for a Markdown table cell.
-func mdCell(s string) string {
-	s = strings.ReplaceAll(s, `\`, `\\`)
-	s = strings.ReplaceAll(s, "|", `\|`)
-	s = strings.ReplaceAll(s, "\n", " ")
-	return s
-}
+// mdCell escapes text for Markdown: a table cell, a paragraph, a list item.
+func mdCell(s string) string { return md.Text(s) }
 
 // mermaidLabel quotes a label for a Mermaid node.
 func mermaidLabel(s string) string {

@@ -36,6 +36,7 @@ var operations = map[string][]string{
 	"/repos/{owner}/{repo}/commits/{commit_sha}/pulls":           {"get"},
 	"/repos/{owner}/{repo}/rules/branches/{branch}":              {"get"},
 	"/repos/{owner}/{repo}/branches/{branch}":                    {"get"},
+	"/user": {"get"},
 }
 
 func main() {
