@@ -48,13 +48,14 @@ jobs:
     with:
       environment: staging
       deploy: ./deploy.sh
+      mirror: false # no GitHub API under act
     secrets: inherit
     permissions: {contents: write, deployments: write}
 `
 
 // The deploy command logs what it was asked to do.
 const releaseDeploy = `#!/bin/sh
-echo "deploy $ORDO_SERVICE wave=$ORDO_WAVE rollback=$ORDO_ROLLBACK sha=$ORDO_SHA version=$ORDO_VERSION env=$ORDO_ENV" >> "$DEPLOY_LOG"
+echo "deploy $ORDO_SERVICE wave=$ORDO_WAVE rollback=${ORDO_ROLLBACK:-false} sha=$ORDO_SHA version=$ORDO_VERSION env=$ORDO_ENV" >> "$DEPLOY_LOG"
 `
 
 // TestActReleaseWorkflow runs the reusable workflow (generated from the
