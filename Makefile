@@ -14,6 +14,7 @@ FUZZ := \
 	./internal/change:FuzzReadEvent \
 	./internal/change:FuzzParseFileList \
 	./internal/git:FuzzParseNameStatus \
+	./internal/render:FuzzIndent \
 	./internal/release:FuzzParseMessage \
 	./internal/gate:FuzzParseOverride \
 	./internal/gate:FuzzLoadSpec \

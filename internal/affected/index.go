@@ -22,6 +22,9 @@ type pattern struct {
 	// subtree is set for `dir/**` globs: every path below dir matches, so no
 	// glob matching is needed.
 	subtree bool
+	// suffix is set for `dir/**/*.ext` and `**/*.ext` globs (ext without
+	// wildcards): a path below dir matches when it ends with suffix.
+	suffix string
 }
 
 type node struct {
@@ -44,9 +47,20 @@ func (ix *Index) Add(glob string, owner int) {
 		}
 		n = child
 	}
-	subtree := len(dirs) > 0 && glob == strings.Join(dirs, "/")+"/**"
+	prefix := strings.Join(dirs, "/")
+	subtree := len(dirs) > 0 && glob == prefix+"/**"
 	n.pats = append(n.pats, len(ix.pats))
-	ix.pats = append(ix.pats, pattern{glob: glob, owner: owner, subtree: subtree})
+	ix.pats = append(ix.pats, pattern{glob: glob, owner: owner, subtree: subtree, suffix: anyDepthSuffix(strings.TrimPrefix(glob, prefix+"/"))})
+}
+
+// anyDepthSuffix returns ext for a glob `**/*ext` whose ext has no
+// wildcard and no slash ("**/*.md": ".md"), and "" for any other glob.
+func anyDepthSuffix(glob string) string {
+	ext, ok := strings.CutPrefix(glob, "**/*")
+	if !ok || ext == "" || strings.ContainsAny(ext, `*?[]{}\/`) {
+		return ""
+	}
+	return ext
 }
 
 // literalDirs returns the directories of glob before the first segment that
@@ -73,7 +87,9 @@ func (ix *Index) Match(path string, fn func(owner int)) {
 			p := &ix.pats[pi]
 			// The walk reaches a node only when path lies below its
 			// directory, so a subtree glob there matches without matching.
-			if p.subtree || doublestar.MatchUnvalidated(p.glob, path) {
+			// and a suffix glob there matches what ends with its suffix.
+			if p.subtree || p.suffix != "" && strings.HasSuffix(path, p.suffix) ||
+				p.suffix == "" && doublestar.MatchUnvalidated(p.glob, path) {
 				fn(p.owner)
 			}
 		}

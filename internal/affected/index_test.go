@@ -35,6 +35,7 @@ func TestIndexAgreesWithDoublestar(t *testing.T) {
 		"services/users/**", "services/users/**/*_test.go", "services/*/main.go", "**/*.md",
 		"docs/**", "go.work", "libs/{auth,money}/**", "db/users/*.sql", "web/checkout/**",
 		"a/b/c/**", "a/**/z", "a/?/c", "a/[bc]/d/**", "services/users", "x/**", "**",
+		"docs/**/*.txt", "**/*.go.bak", "a.md/**/*.md",
 	}
 	paths := []string{
 		"services/users/main.go", "services/users/api/handler_test.go", "services/orders/main.go",
@@ -42,6 +43,8 @@ func TestIndexAgreesWithDoublestar(t *testing.T) {
 		"libs/other/z.go", "db/users/0001.sql", "db/users/sub/0002.sql", "web/checkout/index.js",
 		"a/b/c/d/e", "a/b/z", "a/z", "a/b/c", "a/c/d/x", "services/users", "x", "x/y", "x/y/z/w",
 		"name with spaces/file", "ünïcode/ß.go", "a/b/c/", "",
+		".md", "x/.md", "a.md", "a.md/", "a.md/b", "a//b.md", "docs/a.txt", "docs.txt", "docs/.txt/x",
+		"x.go.bak", "x.go.bak/y", "a.md/a.md",
 	}
 	var ix Index
 	for i, g := range globs {
@@ -106,6 +109,8 @@ func FuzzIndex(f *testing.F) {
 	f.Add("**/*.md", "docs/README.md")
 	f.Add("a/{b,c}/**", "a/c/d")
 	f.Add("a/**", "a")
+	f.Add("**/*.md", "a.md/")
+	f.Add("a/**/*_test.go", "a/_test.go")
 	f.Fuzz(func(t *testing.T, glob, path string) {
 		// Catalog globs come from YAML, which is UTF-8; doublestar decodes
 		// invalid bytes to U+FFFD and treats them all as equal, a quirk the

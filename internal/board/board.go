@@ -17,6 +17,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/plan"
 	"github.com/ordo-ci/ordo/internal/record"
 )
@@ -90,14 +91,7 @@ type Cell struct {
 }
 
 // Short is the sha as the page shows it.
-func (c Cell) Short() string { return short(c.SHA) }
-
-func short(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
-	return sha
-}
+func (c Cell) Short() string { return git.Short(c.SHA) }
 
 // Build computes the board.
 func Build(in Input) *Board {
@@ -187,7 +181,7 @@ func pending(e record.Entry) string {
 	if e.Version != "" {
 		return what + " " + e.Version
 	}
-	return what + " " + short(e.SHA)
+	return what + " " + git.Short(e.SHA)
 }
 
 // markDrift sets Differs on the cells that do not run the row's most common

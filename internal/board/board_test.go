@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,11 +15,10 @@ import (
 	"time"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/golden"
 	"github.com/ordo-ci/ordo/internal/plan"
 	"github.com/ordo-ci/ordo/internal/record"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/shop.html and examples/shop/board.png")
 
 var now = time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
 
@@ -209,18 +207,7 @@ func TestHTML(t *testing.T) {
 			t.Errorf("the page has no %q", want)
 		}
 	}
-	if *update {
-		if err := os.WriteFile("testdata/shop.html", buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile("testdata/shop.html")
-	if err != nil {
-		t.Fatalf("%v (go test -update writes it)", err)
-	}
-	if page != string(want) {
-		t.Errorf("the page differs from testdata/shop.html (go test -update rewrites it)")
-	}
+	golden.Check(t, "testdata/shop.html", buf.Bytes())
 }
 
 var (

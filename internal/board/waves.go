@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/record"
 )
 
@@ -150,13 +151,6 @@ func statuses(env map[string][]record.Entry, release string) map[string]string {
 	return out
 }
 
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
 func label(s string) string {
 	r := []rune(s)
 	if len(r) <= labelLength {
@@ -167,5 +161,5 @@ func label(s string) string {
 
 // Summary is the drawing's text alternative.
 func (w *Waves) Summary() string {
-	return fmt.Sprintf("%s in %s", count(w.Services, "service", "services"), count(len(w.Columns), "wave", "waves"))
+	return fmt.Sprintf("%s in %s", english.Count(w.Services, "service"), english.Count(len(w.Columns), "wave"))
 }

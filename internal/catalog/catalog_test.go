@@ -3,7 +3,6 @@ package catalog
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,9 +14,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/ordo-ci/ordo/internal/catalog/catalogtest"
+	"github.com/ordo-ci/ordo/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestInvalid checks each testdata/invalid/X.yaml against X.out: every
 // problem, in order, as file:line:col: message [rule].
@@ -42,25 +40,8 @@ func TestInvalid(t *testing.T) {
 				t.Fatalf("no errors reported")
 			}
 			got := diags.Error() + "\n"
-			golden(t, strings.TrimSuffix(file, ".yaml")+".out", got)
+			golden.Check(t, strings.TrimSuffix(file, ".yaml")+".out", []byte(got))
 		})
-	}
-}
-
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run go test -update after checking):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
 

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"strings"
 
@@ -22,13 +23,24 @@ func Load(path string) (*Catalog, diag.List, error) {
 	src, err := ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, exit.BadInputf("read catalog: %s does not exist: create it with `ordo init`, or point --config at it", path)
+			return nil, nil, &NotFoundError{Path: path}
 		}
 		return nil, nil, exit.BadInputf("read catalog: %w", err)
 	}
 	c, diags := Parse(path, src)
 	return c, diags, nil
 }
+
+// NotFoundError is a catalog file that does not exist: bad input, which the
+// command line completes with how to name another file.
+type NotFoundError struct{ Path string }
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("read catalog: %s does not exist: create it with `ordo init`", e.Path)
+}
+
+// ExitCode classifies the error (exit.Coder).
+func (e *NotFoundError) ExitCode() int { return exit.BadInput }
 
 // validName reports whether s is a name: [a-z0-9][a-z0-9._-]*. (By hand:
 // a regexp match per service was a tenth of decoding a large catalog.)

@@ -9,8 +9,8 @@ package change
 import (
 	"context"
 	"io"
-	"strings"
 
+	"github.com/ordo-ci/ordo/internal/ci"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/git"
 )
@@ -81,10 +81,10 @@ type Options struct {
 	Files  string
 	Files0 bool // --files0: the list is NUL-separated
 	Stdin  io.Reader
-	Base   string // --base
-	Head   string // --head; "" means HEAD
-	All    bool   // --all
-	Getenv func(string) string
+	Base   string    // --base
+	Head   string    // --head; "" means HEAD
+	All    bool      // --all
+	CI     ci.Env    // the CI event, when no flag names the change
 	Stderr io.Writer // notices, such as fetching missing history
 	// SameService, for tag pushes: given the pushed tag, it returns a
 	// predicate that is true for other tags of the same service, or nil when
@@ -96,7 +96,7 @@ type Options struct {
 // refs (--base, --head), --all, or the CI event; with none of them it is an
 // error. Flags that name the change in two ways at once are an error too.
 func Resolve(ctx context.Context, o Options) (*Change, error) {
-	ev, d, err := readEvent(o.Getenv)
+	ev, d, err := readEvent(o.CI)
 	if err != nil {
 		return nil, err
 	}
@@ -117,23 +117,21 @@ func Resolve(ctx context.Context, o Options) (*Change, error) {
 
 func (r *resolver) resolve(ctx context.Context, ev Event, d detected) (*Change, error) {
 	o := r.o
-	var given []string
-	if o.Files != "" {
-		given = append(given, "--files")
-	}
-	if o.Base != "" {
-		given = append(given, "--base")
-	}
-	if o.All {
-		given = append(given, "--all")
+	// The command line says which of its flags clash; this is for other
+	// callers, in the words of Options.
+	given := 0
+	for _, set := range []bool{o.Files != "", o.Base != "", o.All} {
+		if set {
+			given++
+		}
 	}
 	switch {
-	case len(given) > 1:
-		return nil, exit.BadInputf("%s name the change twice; pass only one of them", strings.Join(given, " and "))
+	case given > 1:
+		return nil, exit.BadInputf("change: Files, Base and All name the change in more than one way")
 	case o.Files0 && o.Files == "":
-		return nil, exit.BadInputf("--files0 needs the list: pass --files FILE (or --files - for standard input)")
+		return nil, exit.BadInputf("change: Files0 without Files")
 	case o.Head != "" && o.Head != "HEAD" && o.Base == "":
-		return nil, exit.BadInputf("--head %q needs --base REF to compare with", o.Head)
+		return nil, exit.BadInputf("change: Head %q without Base", o.Head)
 	case o.Files != "":
 		return r.fromFileList()
 	case o.Base != "":
@@ -143,5 +141,15 @@ func (r *resolver) resolve(ctx context.Context, ev Event, d detected) (*Change, 
 	case ev.Platform != "":
 		return r.fromEvent(ctx, ev, d)
 	}
-	return nil, exit.BadInputf("no change given: pass --base REF (for example --base origin/main), --files FILE, or --all")
+	return nil, &NoChangeError{}
 }
+
+// NoChangeError says that nothing names the change: no file list, no refs,
+// not all, and no CI event. It is bad input; the command line adds which
+// flags name one.
+type NoChangeError struct{}
+
+func (*NoChangeError) Error() string { return "no change given" }
+
+// ExitCode classifies the error (exit.Coder).
+func (*NoChangeError) ExitCode() int { return exit.BadInput }

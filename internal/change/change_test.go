@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/git/gittest"
 )
 
@@ -121,7 +122,7 @@ func TestResolveFileList(t *testing.T) {
 		},
 		{
 			name: "event still read",
-			o:    Options{Files: "-", Stdin: strings.NewReader("a.go"), Getenv: envFunc(github)},
+			o:    Options{Files: "-", Stdin: strings.NewReader("a.go"), CI: ciEnv(github)},
 			want: want{Files: []string{"a.go"}, Source: "--files -", Event: &Event{Platform: "github", Name: "workflow_dispatch", HeadSHA: strings.Repeat("a", 40)}},
 		},
 	}
@@ -165,7 +166,7 @@ func TestResolveFlags(t *testing.T) {
 	github := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "schedule", "GITHUB_SHA": strings.Repeat("b", 40)}
 	dir := t.TempDir()
 
-	got, err := resolve(t, Options{Dir: dir, All: true, Getenv: envFunc(github)})
+	got, err := resolve(t, Options{Dir: dir, All: true, CI: ciEnv(github)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,11 +178,11 @@ func TestResolveFlags(t *testing.T) {
 		o    Options
 		msgs []string
 	}{
-		{name: "nothing", o: Options{}, msgs: []string{"no change given", "--base", "--files", "--all"}},
-		{name: "files and base", o: Options{Files: "x", Base: "main"}, msgs: []string{"--files and --base", "only one"}},
-		{name: "base and all", o: Options{Base: "main", All: true}, msgs: []string{"--base and --all"}},
-		{name: "files0 alone", o: Options{Files0: true}, msgs: []string{"--files0 needs"}},
-		{name: "head alone", o: Options{Head: "feature"}, msgs: []string{`--head "feature" needs --base`}},
+		{name: "nothing", o: Options{}, msgs: []string{"no change given"}},
+		{name: "files and base", o: Options{Files: "x", Base: "main"}, msgs: []string{"more than one way"}},
+		{name: "base and all", o: Options{Base: "main", All: true}, msgs: []string{"more than one way"}},
+		{name: "files0 alone", o: Options{Files0: true}, msgs: []string{"Files0 without Files"}},
+		{name: "head alone", o: Options{Head: "feature"}, msgs: []string{`Head "feature" without Base`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -209,7 +210,7 @@ func TestResolveRefs(t *testing.T) {
 		{
 			name: "diverged branch uses the merge base",
 			base: "origin/main", head: "origin/feature",
-			want: want{Base: w.c4, Head: w.f1, Files: prFiles, Source: "--base origin/main --head origin/feature (" + w.c4[:7] + ".." + w.f1[:7] + ")"},
+			want: want{Base: w.c4, Head: w.f1, Files: prFiles, Source: "--base origin/main --head origin/feature (" + git.Short(w.c4) + ".." + git.Short(w.f1) + ")"},
 		},
 		{
 			name: "head defaults to HEAD",
@@ -260,7 +261,7 @@ func TestResolveRefs(t *testing.T) {
 		{name: "unrelated history", base: "main", head: unrelated, code: exit.BadInput, msgs: []string{"no common history"}},
 		// A full SHA may be a commit not fetched yet; one that exists
 		// nowhere is the environment's failure, not a typo.
-		{name: "missing SHA in a full clone", base: strings.Repeat("d", 40), code: exit.Env, msgs: []string{"base ddddddd is not in this clone", "fetch-depth: 0"}},
+		{name: "missing SHA in a full clone", base: strings.Repeat("d", 40), code: exit.Env, msgs: []string{"base dddddddddddd is not in this clone", "fetch-depth: 0"}},
 	}
 	for _, tt := range errTests {
 		t.Run(tt.name, func(t *testing.T) {

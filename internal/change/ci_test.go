@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/git"
 )
 
 func TestResolveGitHub(t *testing.T) {
@@ -23,7 +24,7 @@ func TestResolveGitHub(t *testing.T) {
 			data: map[string]string{"Base": w.c5, "Head": w.f1},
 			sha:  w.merge,
 			want: want{Base: w.c4, Head: w.f1, Files: prFiles,
-				Source: "github pull_request #12 (" + w.c4[:7] + ".." + w.f1[:7] + ")",
+				Source: "github pull_request #12 (" + git.Short(w.c4) + ".." + git.Short(w.f1) + ")",
 				Event: &Event{Platform: "github", Name: "pull_request", PullRequest: 12, Branch: "main",
 					Labels: []string{"area/auth", "ordo:override:policy.freeze"}, HeadSHA: w.f1, DefaultBranch: "main"}},
 		},
@@ -47,7 +48,7 @@ func TestResolveGitHub(t *testing.T) {
 			data: map[string]string{"Base": w.c3, "Head": w.c5, "Branch": "main", "DefaultBranch": "main"},
 			sha:  w.c5,
 			want: want{Base: w.c3, Head: w.c5, Files: []string{"libs/auth/auth.go", "services/orders/x.go"},
-				Source: "github push to main (" + w.c3[:7] + ".." + w.c5[:7] + ")",
+				Source: "github push to main (" + git.Short(w.c3) + ".." + git.Short(w.c5) + ")",
 				Event:  &Event{Platform: "github", Name: "push", HeadSHA: w.c5, DefaultBranch: "main", Branch: "main"}},
 		},
 		{
@@ -67,7 +68,7 @@ func TestResolveGitHub(t *testing.T) {
 			data: map[string]string{"Tag": "users/v1.2.0", "Head": w.c4},
 			sha:  w.c4,
 			want: want{Base: w.c2, Head: w.c4, Files: []string{"libs/auth/auth.go", "services/orders/main.go"},
-				Source: "github push of tag users/v1.2.0 since users/v1.1.0 (" + w.c2[:7] + ".." + w.c4[:7] + ")",
+				Source: "github push of tag users/v1.2.0 since users/v1.1.0 (" + git.Short(w.c2) + ".." + git.Short(w.c4) + ")",
 				Event:  &Event{Platform: "github", Name: "push", HeadSHA: w.c4, Tag: "users/v1.2.0", DefaultBranch: "main"}},
 		},
 		{
@@ -104,7 +105,7 @@ func TestResolveGitHub(t *testing.T) {
 				"GITHUB_EVENT_PATH": payload(t, tt.fixture, tt.data),
 				"GITHUB_SHA":        tt.sha,
 			}
-			got, err := resolve(t, Options{Dir: w.clone.Dir, Getenv: envFunc(env), SameService: sameService})
+			got, err := resolve(t, Options{Dir: w.clone.Dir, CI: ciEnv(env), SameService: sameService})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,7 +132,7 @@ func TestResolveGitHub(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": tt.event, "GITHUB_EVENT_PATH": payload(t, tt.fixture, tt.data)}
-			_, err := resolve(t, Options{Dir: w.clone.Dir, Getenv: envFunc(env)})
+			_, err := resolve(t, Options{Dir: w.clone.Dir, CI: ciEnv(env)})
 			checkErr(t, err, exit.BadInput, tt.msgs...)
 		})
 	}
@@ -220,7 +221,7 @@ func TestResolveGitLab(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			tt.env["GITLAB_CI"] = "true"
-			got, err := resolve(t, Options{Dir: w.clone.Dir, Getenv: envFunc(tt.env), SameService: sameService})
+			got, err := resolve(t, Options{Dir: w.clone.Dir, CI: ciEnv(tt.env), SameService: sameService})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -231,7 +232,7 @@ func TestResolveGitLab(t *testing.T) {
 	t.Run("not a SHA", func(t *testing.T) {
 		t.Parallel()
 		env := map[string]string{"GITLAB_CI": "true", "CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "main", "CI_COMMIT_SHA": w.c5}
-		_, err := resolve(t, Options{Dir: w.clone.Dir, Getenv: envFunc(env)})
+		_, err := resolve(t, Options{Dir: w.clone.Dir, CI: ciEnv(env)})
 		checkErr(t, err, exit.BadInput, `CI_COMMIT_BEFORE_SHA "" is not a commit SHA`)
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ordo-ci/ordo/internal/ci"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/git"
 )
@@ -18,8 +19,8 @@ const zeroSHA = "0000000000000000000000000000000000000000"
 
 // ReadEvent parses the CI environment into an Event without touching git.
 // Outside GitHub Actions and GitLab CI it returns the zero Event.
-func ReadEvent(getenv func(string) string) (Event, error) {
-	ev, _, err := readEvent(getenv)
+func ReadEvent(env ci.Env) (Event, error) {
+	ev, _, err := readEvent(env)
 	return ev, err
 }
 
@@ -34,24 +35,21 @@ type detected struct {
 	err error
 }
 
-func readEvent(getenv func(string) string) (Event, detected, error) {
-	if getenv == nil {
-		getenv = func(string) string { return "" }
-	}
+func readEvent(env ci.Env) (Event, detected, error) {
 	switch {
-	case getenv("GITHUB_ACTIONS") == "true":
+	case env.GitHub.Actions:
 		var payload []byte
 		// Without a payload (a container started by hand, or act), the event
 		// still has a name and a commit; pull requests then fail in Resolve.
-		if path := getenv("GITHUB_EVENT_PATH"); path != "" {
+		if path := env.GitHub.EventPath; path != "" {
 			var err error
 			if payload, err = os.ReadFile(path); err != nil {
 				return Event{}, detected{}, exit.Envf("read the github event payload (GITHUB_EVENT_PATH): %w", err)
 			}
 		}
-		return parseGitHub(getenv, payload)
-	case getenv("GITLAB_CI") == "true":
-		return parseGitLab(getenv)
+		return parseGitHub(env.GitHub, payload)
+	case env.GitLab.CI:
+		return parseGitLab(env.GitLab)
 	}
 	return Event{}, detected{}, nil
 }
@@ -95,8 +93,8 @@ type githubPayload struct {
 
 // parseGitHub reads a GitHub Actions event from its environment and payload.
 // https://docs.github.com/en/actions/writing-workflows/choosing-when-your-workflow-runs/events-that-trigger-workflows
-func parseGitHub(getenv func(string) string, payload []byte) (Event, detected, error) {
-	ev := Event{Platform: "github", Name: getenv("GITHUB_EVENT_NAME"), HeadSHA: getenv("GITHUB_SHA")}
+func parseGitHub(env ci.GitHubEnv, payload []byte) (Event, detected, error) {
+	ev := Event{Platform: "github", Name: env.EventName, HeadSHA: env.SHA}
 	var p githubPayload
 	if payload != nil {
 		if err := json.Unmarshal(payload, &p); err != nil {
@@ -146,11 +144,11 @@ func parseGitHub(getenv func(string) string, payload []byte) (Event, detected, e
 	case "push":
 		ref := p.Ref
 		if ref == "" {
-			ref = getenv("GITHUB_REF")
+			ref = env.Ref
 		}
 		head := p.After
 		if head == "" || head == zeroSHA {
-			head = getenv("GITHUB_SHA")
+			head = env.SHA
 		}
 		ev.HeadSHA = head
 		if tag, ok := strings.CutPrefix(ref, "refs/tags/"); ok {
@@ -193,22 +191,22 @@ func queuedPullRequest(headRef string) int {
 
 // parseGitLab reads a GitLab CI pipeline from its predefined variables.
 // https://docs.gitlab.com/ci/variables/predefined_variables/
-func parseGitLab(getenv func(string) string) (Event, detected, error) {
+func parseGitLab(env ci.GitLabEnv) (Event, detected, error) {
 	ev := Event{
 		Platform:      "gitlab",
-		Name:          getenv("CI_PIPELINE_SOURCE"),
-		HeadSHA:       getenv("CI_COMMIT_SHA"),
-		Tag:           getenv("CI_COMMIT_TAG"),
-		DefaultBranch: getenv("CI_DEFAULT_BRANCH"),
+		Name:          env.PipelineSource,
+		HeadSHA:       env.CommitSHA,
+		Tag:           env.CommitTag,
+		DefaultBranch: env.DefaultBranch,
 	}
-	if iid := getenv("CI_MERGE_REQUEST_IID"); iid != "" {
+	if iid := env.MergeRequestIID; iid != "" {
 		n, err := strconv.Atoi(iid)
 		if err != nil || n <= 0 {
 			return Event{}, detected{}, exit.BadInputf("CI_MERGE_REQUEST_IID %q is not a merge request number; unset it or set it to the merge request's IID", iid)
 		}
 		ev.PullRequest = n
 	}
-	for l := range strings.SplitSeq(getenv("CI_MERGE_REQUEST_LABELS"), ",") {
+	for l := range strings.SplitSeq(env.MergeRequestLabels, ",") {
 		if l = strings.TrimSpace(l); l != "" {
 			ev.Labels = append(ev.Labels, l)
 		}
@@ -217,31 +215,31 @@ func parseGitLab(getenv func(string) string) (Event, detected, error) {
 	// In merged results and merge train pipelines CI_COMMIT_SHA is a merge
 	// commit made for the pipeline that nobody sees; statuses belong on the
 	// merge request's own head.
-	if sha := getenv("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA"); sha != "" {
+	if sha := env.MergeRequestSource; sha != "" {
 		ev.HeadSHA = sha
 	}
 
 	d := detected{source: fmt.Sprintf("gitlab %s pipeline", ev.Name)}
 	switch {
 	case ev.Name == "merge_request_event":
-		kind := getenv("CI_MERGE_REQUEST_EVENT_TYPE")
+		kind := env.MergeRequestEvent
 		d.source = fmt.Sprintf("gitlab merge request !%d (%s)", ev.PullRequest, kind)
 		switch kind {
 		case "merge_train", "merged_result":
 			// The pipeline tests the merge into the target branch as it is now.
-			d.base = checkSHA(&d, "CI_MERGE_REQUEST_TARGET_BRANCH_SHA", getenv("CI_MERGE_REQUEST_TARGET_BRANCH_SHA"))
+			d.base = checkSHA(&d, "CI_MERGE_REQUEST_TARGET_BRANCH_SHA", env.MergeRequestTarget)
 		default:
-			d.base = checkSHA(&d, "CI_MERGE_REQUEST_DIFF_BASE_SHA", getenv("CI_MERGE_REQUEST_DIFF_BASE_SHA"))
+			d.base = checkSHA(&d, "CI_MERGE_REQUEST_DIFF_BASE_SHA", env.MergeRequestDiffBase)
 		}
-		d.head = checkSHA(&d, "CI_COMMIT_SHA", getenv("CI_COMMIT_SHA"))
+		d.head = checkSHA(&d, "CI_COMMIT_SHA", env.CommitSHA)
 	case ev.Tag != "":
 		d.source = "gitlab tag pipeline for " + ev.Tag
 		d.tag = ev.Tag
-		d.head = getenv("CI_COMMIT_SHA")
+		d.head = env.CommitSHA
 	case ev.Name == "push":
-		d.source = "gitlab push to " + getenv("CI_COMMIT_BRANCH")
-		d.base = checkSHA(&d, "CI_COMMIT_BEFORE_SHA", getenv("CI_COMMIT_BEFORE_SHA"))
-		d.head = checkSHA(&d, "CI_COMMIT_SHA", getenv("CI_COMMIT_SHA"))
+		d.source = "gitlab push to " + env.CommitBranch
+		d.base = checkSHA(&d, "CI_COMMIT_BEFORE_SHA", env.CommitBeforeSHA)
+		d.head = checkSHA(&d, "CI_COMMIT_SHA", env.CommitSHA)
 	default:
 		// web, schedule, api, trigger, pipeline, ...: a run of the branch
 		// as it is, not of a change to it.

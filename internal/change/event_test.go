@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ordo-ci/ordo/internal/ci"
 	"github.com/ordo-ci/ordo/internal/exit"
 )
 
@@ -111,7 +112,7 @@ func TestReadEvent(t *testing.T) {
 			for k, v := range tt.env {
 				env[k] = v
 			}
-			got, err := ReadEvent(envFunc(env))
+			got, err := ReadEvent(ciEnv(env))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,8 +122,8 @@ func TestReadEvent(t *testing.T) {
 		})
 	}
 
-	if got, err := ReadEvent(nil); err != nil || !reflect.DeepEqual(got, Event{}) {
-		t.Errorf("ReadEvent(nil) = %+v, %v; want the zero Event", got, err)
+	if got, err := ReadEvent(ci.Env{}); err != nil || !reflect.DeepEqual(got, Event{}) {
+		t.Errorf("ReadEvent(ci.Env{}) = %+v, %v; want the zero Event", got, err)
 	}
 }
 
@@ -150,7 +151,7 @@ func TestReadEventErrors(t *testing.T) {
 			if tt.raw != "" {
 				tt.env["GITHUB_EVENT_PATH"] = writeFile(t, tt.raw)
 			}
-			_, err := ReadEvent(envFunc(tt.env))
+			_, err := ReadEvent(ciEnv(tt.env))
 			checkErr(t, err, tt.code, tt.msgs...)
 		})
 	}
@@ -203,7 +204,7 @@ func FuzzReadEvent(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, name := range events {
 			env := map[string]string{"GITHUB_EVENT_NAME": name, "GITHUB_SHA": strings.Repeat("a", 40)}
-			ev, d, err := parseGitHub(envFunc(env), data)
+			ev, d, err := parseGitHub(ciEnv(env).GitHub, data)
 			if err != nil {
 				if exit.Code(err) != exit.BadInput {
 					t.Errorf("%s: error %v has exit code %d, want %d", name, err, exit.Code(err), exit.BadInput)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/git/gittest"
 )
 
@@ -79,7 +80,7 @@ func TestZeroBase(t *testing.T) {
 				"GITHUB_EVENT_PATH": payload(t, "push.json", map[string]string{"Base": zero, "Head": w.f1, "Branch": "feature", "DefaultBranch": tt.defaultBranch}),
 			}
 			var stderr syncBuffer
-			got, err := resolve(t, Options{Dir: r.Dir, Getenv: envFunc(env), Stderr: &stderr})
+			got, err := resolve(t, Options{Dir: r.Dir, CI: ciEnv(env), Stderr: &stderr})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -134,13 +135,13 @@ func TestShallowClone(t *testing.T) {
 		t.Parallel()
 		r := gittest.Clone(t, up, "--depth=1")
 		var stderr syncBuffer
-		got, err := resolve(t, Options{Dir: r.Dir, Getenv: envFunc(githubPush(t, commits[5], head)), Stderr: &stderr})
+		got, err := resolve(t, Options{Dir: r.Dir, CI: ciEnv(githubPush(t, commits[5], head)), Stderr: &stderr})
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkChange(t, got, want{Base: commits[5], Head: head, Files: []string{"f0", "f1", "f2", "f3", "f4"}})
 		notices := stderr.String()
-		for _, s := range []string{"ordo: base " + commits[5][:7] + " is not in this clone; fetching (git fetch --no-tags --deepen=50 origin)", "--deepen=200"} {
+		for _, s := range []string{"ordo: base " + git.Short(commits[5]) + " is not in this clone; fetching (git fetch --no-tags --deepen=50 origin)", "--deepen=200"} {
 			if !strings.Contains(notices, s) {
 				t.Errorf("stderr = %q, want it to say %q", notices, s)
 			}
@@ -169,8 +170,8 @@ func TestShallowClone(t *testing.T) {
 		t.Parallel()
 		r := gittest.Clone(t, up, "--depth=1")
 		var stderr syncBuffer
-		_, err := resolve(t, Options{Dir: r.Dir, Getenv: envFunc(githubPush(t, missing, head)), Stderr: &stderr})
-		checkErr(t, err, exit.Env, "base "+missing[:7]+" is not in this clone", `"fetch-depth: 0"`, `"GIT_DEPTH: 0"`)
+		_, err := resolve(t, Options{Dir: r.Dir, CI: ciEnv(githubPush(t, missing, head)), Stderr: &stderr})
+		checkErr(t, err, exit.Env, "base "+git.Short(missing)+" is not in this clone", `"fetch-depth: 0"`, `"GIT_DEPTH: 0"`)
 		for _, s := range []string{"--deepen=1000", "origin " + missing, "--unshallow"} {
 			if !strings.Contains(stderr.String(), s) {
 				t.Errorf("stderr = %q, want it to say %q", stderr.String(), s)
@@ -196,7 +197,7 @@ func TestShallowClone(t *testing.T) {
 		r := gittest.Clone(t, tagged, "--depth=1", "--branch=v1.1.0")
 		env := map[string]string{"GITLAB_CI": "true", "CI_PIPELINE_SOURCE": "push", "CI_COMMIT_TAG": "v1.1.0", "CI_COMMIT_SHA": commits[50]}
 		var stderr syncBuffer
-		got, err := resolve(t, Options{Dir: r.Dir, Getenv: envFunc(env), Stderr: &stderr})
+		got, err := resolve(t, Options{Dir: r.Dir, CI: ciEnv(env), Stderr: &stderr})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"text/template"
 
+	"github.com/ordo-ci/ordo/internal/ci"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/git/gittest"
 )
@@ -108,8 +109,9 @@ func payload(tb testing.TB, fixture string, data map[string]string) string {
 	return p
 }
 
-func envFunc(env map[string]string) func(string) string {
-	return func(k string) string { return env[k] }
+// ciEnv is the CI environment that env, a map of variables, describes.
+func ciEnv(env map[string]string) ci.Env {
+	return ci.ReadEnv(func(k string) string { return env[k] })
 }
 
 // syncBuffer collects notices; Resolve may write them from any goroutine

@@ -40,26 +40,41 @@ func (r *resolver) fromRefs(ctx context.Context) (*Change, error) {
 	if headRef == "" {
 		headRef = "HEAD"
 	}
-	head, err := r.commit(ctx, "--head", headRef)
-	if err != nil {
-		return nil, err
-	}
-	base, err := r.commit(ctx, "--base", r.o.Base)
-	if err != nil {
-		return nil, err
-	}
 	source := "--base " + r.o.Base
 	if headRef != "HEAD" {
 		source += " --head " + headRef
 	}
-	c, err := r.compare(ctx, base, head, source, "")
-	if err == nil && c.Base == head && base != head {
+	c, base, err := r.refs(ctx, headRef, source)
+	if err == nil && c.Base != "" && c.Base == c.Head && base != c.Head {
 		// merge-base(base, head) is head: head is behind base, and nothing
 		// is "changed". The usual cause is --base and --head given the
 		// other way round.
 		r.notice("warning: --head %s is an ancestor of --base %s, so nothing changed from the merge base to head; did you swap them? (ordo compares --base OLDER --head NEWER)", headRef, r.o.Base)
 	}
 	return c, err
+}
+
+// refs returns the change from --base to headRef and the commit --base names.
+func (r *resolver) refs(ctx context.Context, headRef, source string) (*Change, string, error) {
+	if r.o.Base != zeroSHA && headRef != zeroSHA {
+		// The usual case in one git process besides the diff; anything
+		// unusual (a name that does not resolve, a shallow clone to deepen,
+		// no merge base) is left to the steps below, which fix or explain it.
+		if s, ok := r.repo.ResolveSpan(ctx, r.o.Base, headRef); ok {
+			c, err := r.diff(ctx, s.MergeBase, s.Head, source)
+			return c, s.Base, err
+		}
+	}
+	head, err := r.commit(ctx, "--head", headRef)
+	if err != nil {
+		return nil, "", err
+	}
+	base, err := r.commit(ctx, "--base", r.o.Base)
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := r.compare(ctx, base, head, source, "")
+	return c, base, err
 }
 
 // commit resolves the ref given to flag. A full SHA that is not in the clone
@@ -126,6 +141,11 @@ func (r *resolver) compare(ctx context.Context, base, head, source, defaultBranc
 	if err != nil {
 		return nil, err
 	}
+	return r.diff(ctx, mb, head, source)
+}
+
+// diff returns the change from the merge base mb to head.
+func (r *resolver) diff(ctx context.Context, mb, head, source string) (*Change, error) {
 	files, err := r.repo.DiffFiles(ctx, mb, head)
 	if err != nil {
 		return nil, exit.Envf("list changed files: %w", err)
@@ -134,7 +154,7 @@ func (r *resolver) compare(ctx context.Context, base, head, source, defaultBranc
 		Base:   mb,
 		Head:   head,
 		Files:  files,
-		Source: fmt.Sprintf("%s (%s..%s)", source, short(mb), short(head)),
+		Source: fmt.Sprintf("%s (%s..%s)", source, git.Short(mb), git.Short(head)),
 	}, nil
 }
 
@@ -185,6 +205,11 @@ func (r *resolver) have(ctx context.Context, rev string) (string, error) {
 // clone lacks: first deeper history, then the missing commits by SHA, then
 // the whole history.
 func (r *resolver) mergeBase(ctx context.Context, base, head string) (string, error) {
+	// Both commits here and a merge base found, in one git process; attempt
+	// tells the other cases apart, one question at a time.
+	if s, ok := r.repo.ResolveSpan(ctx, base, head); ok {
+		return s.MergeBase, nil
+	}
 	// missing describes what is not there yet, or is "" with the merge base.
 	attempt := func() (mb, missing string, err error) {
 		for _, c := range []struct{ name, sha string }{{"base", base}, {"head", head}} {
@@ -193,15 +218,15 @@ func (r *resolver) mergeBase(ctx context.Context, base, head string) (string, er
 				return "", "", err
 			}
 			if sha == "" {
-				return "", c.name + " " + short(c.sha), nil
+				return "", c.name + " " + git.Short(c.sha), nil
 			}
 		}
 		mb, err = r.repo.MergeBase(ctx, base, head)
 		if errors.Is(err, git.ErrNoMergeBase) {
-			return "", fmt.Sprintf("the merge base of %s and %s", short(base), short(head)), nil
+			return "", fmt.Sprintf("the merge base of %s and %s", git.Short(base), git.Short(head)), nil
 		}
 		if err != nil {
-			return "", "", exit.Envf("find the merge base of %s and %s: %w", short(base), short(head), err)
+			return "", "", exit.Envf("find the merge base of %s and %s: %w", git.Short(base), git.Short(head), err)
 		}
 		return mb, "", nil
 	}
@@ -254,7 +279,7 @@ func (r *resolver) mergeBase(ctx context.Context, base, head string) (string, er
 	}
 	if !shallow && !strings.HasPrefix(missing, "base ") && !strings.HasPrefix(missing, "head ") {
 		// Both commits are here with all their history: they share none.
-		return "", exit.BadInputf("%s and %s have no common history; compare commits of the same repository", short(base), short(head))
+		return "", exit.BadInputf("%s and %s have no common history; compare commits of the same repository", git.Short(base), git.Short(head))
 	}
 	if fetchErr != nil {
 		return "", &exit.Error{Code: exit.Env, Err: fmt.Errorf("%s is not in this clone and fetching it failed: %w; %s", missing, fetchErr, fullHistoryHint)}
@@ -314,7 +339,7 @@ func (r *resolver) sinceTag(ctx context.Context, tag, fallbackHead, source strin
 			Base:   base,
 			Head:   head,
 			Files:  files,
-			Source: fmt.Sprintf("%s since %s (%s..%s)", source, prev, short(base), short(head)),
+			Source: fmt.Sprintf("%s since %s (%s..%s)", source, prev, git.Short(base), git.Short(head)),
 		}, nil
 	}
 	return noBase(source + ": no earlier tag to compare with"), nil
@@ -362,12 +387,4 @@ func previousTags(tag string, tags []string, same func(string) bool) []string {
 		ordered = append(ordered, s.name)
 	}
 	return append(ordered, others...)
-}
-
-// short abbreviates a SHA for people; Change keeps the full one.
-func short(sha string) string {
-	if git.IsSHA(sha) {
-		return sha[:7]
-	}
-	return sha
 }

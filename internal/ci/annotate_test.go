@@ -17,7 +17,7 @@ import (
 func TestAnnotationLimits(t *testing.T) {
 	t.Parallel()
 	var w bytes.Buffer
-	g := NewGitHub(env(map[string]string{"GITHUB_ACTIONS": "true"}), &w)
+	g := NewGitHub(ReadEnv(env(map[string]string{"GITHUB_ACTIONS": "true"})), &w)
 	var diags diag.List
 	for i := 1; i <= 12; i++ {
 		diags = append(diags,
@@ -55,7 +55,7 @@ func TestAnnotationPathsFromTheRepositoryRoot(t *testing.T) {
 		{outside, outside},
 	} {
 		var w bytes.Buffer
-		g := NewGitHub(env(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": ws}), &w)
+		g := NewGitHub(ReadEnv(env(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": ws})), &w)
 		g.Annotate(diag.List{{File: tc.file, Line: 1, Rule: "r", Message: "bad"}})
 		if !strings.Contains(w.String(), "file="+tc.want+",") {
 			t.Errorf("%s: %q, want file=%s", tc.file, w.String(), tc.want)

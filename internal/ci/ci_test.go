@@ -14,7 +14,7 @@ func env(m map[string]string) func(string) string { return func(k string) string
 
 func TestOutsideActionsIsANoOp(t *testing.T) {
 	t.Parallel()
-	var g *GitHub = NewGitHub(env(nil), &bytes.Buffer{})
+	var g *GitHub = NewGitHub(ReadEnv(env(nil)), &bytes.Buffer{})
 	if g != nil {
 		t.Fatal("NewGitHub outside Actions must be nil")
 	}
@@ -32,7 +32,7 @@ func TestOutputsCannotInject(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	out := filepath.Join(dir, "output")
-	g := NewGitHub(env(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": out}), &bytes.Buffer{})
+	g := NewGitHub(ReadEnv(env(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": out})), &bytes.Buffer{})
 	hostile := "line\nEOF\ninjected=yes\n_GitHubActionsFileCommandDelimeter_\nfoo<<X\nbar\nX"
 	if err := g.SetOutputs("plan", hostile, "has-deploy", "true"); err != nil {
 		t.Fatal(err)
@@ -75,7 +75,7 @@ func TestSummaryLimit(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	sum := filepath.Join(dir, "summary")
-	g := NewGitHub(env(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": sum}), &bytes.Buffer{})
+	g := NewGitHub(ReadEnv(env(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": sum})), &bytes.Buffer{})
 	if err := g.AddSummary(strings.Repeat("x", MaxSummary-100), "see the plan file"); err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestSummaryLimit(t *testing.T) {
 func TestAnnotationsAreCapped(t *testing.T) {
 	t.Parallel()
 	var w bytes.Buffer
-	g := NewGitHub(env(map[string]string{"GITHUB_ACTIONS": "true"}), &w)
+	g := NewGitHub(ReadEnv(env(map[string]string{"GITHUB_ACTIONS": "true"})), &w)
 	var diags diag.List
 	for i := 1; i <= 25; i++ {
 		diags = append(diags, diag.Diagnostic{File: "ordo.yaml", Line: i, Col: 3, Rule: "r", Message: "bad"})

@@ -9,13 +9,14 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"sync"
 
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/ordo-ci/ordo/internal/diag"
+	"github.com/ordo-ci/ordo/internal/english"
+	"github.com/ordo-ci/ordo/internal/exit"
 )
 
 // Limits GitHub enforces.
@@ -37,24 +38,35 @@ const (
 // Actions) ignores every call, so commands need not check where they run.
 type GitHub struct {
 	action  *githubactions.Action
-	getenv  func(string) string
+	env     GitHubEnv
 	summary int // bytes written to the step summary so far
 
 	tokenOnce sync.Once
 	token     string // for ::stop-commands::, see Guard
 }
 
-// NewGitHub returns a GitHub writer when getenv says ordo runs inside GitHub
+// NewGitHub returns a GitHub writer when env says ordo runs inside GitHub
 // Actions, and nil otherwise. Workflow commands (annotations, masks) go to w;
 // ordo passes stderr, which the runner reads for commands as it does stdout,
 // so that stdout stays the answer a step may parse.
-func NewGitHub(getenv func(string) string, w io.Writer) *GitHub {
-	if getenv("GITHUB_ACTIONS") != "true" {
+func NewGitHub(env Env, w io.Writer) *GitHub {
+	if !env.GitHub.Actions {
 		return nil
 	}
+	// go-githubactions reads the files it writes to through getenv: give it
+	// those of env, so that it sees the environment ordo read.
+	getenv := func(name string) string {
+		switch name {
+		case "GITHUB_OUTPUT":
+			return env.GitHub.Output
+		case "GITHUB_STEP_SUMMARY":
+			return env.GitHub.StepSummary
+		}
+		return ""
+	}
 	return &GitHub{
-		action: githubactions.New(githubactions.WithGetenv(githubactions.GetenvFunc(getenv)), githubactions.WithWriter(w)),
-		getenv: getenv,
+		action: githubactions.New(githubactions.WithGetenv(getenv), githubactions.WithWriter(w)),
+		env:    env.GitHub,
 	}
 }
 
@@ -63,7 +75,7 @@ func NewGitHub(getenv func(string) string, w io.Writer) *GitHub {
 // or a line that looks like a delimiter cannot end early and inject another
 // output.
 func (g *GitHub) SetOutputs(pairs ...string) (err error) {
-	if g == nil || g.getenv("GITHUB_OUTPUT") == "" {
+	if g == nil || g.env.Output == "" {
 		return nil
 	}
 	defer recoverFileCommand(&err, "GITHUB_OUTPUT")
@@ -94,7 +106,7 @@ func delimiter(value string) string {
 // pass GitHub's limit, it writes a note saying where the full output is
 // instead of being rejected.
 func (g *GitHub) AddSummary(markdown, whereFull string) (err error) {
-	if g == nil || g.getenv("GITHUB_STEP_SUMMARY") == "" {
+	if g == nil || g.env.StepSummary == "" {
 		return nil
 	}
 	defer recoverFileCommand(&err, "GITHUB_STEP_SUMMARY")
@@ -142,32 +154,12 @@ func (g *GitHub) Annotate(diags diag.List) {
 		}
 	}
 	if rest > 0 {
-		g.action.Warningf("ordo: %d more problems are in the log", rest)
+		g.action.Warningf("ordo: %d more %s %s in the log", rest, english.Noun(rest, "problem"), english.Agree(rest, "is", "are"))
 	}
 }
 
-// repoPath is file as GitHub places annotations (see RepoPath).
-func (g *GitHub) repoPath(file string) string { return RepoPath(g.getenv, file) }
-
-// RepoPath is file as GitHub places annotations: relative to the
-// repository's root (GITHUB_WORKSPACE), not to the directory ordo runs in
-// (an action's working-directory). A file outside the workspace, or outside
-// Actions, is kept as it is.
-func RepoPath(getenv func(string) string, file string) string {
-	ws := getenv("GITHUB_WORKSPACE")
-	if file == "" || ws == "" {
-		return file
-	}
-	abs, err := filepath.Abs(file)
-	if err != nil {
-		return file
-	}
-	rel, err := filepath.Rel(ws, abs)
-	if err != nil || !filepath.IsLocal(rel) {
-		return file
-	}
-	return filepath.ToSlash(rel)
-}
+// repoPath is file as GitHub places annotations (see Env.RepoPath).
+func (g *GitHub) repoPath(file string) string { return Env{GitHub: g.env}.RepoPath(file) }
 
 // Notice writes a notice annotation (one not tied to a file).
 func (g *GitHub) Notice(msg string) {
@@ -205,6 +197,6 @@ func (g *GitHub) Mask(value string) {
 // write an environment file into an error.
 func recoverFileCommand(err *error, file string) {
 	if r := recover(); r != nil {
-		*err = fmt.Errorf("write %s: %v", file, r)
+		*err = exit.Envf("write %s: %v", file, r)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/ordo-ci/ordo/internal/exit"
 )
 
 // GitLab's limits on a dotenv report: a larger file, or more variables, fails
@@ -35,18 +37,18 @@ func Dotenv(vars map[string]string) (string, error) {
 	for _, k := range keys {
 		v := vars[k]
 		if !dotenvKey.MatchString(k) {
-			return "", fmt.Errorf("dotenv variable name %q is not valid: use letters, digits and _", k)
+			return "", exit.BadInputf("dotenv variable name %q is not valid: use letters, digits and _", k)
 		}
 		if strings.ContainsAny(v, "\r\n") {
-			return "", fmt.Errorf("dotenv variable %s has a line break, which GitLab's dotenv format cannot carry", k)
+			return "", exit.BadInputf("dotenv variable %s has a line break, which GitLab's dotenv format cannot carry", k)
 		}
 		fmt.Fprintf(&b, "%s=%s\n", k, v)
 	}
 	if len(keys) > MaxDotenvVariables {
-		return "", fmt.Errorf("dotenv report has %d variables, more than the %d GitLab accepts", len(keys), MaxDotenvVariables)
+		return "", exit.BadInputf("dotenv report has %d variables, more than the %d GitLab accepts", len(keys), MaxDotenvVariables)
 	}
 	if b.Len() > MaxDotenvBytes {
-		return "", fmt.Errorf("dotenv report is %d bytes, more than the %d GitLab accepts", b.Len(), MaxDotenvBytes)
+		return "", exit.BadInputf("dotenv report is %d bytes, more than the %d GitLab accepts", b.Len(), MaxDotenvBytes)
 	}
 	return b.String(), nil
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/ordo-ci/ordo/internal/exit"
 )
 
 // TestDotenvLimits refuses a report GitLab would refuse at upload: more than
@@ -18,7 +20,7 @@ func TestDotenvLimits(t *testing.T) {
 		t.Fatalf("%d variables: %v", len(vars), err)
 	}
 	vars["ONE_MORE"] = "x"
-	if _, err := Dotenv(vars); err == nil || !strings.Contains(err.Error(), "21 variables") {
+	if _, err := Dotenv(vars); exit.Code(err) != exit.BadInput || !strings.Contains(err.Error(), "21 variables") {
 		t.Errorf("21 variables: err = %v", err)
 	}
 	big := map[string]string{"A": strings.Repeat("x", MaxDotenvBytes-3)} // A=...\n
@@ -26,7 +28,7 @@ func TestDotenvLimits(t *testing.T) {
 		t.Errorf("%d bytes: %v", MaxDotenvBytes, err)
 	}
 	big["A"] += "x"
-	if _, err := Dotenv(big); err == nil || !strings.Contains(err.Error(), "5121 bytes") {
+	if _, err := Dotenv(big); exit.Code(err) != exit.BadInput || !strings.Contains(err.Error(), "5121 bytes") {
 		t.Errorf("5121 bytes: err = %v", err)
 	}
 }

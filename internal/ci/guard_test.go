@@ -27,7 +27,7 @@ var hostileNames = []string{
 func TestGuardStopsCommands(t *testing.T) {
 	t.Parallel()
 	var log bytes.Buffer
-	g := NewGitHub(env(map[string]string{"GITHUB_ACTIONS": "true"}), &log)
+	g := NewGitHub(ReadEnv(env(map[string]string{"GITHUB_ACTIONS": "true"})), &log)
 	w := g.Guard(&log)
 	for _, n := range hostileNames {
 		fmt.Fprintf(w, "changed: %s", n) // partial line, ended by the next write

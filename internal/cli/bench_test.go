@@ -31,7 +31,10 @@ var (
 	benchRepos = map[[2]int]*benchRepo{}
 )
 
-func makeBenchRepo(b testing.TB, services, files int) *benchRepo {
+// makeBenchRepo makes the repository for a size, once. It is removed when
+// owner ends: the whole benchmark, not the sub-benchmark b, whose cleanups
+// run after the first of -count's runs.
+func makeBenchRepo(b, owner testing.TB, services, files int) *benchRepo {
 	b.Helper()
 	benchMu.Lock()
 	defer benchMu.Unlock()
@@ -43,7 +46,7 @@ func makeBenchRepo(b testing.TB, services, files int) *benchRepo {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { os.RemoveAll(dir) })
+	owner.Cleanup(func() { os.RemoveAll(dir) })
 	rng := rand.New(rand.NewSource(int64(services)))
 	write := func(path, content string) {
 		p := filepath.Join(dir, path)
@@ -92,8 +95,9 @@ func BenchmarkAffected(b *testing.B) {
 	TuneGC(os.Getenv) // as the binary does
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	for _, size := range []struct{ services, files int }{{1000, 20000}, {2000, 20000}, {4000, 20000}} {
+		parent := b
 		b.Run(fmt.Sprintf("services=%d/files=%d", size.services, size.files), func(b *testing.B) {
-			r := makeBenchRepo(b, size.services, size.files)
+			r := makeBenchRepo(b, parent, size.services, size.files)
 			args := []string{"affected", "-C", r.dir, "--base", r.base, "--head", r.head, "--format", "json"}
 			env := func(string) string { return "" }
 			var ordoTime, gitTime time.Duration

@@ -41,12 +41,18 @@ type IO struct {
 	Err io.Writer
 }
 
-// env is what every command gets: its I/O, the environment and the CI
-// runtime it writes to.
+// env is what every command gets: its I/O, the CI environment (read once),
+// the CI runtime it writes to, and getenv for what is read by name: ordo's
+// own variables (ORDO_*) and tokens.
 type env struct {
 	IO
+	ci     ci.Env
 	getenv func(string) string
 	gh     *ci.GitHub
+	// unclassified, when set (by the tests), decides the exit code of an
+	// error that carries no kind: every error ordo returns must be
+	// classified where it is made, so the tests make such a one fail.
+	unclassified func(error) int
 	// out is stdout for text meant for people (tables, Markdown, notes); in
 	// Actions it frames it so the runner executes no workflow command in
 	// it. Err is framed the same way. Machine formats (JSON, matrices) go
@@ -106,9 +112,14 @@ func FlagNames(name string) (names []string, ok bool) {
 
 // Run runs ordo with args (without the program name) and returns the exit code.
 func Run(ctx context.Context, args []string, stdio IO, getenv func(string) string) int {
+	return run(ctx, args, stdio, getenv, nil)
+}
+
+func run(ctx context.Context, args []string, stdio IO, getenv func(string) string, unclassified func(error) int) int {
+	ciEnv := ci.ReadEnv(getenv)
 	// ordo's own workflow commands go to stderr unframed; everything else
 	// goes through the guards.
-	e := &env{IO: stdio, getenv: getenv, gh: ci.NewGitHub(getenv, stdio.Err)}
+	e := &env{IO: stdio, ci: ciEnv, getenv: getenv, gh: ci.NewGitHub(ciEnv, stdio.Err), unclassified: unclassified}
 	errw := e.gh.Guard(stdio.Err)
 	e.Err, e.out = errw, e.gh.Guard(stdio.Out)
 	if isRegularFile(stdio.Out) {
@@ -161,6 +172,9 @@ func (e *env) fail(err error) int {
 	if !errors.As(err, &reported) {
 		fmt.Fprintf(e.Err, "ordo: %v\n", err)
 		e.gh.Error(err.Error())
+	}
+	if e.unclassified != nil && !exit.Classified(err) {
+		return e.unclassified(err)
 	}
 	return exit.Code(err)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/ordo-ci/ordo/internal/ci"
 	"github.com/ordo-ci/ordo/internal/diag"
 	"github.com/ordo-ci/ordo/internal/discover"
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/render"
@@ -65,10 +66,10 @@ func (c *validateCmd) run(ctx context.Context, e *env) error {
 	}
 	e.printDiags(warnings, map[string][]byte{cat.File: cat.Source}, more)
 	if c.strict && len(warnings) > 0 {
-		fmt.Fprintf(e.Err, "ordo: %s: %s with --strict\n", o.configPath(), countProblems(warnings))
+		fmt.Fprintf(e.Err, "ordo: %s: %s with --strict\n", o.configPath(), english.Count(len(warnings), "problem"))
 		return reported(exit.No)
 	}
-	fmt.Fprintf(e.out, "%s: %d services, valid\n", o.configPath(), len(cat.Services))
+	fmt.Fprintf(e.out, "%s: %s, valid\n", o.configPath(), english.Count(len(cat.Services), "service"))
 	return nil
 }
 
@@ -98,10 +99,7 @@ func (c *graphCmd) run(_ context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := e.summary(func(w io.Writer) error {
-		fmt.Fprintf(w, "### ordo graph: %d services\n", len(cat.Services))
-		return mermaidBlock(w, func(w io.Writer) error { return render.GraphMermaid(w, cat) })
-	}); err != nil {
+	if err := e.summary(func(w io.Writer) error { return render.GraphSummary(w, cat) }); err != nil {
 		return err
 	}
 	return o.writeOutput(e, func(w io.Writer) error {
@@ -147,19 +145,15 @@ func (c *affectedCmd) run(ctx context.Context, e *env) error {
 	}); err != nil {
 		return err
 	}
-	names := render.CompactJSON(doc.Affected)
 	hasAffected := fmt.Sprint(len(res.Services) > 0)
-	matrices := affectedMatrices(doc.Affected)
-	if err := e.gh.SetOutputs("affected", names, "has-affected", hasAffected, "changed-files", render.CompactJSON(doc.ChangedFiles),
-		"matrices", render.CompactJSON(matrices), "matrix-count", fmt.Sprint(len(matrices))); err != nil {
-		return exit.Envf("%w", err)
-	}
-	if err := e.summary(func(w io.Writer) error {
-		if err := render.AffectedMarkdown(w, cat, rc, res); err != nil {
-			return err
+	if e.gh != nil { // in GitHub Actions: outside, the outputs' JSON is work for nothing
+		matrices := affectedMatrices(doc.Affected)
+		if err := e.gh.SetOutputs("affected", render.CompactJSON(doc.Affected), "has-affected", hasAffected, "changed-files", render.CompactJSON(doc.ChangedFiles),
+			"matrices", render.CompactJSON(matrices), "matrix-count", fmt.Sprint(len(matrices))); err != nil {
+			return exit.Envf("%w", err)
 		}
-		return mermaidBlock(w, func(w io.Writer) error { return render.AffectedMermaid(w, cat, res) })
-	}); err != nil {
+	}
+	if err := e.summary(func(w io.Writer) error { return render.AffectedSummary(w, cat, rc, res) }); err != nil {
 		return err
 	}
 	// Only small values: GitLab refuses a dotenv report over 5,120 bytes, and
@@ -186,23 +180,6 @@ func (e *env) summary(md func(w io.Writer) error) error {
 	return nil
 }
 
-// maxMermaid is the largest diagram GitHub renders (Mermaid's maxTextSize);
-// a larger one is replaced by a note rather than shown as an error.
-const maxMermaid = 50_000
-
-func mermaidBlock(w io.Writer, draw func(w io.Writer) error) error {
-	var b strings.Builder
-	if err := draw(&b); err != nil {
-		return err
-	}
-	if b.Len() > maxMermaid {
-		_, err := fmt.Fprintf(w, "\n_The graph is too large for GitHub to draw (%d KB); `--format mermaid` writes it._\n", b.Len()/1000)
-		return err
-	}
-	_, err := fmt.Fprintf(w, "\n```mermaid\n%s```\n", b.String())
-	return err
-}
-
 // writeDotenv writes the GitLab dotenv report when --dotenv was given.
 func (o *options) writeDotenv(vars map[string]string) error {
 	if o.dotenv == "" {
@@ -210,7 +187,7 @@ func (o *options) writeDotenv(vars map[string]string) error {
 	}
 	text, err := ci.Dotenv(vars)
 	if err != nil {
-		return exit.BadInputf("%w", err)
+		return err
 	}
 	return writeFileAtomic(o.dotenv, func(w io.Writer) error {
 		_, err := io.WriteString(w, text)

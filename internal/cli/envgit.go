@@ -39,14 +39,14 @@ func (g *envGit) have(ctx context.Context, sha string) (bool, error) {
 	case err == nil:
 		return true, nil
 	case !errors.Is(err, git.ErrUnknownRev):
-		return false, exit.Envf("look for commit %s: %w", short(sha), err)
+		return false, exit.Envf("look for commit %s: %w", git.Short(sha), err)
 	case g.tried[sha]:
 		return false, nil
 	}
 	g.tried[sha] = true
-	fmt.Fprintf(g.e.Err, "ordo: %s is not in this clone; fetching it (git fetch origin %s)\n", short(sha), sha)
+	fmt.Fprintf(g.e.Err, "ordo: %s is not in this clone; fetching it (git fetch origin %s)\n", git.Short(sha), sha)
 	if err := g.repo.Fetch(ctx, "--no-tags", "origin", sha); err != nil {
-		fmt.Fprintf(g.e.Err, "ordo: note: could not fetch %s: %s\n", short(sha), firstLine(err.Error()))
+		fmt.Fprintf(g.e.Err, "ordo: note: could not fetch %s: %s\n", git.Short(sha), firstLine(err.Error()))
 		return false, nil
 	}
 	_, err = g.repo.RevParse(ctx, sha)
@@ -86,7 +86,7 @@ func (g *envGit) isAncestor(ctx context.Context, a, b string) (bool, error) {
 	case errors.As(err, &ee) && ee.ExitCode() == 1:
 		return false, nil
 	}
-	return false, exit.Envf("compare %s with %s: %w", short(a), short(b), err)
+	return false, exit.Envf("compare %s with %s: %w", git.Short(a), git.Short(b), err)
 }
 
 // Relate implements plan.EnvGit.
@@ -96,7 +96,7 @@ func (g *envGit) Relate(ctx context.Context, base, head string) (plan.Relation, 
 	}
 	if ok, err := g.have(ctx, base); err != nil || !ok {
 		if err == nil {
-			fmt.Fprintf(g.e.Err, "ordo: warning: %s, which the record says runs, is in no clone nor remote: its services are planned (base-missing)\n", short(base))
+			fmt.Fprintf(g.e.Err, "ordo: warning: %s, which the record says runs, is in no clone nor remote: its services are planned (base-missing)\n", git.Short(base))
 		}
 		return plan.Missing, err
 	}
@@ -121,7 +121,7 @@ func (g *envGit) Relate(ctx context.Context, base, head string) (plan.Relation, 
 func (g *envGit) Diff(ctx context.Context, base, head string) ([]string, error) {
 	files, err := g.repo.DiffFiles(ctx, base, head)
 	if err != nil {
-		return nil, exit.Envf("diff %s %s: %w", short(base), short(head), err)
+		return nil, exit.Envf("diff %s %s: %w", git.Short(base), git.Short(head), err)
 	}
 	return files, nil
 }
@@ -147,7 +147,7 @@ func (g *envGit) aheadBehind(ctx context.Context, a, b string) (ahead, behind *i
 	}
 	out, err := g.repo.Output(ctx, "rev-list", "--left-right", "--count", a+"..."+b)
 	if err != nil {
-		return nil, nil, exit.Envf("count the commits between %s and %s: %w", short(a), short(b), err)
+		return nil, nil, exit.Envf("count the commits between %s and %s: %w", git.Short(a), git.Short(b), err)
 	}
 	l, r, _ := strings.Cut(out, "\t")
 	x, err1 := strconv.Atoi(l)

@@ -92,7 +92,7 @@ func (c *envRecordCmd) run(ctx context.Context, e *env) error {
 		}
 		fmt.Fprintf(e.Err, "ordo: recorded %s\n", en.Summary())
 	}
-	if c.mirror && c.phase == record.PhaseDeploy && e.getenv("GITHUB_ACTIONS") == "true" {
+	if c.mirror && c.phase == record.PhaseDeploy && e.ci.GitHub.Actions {
 		c.mirrorEntries(ctx, e, cat, entries)
 	}
 	return nil
@@ -105,7 +105,7 @@ func (c *envRecordCmd) mirrorEntries(ctx context.Context, e *env, cat *catalog.C
 		msg := fmt.Sprintf("the record is written, but not mirrored as GitHub deployments: %v", err)
 		fmt.Fprintf(e.Err, "ordo: warning: %s\n", msg)
 	}
-	cfg, err := forge.FromEnv(e.getenv, "")
+	cfg, err := forge.FromEnv(e.ci, e.getenv, "")
 	if err != nil {
 		warn(err)
 		return
@@ -188,7 +188,7 @@ func (c *envRecordCmd) entries(ctx context.Context, e *env, cat *catalog.Catalog
 		return nil, err
 	}
 	now := time.Now().UTC()
-	url := runURL(e.getenv)
+	url := e.ci.RunURL()
 	out := make([]record.Entry, 0, len(jobs))
 	for _, j := range jobs {
 		en := record.Entry{Env: envName, Service: j.Service, Phase: c.phase, State: c.state, SHA: sha,
@@ -212,7 +212,7 @@ func (c *envRecordCmd) commit(ctx context.Context, e *env, p *plan.Plan) (string
 		rev = p.Head
 	}
 	if rev == "" {
-		rev = firstNonEmpty(e.getenv("GITHUB_SHA"), e.getenv("CI_COMMIT_SHA"))
+		rev = e.ci.CommitSHA()
 	}
 	if record.ValidSHA(rev) {
 		return rev, nil // recorded as given: the commit need not be in this clone
@@ -251,7 +251,7 @@ func (c *envRecordCmd) versions(ctx context.Context, cat *catalog.Catalog, sha s
 	cfg, services := releaseInput(cat)
 	vs, err := release.VersionsAt(ctx, git.Repo{Dir: c.dir}, cfg, services, release.Options{Head: sha, Services: missing})
 	if err != nil {
-		return nil, fmt.Errorf("env record: the version at %s: %w (pass --version)", short(sha), err)
+		return nil, fmt.Errorf("env record: the version at %s: %w (pass --version)", git.Short(sha), err)
 	}
 	for _, s := range missing {
 		out[s] = vs[s]
@@ -271,7 +271,7 @@ func (c *envRecordCmd) warnUnsuccessful(ctx context.Context, e *env, store recor
 	}
 	for _, en := range entries {
 		if run, ok := record.Running(have[en.Service]); !ok || run.SHA != en.SHA {
-			fmt.Fprintf(e.Err, "ordo: warning: %s is verified in %s at %s, which it does not run (no deploy success there first)\n", en.Service, en.Env, short(en.SHA))
+			fmt.Fprintf(e.Err, "ordo: warning: %s is verified in %s at %s, which it does not run (no deploy success there first)\n", en.Service, en.Env, git.Short(en.SHA))
 		}
 	}
 }

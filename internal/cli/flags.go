@@ -84,8 +84,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 		if err == flag.ErrHelp {
 			return err // the flag package has printed fs.Usage
 		}
-		var ee *exit.Error
-		if errors.As(err, &ee) {
+		if exit.Classified(err) {
 			return err
 		}
 		return exit.BadInputf("%s: %v (see `ordo %s -h`)", fs.Name(), err, fs.Name())
@@ -114,14 +113,25 @@ func (o *options) writeOutput(e *env, render func(w io.Writer) error) error {
 			// One write, so that the runner sees one frame (see ci.Guard).
 			var b bytes.Buffer
 			if err := render(&b); err != nil {
-				return err
+				return writeErr(err, "the output")
 			}
 			_, err := e.out.Write(b.Bytes())
-			return err
+			return writeErr(err, "the output")
 		}
-		return render(e.Out)
+		return writeErr(render(e.Out), "the output")
 	}
 	return writeFileAtomic(o.output, render)
+}
+
+// writeErr classifies a failed write where the CLI makes it: an error the
+// renderer classified keeps its kind (a plan too large for GitLab is bad
+// input); a writer that fails (a closed pipe, a full disk) is the
+// environment's.
+func writeErr(err error, what string) error {
+	if err == nil || exit.Classified(err) {
+		return err
+	}
+	return exit.Envf("write %s: %w", what, err)
 }
 
 func writeFileAtomic(path string, render func(w io.Writer) error) error {
@@ -137,7 +147,7 @@ func writeFileAtomic(path string, render func(w io.Writer) error) error {
 	defer os.Remove(f.Name()) // no-op once renamed
 	if err := render(f); err != nil {
 		f.Close()
-		return err
+		return writeErr(err, path)
 	}
 	if err := f.Close(); err != nil {
 		return exit.Envf("write %s: %w", path, err)

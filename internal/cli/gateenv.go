@@ -28,7 +28,7 @@ func (c *gateCmd) envInput(ctx context.Context, e *env) (gate.Input, error) {
 	for _, w := range p.Warnings {
 		fmt.Fprintf(e.Err, "ordo: warning: %s\n", w)
 	}
-	ev, err := change.ReadEvent(e.getenv)
+	ev, err := change.ReadEvent(e.ci)
 	if err != nil {
 		return gate.Input{}, err
 	}

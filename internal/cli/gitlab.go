@@ -8,6 +8,7 @@ import (
 	"github.com/ordo-ci/ordo/internal/change"
 	"github.com/ordo-ci/ordo/internal/forge"
 	"github.com/ordo-ci/ordo/internal/gate"
+	"github.com/ordo-ci/ordo/internal/git"
 )
 
 // gitlabLabelOverrides are the gate overrides that merge request labels
@@ -17,11 +18,11 @@ import (
 // read from the API with GITLAB_TOKEN or the job token. Any problem there is
 // a warning: the gate then runs without labels, as before.
 func (e *env) gitlabLabelOverrides(ctx context.Context, ev change.Event) []gate.Override {
-	sha, branch := e.getenv("CI_COMMIT_SHA"), e.getenv("CI_COMMIT_BRANCH")
+	sha, branch := e.ci.GitLab.CommitSHA, e.ci.GitLab.CommitBranch
 	if ev.PullRequest != 0 || ev.Name != "push" || sha == "" || branch == "" {
 		return gate.LabelOverrides(ev.Labels, ev.PullRequest)
 	}
-	cfg, err := forge.FromEnv(e.getenv, "")
+	cfg, err := forge.FromEnv(e.ci, e.getenv, "")
 	if err != nil {
 		fmt.Fprintf(e.Err, "ordo: warning: no merge request labels for this branch pipeline: %v\n", err)
 		return nil
@@ -38,6 +39,6 @@ func (e *env) gitlabLabelOverrides(ctx context.Context, ev change.Event) []gate.
 	for i, l := range mr.Labels {
 		quoted[i] = fmt.Sprintf("%q", l)
 	}
-	fmt.Fprintf(e.Err, "ordo: commit %s is the merge of merge request !%d, labels: %s\n", short(sha), mr.IID, strings.Join(quoted, ", "))
+	fmt.Fprintf(e.Err, "ordo: commit %s is the merge of merge request !%d, labels: %s\n", git.Short(sha), mr.IID, strings.Join(quoted, ", "))
 	return gate.LabelOverrides(mr.Labels, mr.IID)
 }

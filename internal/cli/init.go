@@ -15,6 +15,7 @@ import (
 	"github.com/ordo-ci/ordo/internal/affected"
 	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/discover"
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/render"
@@ -78,7 +79,7 @@ func (c *initCmd) run(ctx context.Context, e *env) error {
 	// and must not reach the user's repository.
 	cat, diags := catalog.Parse(path, buf.Bytes())
 	if cat == nil {
-		return fmt.Errorf("ordo init wrote a catalog that does not validate (please report this):\n%s", diags.Error())
+		return exit.Envf("ordo init wrote a catalog that does not validate (please report this):\n%s", diags.Error())
 	}
 	if err := writeFileAtomic(path, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
 		return err
@@ -93,7 +94,7 @@ func (c *initCmd) run(ctx context.Context, e *env) error {
 		fmt.Fprintf(e.out, "note: lockfiles are global (%s): a change there affects every service; the README (ordo init) shows how to narrow it\n", strings.Join(found.Lockfiles, ", "))
 	}
 	unownedReport(e.out, cat, files)
-	_, err = fmt.Fprintf(e.out, "wrote %s: %s, %s; review it, then run `ordo validate --strict`\n", path, plural(len(found.Services), "service"), plural(len(found.Global), "global file"))
+	_, err = fmt.Fprintf(e.out, "wrote %s: %s, %s; review it, then run `ordo validate --strict`\n", path, english.Count(len(found.Services), "service"), english.Count(len(found.Global), "global file"))
 	return err
 }
 
@@ -139,7 +140,7 @@ func unownedReport(w io.Writer, cat *catalog.Catalog, files []string) {
 		top = append(top, fmt.Sprintf("%s %d", d, count[d]))
 	}
 	fmt.Fprintf(w, "%s of %d belong to no service: %s; a change to them affects nothing (unowned: ignore): add them to a service's paths, to global, or to ignore\n",
-		plural(len(res.UnownedFiles), "file"), len(files), strings.Join(top, ", "))
+		english.Count(len(res.UnownedFiles), "file"), len(files), strings.Join(top, ", "))
 	if len(ci) > 0 {
 		sort.Strings(ci)
 		if len(ci) > 3 {
@@ -147,12 +148,4 @@ func unownedReport(w io.Writer, cat *catalog.Catalog, files []string) {
 		}
 		fmt.Fprintf(w, "note: CI files are among them (%s): add the deploy workflow to global if a change to it must redeploy everything\n", strings.Join(ci, ", "))
 	}
-}
-
-// plural is "1 service", "2 services".
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

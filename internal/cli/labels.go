@@ -27,7 +27,7 @@ func (e *env) labelOverrides(ctx context.Context, ev change.Event) []gate.Overri
 	if ev.Platform != "github" {
 		return payload
 	}
-	cfg, err := forge.FromEnv(e.getenv, "")
+	cfg, err := forge.FromEnv(e.ci, e.getenv, "")
 	if err != nil || cfg.Token == "" {
 		return payload
 	}

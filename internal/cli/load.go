@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -12,9 +13,32 @@ import (
 	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/change"
 	"github.com/ordo-ci/ordo/internal/diag"
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/git"
 )
+
+// checkChangeFlags checks that the flags name the change at most one way.
+func (o *options) checkChangeFlags() error {
+	var given []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"--files", o.files != ""}, {"--files0", o.files0 != ""}, {"--base", o.base != ""}, {"--all", o.all}} {
+		if f.set {
+			given = append(given, f.name)
+		}
+	}
+	switch {
+	case o.files != "" && o.files0 != "":
+		return exit.BadInputf("--files and --files0 both given: pass one list of changed files")
+	case len(given) > 1:
+		return exit.BadInputf("%s name the change twice; pass only one of them", strings.Join(given, " and "))
+	case o.head != "" && o.head != "HEAD" && o.base == "":
+		return exit.BadInputf("--head %q needs --base REF to compare with", o.head)
+	}
+	return nil
+}
 
 // loadCatalog loads the catalog and reports its diagnostics on stderr (and as
 // annotations in GitHub Actions). An invalid catalog is exit.BadInput.
@@ -25,12 +49,17 @@ func (e *env) loadCatalog(o *options) (*catalog.Catalog, error) {
 }
 
 func (e *env) reportCatalog(path string, cat *catalog.Catalog, diags diag.List, err error) (*catalog.Catalog, error) {
+	var notFound *catalog.NotFoundError
+	if errors.As(err, &notFound) {
+		return nil, exit.BadInputf("%w, or point --config at it", err)
+	}
 	if err != nil {
 		return nil, err
 	}
 	e.printDiags(diags, map[string][]byte{path: sourceOf(cat, path)}, allWarningsHint)
 	if cat == nil {
-		fmt.Fprintf(e.Err, "ordo: %s has %s: fix them and run `ordo validate` again\n", path, countProblems(diags.Errors()))
+		n := len(diags.Errors())
+		fmt.Fprintf(e.Err, "ordo: %s has %s: fix %s and run `ordo validate` again\n", path, english.Count(n, "problem"), english.Agree(n, "it", "them"))
 		return nil, reported(exit.BadInput)
 	}
 	return cat, nil
@@ -42,13 +71,6 @@ func sourceOf(cat *catalog.Catalog, path string) []byte {
 	}
 	src, _ := catalog.ReadFile(path) // bounded: the path may be /dev/zero
 	return src
-}
-
-func countProblems(l diag.List) string {
-	if len(l) == 1 {
-		return "1 problem"
-	}
-	return fmt.Sprintf("%d problems", len(l))
 }
 
 // allWarningsHint says how to see the warnings printDiags leaves out.
@@ -104,7 +126,7 @@ func (e *env) affected(ctx context.Context, o *options) (*catalog.Catalog, *chan
 		Head:   o.head,
 		All:    o.all,
 		Stdin:  e.In,
-		Getenv: e.getenv,
+		CI:     e.ci,
 		Stderr: e.Err,
 		SameService: func(tag string) func(string) bool {
 			if cat := wait().cat; cat != nil {
@@ -114,10 +136,8 @@ func (e *env) affected(ctx context.Context, o *options) (*catalog.Catalog, *chan
 		},
 	}
 	var ch *change.Change
-	var chErr error
+	chErr := o.checkChangeFlags()
 	switch {
-	case o.files != "" && o.files0 != "":
-		chErr = exit.BadInputf("--files and --files0 both given: pass one list of changed files")
 	case o.files != "":
 		co.Files = o.files
 	case o.files0 != "":
@@ -125,6 +145,10 @@ func (e *env) affected(ctx context.Context, o *options) (*catalog.Catalog, *chan
 	}
 	if chErr == nil {
 		ch, chErr = change.Resolve(ctx, co)
+	}
+	var none *change.NoChangeError
+	if errors.As(chErr, &none) {
+		chErr = exit.BadInputf("%w: pass --base REF (for example --base origin/main), --files FILE, or --all", chErr)
 	}
 	l = wait()
 	// The catalog's problems first: they are the user's to fix either way.
@@ -162,6 +186,9 @@ func (e *env) computeAffected(ctx context.Context, o *options, cat *catalog.Cata
 // monorepo). An uncommitted edit does not count, as for the files.
 func (e *env) changedContractsIn(ctx context.Context, o *options, cat *catalog.Catalog, ch *change.Change) []string {
 	if !slices.ContainsFunc(cat.Services, func(s *catalog.Service) bool { return len(s.Provides) > 0 }) {
+		return nil
+	}
+	if !namesAmong(o.configPath(), ch.Files) {
 		return nil
 	}
 	if rel, err := repoRelative(ctx, git.Repo{Dir: o.dir}, o.configPath()); err == nil && !slices.Contains(ch.Files, rel) {
@@ -206,11 +233,26 @@ func (e *env) catalogAt(ctx context.Context, o *options, base string, now *catal
 	if now != nil && bytes.Equal(src, now.Source) {
 		return now
 	}
-	old, diags := catalog.Parse(rel+"@"+short(base), src)
+	old, diags := catalog.Parse(rel+"@"+git.Short(base), src)
 	if old == nil {
-		fmt.Fprintf(e.Err, "ordo: note: the catalog at %s does not validate (%d problems), so it is not compared with the catalog now\n", short(base), len(diags.Errors()))
+		fmt.Fprintf(e.Err, "ordo: note: the catalog at %s does not validate (%s), so it is not compared with the catalog now\n", git.Short(base), english.Count(len(diags.Errors()), "problem"))
 	}
 	return old
+}
+
+// namesAmong reports whether one of files (repository-relative) has the
+// name of the file at path, symbolic links followed, as repoRelative would
+// follow them. When none has, the file is not among them, and git need not
+// be asked where the repository's top is: one process fewer for `ordo
+// affected` on a change that leaves the catalog alone.
+func namesAmong(path string, files []string) bool {
+	if resolved, err := filepath.EvalSymlinks(path); err == nil {
+		path = resolved
+	}
+	name := filepath.Base(path)
+	return slices.ContainsFunc(files, func(f string) bool {
+		return f == name || strings.HasSuffix(f, "/"+name)
+	})
 }
 
 // repoRelative returns path relative to the top of the repository, slash-separated.
@@ -231,14 +273,7 @@ func repoRelative(ctx context.Context, repo git.Repo, path string) (string, erro
 	}
 	rel, err := filepath.Rel(top, abs)
 	if err != nil || strings.HasPrefix(rel, "..") {
-		return "", fmt.Errorf("%s is outside the repository", path)
+		return "", exit.BadInputf("%s is outside the repository", path)
 	}
 	return filepath.ToSlash(rel), nil
-}
-
-func short(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
-	return sha
 }

@@ -12,8 +12,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/slack-go/slack"
+
+	"github.com/ordo-ci/ordo/internal/exit"
 )
 
 // TestNotifyPosts runs ordo notify against a fake Slack webhook: the

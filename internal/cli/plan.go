@@ -42,7 +42,7 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 	}
 	// The plan job, whose artifacts hold the parts of a split plan and
 	// the plan file that an environment's deploy jobs read.
-	c.gl.PlanJob = e.getenv("CI_JOB_NAME")
+	c.gl.PlanJob = e.ci.GitLab.JobName
 	if c.env.release != "" && c.env.envName == "" {
 		return exit.BadInputf("--release names the release of an environment's plan: use it with --env")
 	}
@@ -99,8 +99,8 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 
-	if planFile == "" && e.gh != nil && e.getenv("RUNNER_TEMP") != "" {
-		planFile = filepath.Join(e.getenv("RUNNER_TEMP"), "ordo-plan.json")
+	if planFile == "" && e.gh != nil && e.ci.GitHub.RunnerTemp != "" {
+		planFile = filepath.Join(e.ci.GitHub.RunnerTemp, "ordo-plan.json")
 	}
 	dotenvPlanFile := planFile // as given: later GitLab jobs run in their own directory
 	if planFile != "" {
@@ -112,7 +112,7 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 		}
 	}
 
-	outs, warnings := p.Outputs()
+	outs, warnings := render.PlanOutputs(p)
 	pairs := make([]string, 0, 2*len(outs)+2)
 	for _, out := range outs {
 		pairs = append(pairs, out.Name, out.Value)
@@ -127,12 +127,7 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 	if err := e.gh.SetOutputs(pairs...); err != nil {
 		return exit.Envf("%w", err)
 	}
-	if err := e.summary(func(w io.Writer) error {
-		if err := render.PlanMarkdown(w, p); err != nil {
-			return err
-		}
-		return mermaidBlock(w, func(w io.Writer) error { return render.PlanMermaid(w, p) })
-	}); err != nil {
+	if err := e.summary(func(w io.Writer) error { return render.PlanSummary(w, p) }); err != nil {
 		return err
 	}
 	return o.writeDotenv(dotenv)

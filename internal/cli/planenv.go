@@ -98,7 +98,7 @@ func (eo *envPlanOptions) plan(ctx context.Context, e *env, o *options) (*envPla
 	if len(p.Deploy) > 0 {
 		cfg, services := releaseInput(cat)
 		if versions, err = release.VersionsAt(ctx, repo, cfg, services, release.Options{Head: head, Services: p.Deploy}); err != nil {
-			return nil, fmt.Errorf("versions at %s: %w", short(head), err)
+			return nil, fmt.Errorf("versions at %s: %w", git.Short(head), err)
 		}
 	}
 	release := eo.release

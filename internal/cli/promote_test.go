@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/git/gittest"
 )
 
@@ -129,7 +130,7 @@ func testPromotion(t *testing.T, store string) {
 	for _, j := range p.Jobs {
 		w := want[j.Service]
 		if j.Base == nil || j.Base.SHA != w.base || strings.Join(j.Reasons, ",") != w.reasons || j.SHA != c3 || j.Version == "" {
-			t.Errorf("job %s: base %+v reasons %v sha %s version %q; want base %s reasons %s", j.Service, j.Base, j.Reasons, short(j.SHA), j.Version, short(w.base), w.reasons)
+			t.Errorf("job %s: base %+v reasons %v sha %s version %q; want base %s reasons %s", j.Service, j.Base, j.Reasons, git.Short(j.SHA), j.Version, git.Short(w.base), w.reasons)
 		}
 	}
 
@@ -285,6 +286,6 @@ func TestGateEnvContracts(t *testing.T) {
 	run(0, "env", "record", "--env", "production", "--service", "web", "--state", "success", "--sha", c0, "--version", "1.0.0")
 	out := run(1, "gate", "--env", "production", "--format", "json")
 	if !strings.Contains(out, `"rule": "contract.rollout"`) || !strings.Contains(out, `"service": "web"`) {
-		t.Fatalf("gate --env does not see web (at %s, users ^1.0) broken by api 2.0.0 deploying first:\n%s", short(c0), out)
+		t.Fatalf("gate --env does not see web (at %s, users ^1.0) broken by api 2.0.0 deploying first:\n%s", git.Short(c0), out)
 	}
 }

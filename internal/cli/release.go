@@ -11,6 +11,7 @@ import (
 
 	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/change"
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/forge"
 	"github.com/ordo-ci/ordo/internal/git"
@@ -55,7 +56,7 @@ func (o *releaseOptions) compute(ctx context.Context, e *env, cat *catalog.Catal
 	const shown = 10 // services; --format json has them all
 	for i, u := range res.Unconventional {
 		if i == shown {
-			fmt.Fprintf(e.Err, "ordo: warning: and %s more with commits that are not Conventional Commits\n", plural(len(res.Unconventional)-shown, "service"))
+			fmt.Fprintf(e.Err, "ordo: warning: and %s more with commits that are not Conventional Commits\n", english.Count(len(res.Unconventional)-shown, "service"))
 			break
 		}
 		var first []string
@@ -67,7 +68,7 @@ func (o *releaseOptions) compute(ctx context.Context, e *env, cat *catalog.Catal
 			more = fmt.Sprintf(", and %d more", u.Count-len(u.First))
 		}
 		fmt.Fprintf(e.Err, "ordo: warning: %s: %s not Conventional Commits and not counted: %s%s\n",
-			u.Service, plural(u.Count, "commit")+isAre(u.Count), strings.Join(first, ", "), more)
+			u.Service, english.Count(u.Count, "commit")+" "+english.Agree(u.Count, "is", "are"), strings.Join(first, ", "), more)
 	}
 	return res, nil
 }
@@ -139,7 +140,7 @@ func (c *versionsCmd) run(ctx context.Context, e *env) error {
 	if err := e.gh.SetOutputs(
 		"releases", render.CompactJSON(doc.Releases),
 		"has-releases", fmt.Sprint(len(res.Releases) > 0),
-		"tags", render.CompactJSON(orEmpty(created)),
+		"tags", render.CompactJSON(render.NonNil(created)),
 	); err != nil {
 		return err
 	}
@@ -172,11 +173,11 @@ func (c *notesCmd) run(ctx context.Context, e *env) error {
 		if c.format == "json" {
 			return render.JSON(w, doc)
 		}
-		return notesMarkdown(w, res, links)
+		return render.NotesMarkdown(w, res, links)
 	}); err != nil {
 		return err
 	}
-	if err := e.summary(func(w io.Writer) error { return notesMarkdown(w, res, links) }); err != nil {
+	if err := e.summary(func(w io.Writer) error { return render.NotesMarkdown(w, res, links) }); err != nil {
 		return err
 	}
 	if err := e.gh.SetOutputs("releases", render.CompactJSON(doc.Releases), "has-releases", fmt.Sprint(len(res.Releases) > 0)); err != nil {
@@ -244,36 +245,17 @@ func releasedAt(ctx context.Context, repo git.Repo, cat *catalog.Catalog, tag st
 	return released, only, nil
 }
 
-func notesMarkdown(w io.Writer, res *release.Result, links release.Links) error {
-	if len(res.Releases) == 0 {
-		_, err := fmt.Fprintln(w, "Nothing to release.")
-		return err
-	}
-	for i, r := range res.Releases {
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		if err := release.Markdown(w, r, links); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // repoLinks finds the repository's web address for links in notes: from the
 // CI environment, else from the origin remote.
-func repoLinks(ctx context.Context, e *env, dir string) release.Links {
-	if repo := e.getenv("GITHUB_REPOSITORY"); repo != "" {
-		return release.Links{URL: firstNonEmpty(e.getenv("GITHUB_SERVER_URL"), "https://github.com") + "/" + repo}
-	}
-	if u := e.getenv("CI_PROJECT_URL"); u != "" {
-		return release.Links{URL: u, GitLab: true}
+func repoLinks(ctx context.Context, e *env, dir string) render.Links {
+	if u := e.ci.RepositoryURL(); u != "" {
+		return render.Links{URL: u, GitLab: e.ci.GitHub.Repository == ""}
 	}
 	remote, err := git.Repo{Dir: dir}.Output(ctx, "remote", "get-url", "origin")
 	if err != nil {
-		return release.Links{}
+		return render.Links{}
 	}
-	return release.LinksFor(webURL(remote))
+	return render.LinksFor(webURL(remote))
 }
 
 // webURL turns a clone URL (https or scp-like ssh) into the repository's web
@@ -314,7 +296,7 @@ func (c *releaseCmd) flags(fs *flag.FlagSet) {
 func (c *releaseCmd) run(ctx context.Context, e *env) error {
 	tag := c.tag
 	if tag == "" {
-		ev, err := change.ReadEvent(e.getenv)
+		ev, err := change.ReadEvent(e.ci)
 		if err != nil {
 			return err
 		}
@@ -329,7 +311,7 @@ func (c *releaseCmd) run(ctx context.Context, e *env) error {
 	}
 	var f forge.Forge
 	if !c.dryRun {
-		cfg, err := forge.FromEnv(e.getenv, c.tokenEnv)
+		cfg, err := forge.FromEnv(e.ci, e.getenv, c.tokenEnv)
 		if err != nil {
 			return err
 		}
@@ -343,7 +325,7 @@ func (c *releaseCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 	var body strings.Builder
-	if err := notesMarkdown(&body, res, repoLinks(ctx, e, c.dir)); err != nil {
+	if err := render.NotesMarkdown(&body, res, repoLinks(ctx, e, c.dir)); err != nil {
 		return err
 	}
 	if c.dryRun {
@@ -361,12 +343,4 @@ func (c *releaseCmd) run(ctx context.Context, e *env) error {
 	}
 	fmt.Fprintf(e.out, "published %s: %s\n", tag, u)
 	return e.gh.SetOutputs("url", u, "tag", tag)
-}
-
-// orEmpty returns s, or an empty slice for nil, so JSON says [] and not null.
-func orEmpty[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }

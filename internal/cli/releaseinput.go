@@ -9,6 +9,7 @@ import (
 
 	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/discover"
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/release"
@@ -23,7 +24,7 @@ func (o *releaseOptions) checkStrict(res *release.Result) error {
 	for _, u := range res.Unconventional {
 		n += u.Count
 	}
-	return exit.Nof("%s in the services' ranges not Conventional Commits (--strict): reword them, or release them with a Release-As footer", plural(n, "commit")+isAre(n))
+	return exit.Nof("%s in the services' ranges not Conventional Commits (--strict): reword them, or release them with a Release-As footer", english.Count(n, "commit")+" "+english.Agree(n, "is", "are"))
 }
 
 // manifestVersions fills each service's ManifestVersion from the manifest in
@@ -66,13 +67,6 @@ func manifestVersions(ctx context.Context, repo git.Repo, head string, cat *cata
 		}
 	}
 	return nil
-}
-
-func isAre(n int) string {
-	if n == 1 {
-		return " is"
-	}
-	return " are"
 }
 
 // maxManifestRead caps a manifest read for its version.

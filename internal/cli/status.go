@@ -5,19 +5,18 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/ordo-ci/ordo/internal/affected"
 	"github.com/ordo-ci/ordo/internal/change"
-	"github.com/ordo-ci/ordo/internal/ci"
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/forge"
+	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/plan"
 	"github.com/ordo-ci/ordo/internal/render"
-	"github.com/ordo-ci/ordo/internal/render/md"
 )
 
 // commentMarker finds ordo's pull request comment so it is edited in place.
@@ -56,12 +55,12 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 	if c.state == "" {
 		c.state = "pending"
 	}
-	cfg, err := forge.FromEnv(e.getenv, c.tokenEnv)
+	cfg, err := forge.FromEnv(e.ci, e.getenv, c.tokenEnv)
 	if err != nil {
 		return err
 	}
 	e.gh.Mask(cfg.Token)
-	ev, err := change.ReadEvent(e.getenv)
+	ev, err := change.ReadEvent(e.ci)
 	if err != nil {
 		return err
 	}
@@ -74,11 +73,11 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 		fmt.Fprintf(e.out, "%s\n", msg)
 		return nil
 	}
-	sha := firstNonEmpty(c.sha, ev.HeadSHA, e.getenv("GITHUB_SHA"), e.getenv("CI_COMMIT_SHA"))
-	if cfg.Platform == forge.GitLab && c.sha == "" && e.getenv("CI_COMMIT_SHA") != "" {
+	sha := cmp.Or(c.sha, ev.HeadSHA, e.ci.CommitSHA())
+	if cfg.Platform == forge.GitLab && c.sha == "" && e.ci.GitLab.CommitSHA != "" {
 		// A GitLab status belongs to this pipeline (CI_PIPELINE_ID), whose
 		// commit is CI_COMMIT_SHA, also in merged results pipelines.
-		sha = e.getenv("CI_COMMIT_SHA")
+		sha = e.ci.GitLab.CommitSHA
 	}
 	if sha == "" {
 		return exit.BadInputf("no commit to post on: pass --sha, or run inside GitHub Actions or GitLab CI")
@@ -94,7 +93,7 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	target := runURL(e.getenv)
+	target := e.ci.RunURL()
 	cat, ch, res, err := e.affected(ctx, o)
 	if err != nil {
 		// A required `ordo` check must go red, not stay "Expected" forever.
@@ -109,11 +108,11 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 	state := forge.State(c.state)
-	required, why := requiredContexts(ctx, f, firstNonEmpty(ev.Branch, ev.DefaultBranch))
+	required, why := requiredContexts(ctx, f, cmp.Or(ev.Branch, ev.DefaultBranch))
 	statuses := []forge.Status{{
 		Context:     "ordo",
 		State:       state,
-		Description: fmt.Sprintf("%d of %d services affected (%s)", len(res.Names()), len(cat.Services), c.state),
+		Description: fmt.Sprintf("%d of %s affected (%s)", len(res.Names()), english.Count(len(cat.Services), "service"), c.state),
 		TargetURL:   target,
 	}}
 	var skipped []string
@@ -124,7 +123,7 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 		if res.Set[i] {
 			st.State = state
 			st.Description = "affected: " + reasonTypes(res, s.Name)
-			anns = append(anns, forge.Annotation{Path: ci.RepoPath(e.getenv, o.configPath()), Line: s.Pos.Line,
+			anns = append(anns, forge.Annotation{Path: e.ci.RepoPath(o.configPath()), Line: s.Pos.Line,
 				Level: cmp.Or(level, forge.LevelNotice), Title: s.Name + " " + c.state, Message: st.Description})
 		} else {
 			st.State = forge.StateSuccess
@@ -149,26 +148,21 @@ func (c *statusCmd) run(ctx context.Context, e *env) error {
 	if err := c.post(ctx, f, sha, statuses, anns); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.out, "posted %d %s on %s: ordo %s, %d affected\n", len(statuses), c.kind(), short(sha), c.state, len(res.Names()))
+	fmt.Fprintf(e.out, "posted %d %s on %s: ordo %s, %d affected\n", len(statuses), c.kind(), git.Short(sha), c.state, len(res.Names()))
 	if why != "" {
 		fmt.Fprintf(e.out, "%s\n", why)
 	}
 	if len(skipped) > 0 {
-		fmt.Fprintf(e.out, "skipped the status of %d unaffected services that no branch rule requires: %s\n", len(skipped), listSome(skipped, 20))
+		fmt.Fprintf(e.out, "skipped the status of %s that no branch rule requires: %s\n", english.Count(len(skipped), "unaffected service"), listSome(skipped, 20))
 	}
 	if !c.comment {
 		return nil
 	}
 	p := plan.New(cat, res, plan.Options{})
 	var body strings.Builder
-	body.WriteString(commentMarker + "\n")
-	if err := render.PlanMarkdown(&body, p); err != nil {
+	if err := render.PlanComment(&body, commentMarker, p, Version(), ch.Source); err != nil {
 		return err
 	}
-	if err := mermaidBlock(&body, func(w io.Writer) error { return render.PlanMermaid(w, p) }); err != nil {
-		return err
-	}
-	fmt.Fprintf(&body, "\n<sub>ordo %s · %s</sub>\n", md.Text(Version()), md.Text(ch.Source))
 	if err := f.UpsertComment(ctx, pr, commentMarker, body.String()); err != nil {
 		return err
 	}
@@ -243,21 +237,4 @@ func reasonTypes(res *affected.Result, name string) string {
 		}
 	}
 	return strings.Join(types, ", ")
-}
-
-// runURL links a status to the CI run that posted it.
-func runURL(getenv func(string) string) string {
-	if id := getenv("GITHUB_RUN_ID"); id != "" && getenv("GITHUB_REPOSITORY") != "" {
-		return fmt.Sprintf("%s/%s/actions/runs/%s", firstNonEmpty(getenv("GITHUB_SERVER_URL"), "https://github.com"), getenv("GITHUB_REPOSITORY"), id)
-	}
-	return firstNonEmpty(getenv("CI_JOB_URL"), getenv("CI_PIPELINE_URL"))
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

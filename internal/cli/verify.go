@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -190,7 +191,7 @@ func (c *verifyCmd) targets(ctx context.Context, e *env, cat *catalog.Catalog, p
 				return nil, exit.BadInputf("verify: the plan deploys %q, which the catalog does not have: make the plan with this catalog", j.Service)
 			}
 			w := j.Wave
-			sha := firstNonEmpty(j.SHA, p.Head)
+			sha := cmp.Or(j.SHA, p.Head)
 			out = append(out, verifyTarget{release: p.Release, svc: verify.Service{Name: s.Name, Checks: cat.ChecksFor(s),
 				Vars: verify.Vars{Service: s.Name, Env: envName, Wave: &w, Version: j.Version, SHA: sha, With: j.With}}})
 		}
@@ -230,7 +231,7 @@ func (c *verifyCmd) targets(ctx context.Context, e *env, cat *catalog.Catalog, p
 // or failure. A service stopped before it finished gets none.
 func (c *verifyCmd) recordResults(ctx context.Context, e *env, store record.Store, envName string, targets []verifyTarget, res *verify.Result) error {
 	now := time.Now().UTC()
-	url := runURL(e.getenv)
+	url := e.ci.RunURL()
 	for i, sr := range res.Services {
 		t := targets[i]
 		state := record.StateVerified

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ordo-ci/ordo/internal/english"
 )
 
 // Severity says whether a diagnostic stops the command.
@@ -152,7 +154,7 @@ func (l List) Print(w io.Writer, o Options) {
 		}
 	}
 	if hidden > 0 {
-		msg := fmt.Sprintf("... and %s more %s", thousands(hidden), plural(hidden, "warning"))
+		msg := fmt.Sprintf("... and %s more %s", thousands(hidden), english.Noun(hidden, "warning"))
 		if o.More != "" {
 			msg += "; " + o.More
 		}
@@ -178,13 +180,6 @@ func sourceLine(src []byte, starts []int, n int) string {
 		end = starts[n] - 1
 	}
 	return strings.TrimRight(string(src[starts[n-1]:end]), "\r")
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }
 
 // thousands writes n with commas: 3,980.

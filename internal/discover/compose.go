@@ -11,6 +11,8 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/ordo-ci/ordo/internal/english"
 )
 
 // composeFileRE matches Compose file names: docker-compose.yml, compose.yaml
@@ -156,7 +158,7 @@ func (b *builder) compose() {
 			}
 			test := strings.Contains(strings.ToLower(n), "test")
 			if test {
-				b.notes = append(b.notes, fmt.Sprintf("%s: a test Compose file; its %d services are not deployed services and are left out", file, len(services)))
+				b.notes = append(b.notes, fmt.Sprintf("%s: a test Compose file; its %s %s left out: test services are not deployed", file, english.Count(len(services), "service"), english.Agree(len(services), "is", "are")))
 			}
 			for _, s := range services {
 				if test || len(s.Profiles) > 0 {

@@ -46,7 +46,6 @@
 package discover
 
 import (
-	"fmt"
 	"io/fs"
 	"path"
 	"slices"
@@ -54,6 +53,7 @@ import (
 
 	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/diag"
+	"github.com/ordo-ci/ordo/internal/exit"
 )
 
 // Found is what Discover found in a repository.
@@ -275,7 +275,7 @@ func (b *builder) walk() error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("discover services: %w", err)
+		return exit.Envf("discover services: %w", err)
 	}
 	return nil
 }

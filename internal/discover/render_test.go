@@ -2,7 +2,6 @@ package discover
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,9 +9,8 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/ordo-ci/ordo/internal/affected"
+	"github.com/ordo-ci/ordo/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // TestRenderMixed discovers a repository with every ecosystem (and a broken
 // manifest), renders ordo.yaml, compares it with the golden file, and checks
@@ -24,19 +22,7 @@ func TestRenderMixed(t *testing.T) {
 	if err := Render(&buf, f, "https://raw.githubusercontent.com/ordo-ci/ordo/main/internal/catalog/schema.json"); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "mixed.golden.yaml")
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("rendered ordo.yaml differs from %s (run go test -update to accept):\n%s", golden, buf.String())
-	}
+	golden.Check(t, filepath.Join("testdata", "mixed.golden.yaml"), buf.Bytes())
 
 	cat := mustParse(t, f)
 	if len(cat.Services) != len(f.Services) {

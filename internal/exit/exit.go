@@ -28,6 +28,17 @@ type Error struct {
 func (e *Error) Error() string { return e.Err.Error() }
 func (e *Error) Unwrap() error { return e.Err }
 
+// ExitCode is e's code (see Coder).
+func (e *Error) ExitCode() int { return e.Code }
+
+// Coder is an error that knows its exit code where it is made: an *Error,
+// or a package's own error type (git.Error: an unknown revision is bad
+// input, any other failed git command the environment's).
+type Coder interface {
+	error
+	ExitCode() int
+}
+
 // BadInputf returns an error that exits with BadInput.
 func BadInputf(format string, args ...any) error {
 	return &Error{Code: BadInput, Err: fmt.Errorf(format, args...)}
@@ -44,15 +55,23 @@ func Nof(format string, args ...any) error {
 }
 
 // Code returns the exit code for err: OK for nil, the code of the first
-// *Error in its chain, and Env for anything else (an unclassified failure
-// is the environment's until proven otherwise).
+// Coder in its chain (the outermost kind wins: a caller may reclassify), and
+// Env for anything else. Every error ordo returns is classified where it is
+// made; Classified tells the rest apart, and the command line's tests fail on
+// them.
 func Code(err error) int {
 	if err == nil {
 		return OK
 	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
+	var c Coder
+	if errors.As(err, &c) {
+		return c.ExitCode()
 	}
 	return Env
+}
+
+// Classified says whether err carries its kind (a Coder in its chain).
+func Classified(err error) bool {
+	var c Coder
+	return errors.As(err, &c)
 }

@@ -3,11 +3,12 @@ package forge
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"sync"
 	"time"
 
 	"github.com/google/go-github/v62/github"
+
+	"github.com/ordo-ci/ordo/internal/exit"
 )
 
 // permDeployments is what a workflow token needs to write deployments.
@@ -97,7 +98,7 @@ func (m *Mirror) mirror(ctx context.Context, d Deployment) error {
 	switch state {
 	case "in_progress", "success", "failure":
 	default:
-		return fmt.Errorf("github: deployment state %q is not a deploy-phase state", state)
+		return exit.BadInputf("github: deployment state %q is not a deploy-phase state", state)
 	}
 	task := "deploy:" + d.Service
 	var id int64

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/forge/forgetest"
 )
 
 const (
@@ -39,9 +40,9 @@ type deploymentsFake struct {
 
 func newDeploymentsFake(t *testing.T) *deploymentsFake {
 	f := &deploymentsFake{fakeGitHub: newFakeGitHub(t)}
-	f.handle(ghListDeployments, f.list)
-	f.handle(ghPostDeployment, f.create)
-	f.handle(ghPostDeployStatus, f.status)
+	f.Handle(ghListDeployments, f.list)
+	f.Handle(ghPostDeployment, f.create)
+	f.Handle(ghPostDeployStatus, f.status)
 	return f
 }
 
@@ -58,7 +59,7 @@ func (f *deploymentsFake) list(w http.ResponseWriter, r *http.Request, _ []byte)
 		}
 	}
 	f.dmu.Unlock()
-	writeJSON(w, http.StatusOK, out)
+	forgetest.WriteJSON(w, http.StatusOK, out)
 }
 
 // https://docs.github.com/en/rest/deployments/deployments#create-a-deployment
@@ -73,21 +74,19 @@ func (f *deploymentsFake) create(w http.ResponseWriter, r *http.Request, body []
 		Description           string          `json:"description"`
 		ProductionEnvironment bool            `json:"production_environment"`
 	}
-	if !decodeStrict(f.t, w, body, &in) {
+	if !forgetest.DecodeStrict(f.TB(), w, body, &in) {
 		return
 	}
 	// Without auto_merge: false GitHub merges the default branch into ref;
 	// without required_contexts: [] it waits for every status check.
 	if in.AutoMerge == nil || *in.AutoMerge || in.RequiredContexts == nil || len(*in.RequiredContexts) != 0 {
-		f.t.Errorf("deployment without auto_merge: false and required_contexts: []: %s", body)
+		f.TB().Errorf("deployment without auto_merge: false and required_contexts: []: %s", body)
 	}
-	f.mu.Lock()
-	d := &ghDeployment{ID: f.id(), SHA: in.Ref, Ref: in.Ref, Task: in.Task, Environment: in.Environment, Payload: in.Payload}
-	f.mu.Unlock()
+	d := &ghDeployment{ID: f.NextID(), SHA: in.Ref, Ref: in.Ref, Task: in.Task, Environment: in.Environment, Payload: in.Payload}
 	f.dmu.Lock()
 	f.deps = append(f.deps, d)
 	f.dmu.Unlock()
-	writeJSON(w, http.StatusCreated, d)
+	forgetest.WriteJSON(w, http.StatusCreated, d)
 }
 
 // https://docs.github.com/en/rest/deployments/statuses#create-a-deployment-status
@@ -100,22 +99,22 @@ func (f *deploymentsFake) status(w http.ResponseWriter, r *http.Request, body []
 		EnvironmentURL string `json:"environment_url"`
 		AutoInactive   *bool  `json:"auto_inactive"`
 	}
-	if !decodeStrict(f.t, w, body, &in) {
+	if !forgetest.DecodeStrict(f.TB(), w, body, &in) {
 		return
 	}
 	if in.AutoInactive == nil || *in.AutoInactive {
-		f.t.Errorf("deployment status without auto_inactive: false: %s", body)
+		f.TB().Errorf("deployment status without auto_inactive: false: %s", body)
 	}
 	f.dmu.Lock()
 	defer f.dmu.Unlock()
 	for _, d := range f.deps {
 		if r.PathValue("id") == jsonNumber(d.ID) {
 			d.statuses = append(d.statuses, in.State)
-			writeJSON(w, http.StatusCreated, map[string]any{"id": len(d.statuses), "state": in.State})
+			forgetest.WriteJSON(w, http.StatusCreated, map[string]any{"id": len(d.statuses), "state": in.State})
 			return
 		}
 	}
-	writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+	forgetest.WriteJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
 }
 
 func jsonNumber(n int64) string { b, _ := json.Marshal(n); return string(b) }
@@ -134,7 +133,7 @@ func TestMirror(t *testing.T) {
 	t.Parallel()
 	fake := newDeploymentsFake(t)
 	var s sleeps
-	m, err := NewMirror(fake.config(&s), 0)
+	m, err := NewMirror(ghConfig(fake.fakeGitHub, &s), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +163,7 @@ func TestMirror(t *testing.T) {
 	if got := fake.summary(); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("deployments:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	body := fake.requestBodies(ghPostDeployment)[0]
+	body := fake.Bodies(ghPostDeployment)[0]
 	for _, part := range []string{`"payload":{"ordo":{"release":"r1","service":"api","state":"in_progress"}}`, `"environment":"production"`, `"task":"deploy:api"`, `"production_environment":true`} {
 		if !strings.Contains(body, part) {
 			t.Errorf("deployment request %s lacks %s", body, part)
@@ -185,11 +184,11 @@ func TestMirrorForbidden(t *testing.T) {
 	t.Parallel()
 	fake := newDeploymentsFake(t)
 	var s sleeps
-	m, err := NewMirror(fake.config(&s), -1)
+	m, err := NewMirror(ghConfig(fake.fakeGitHub, &s), -1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fake.inject(ghPostDeployment, fault{status: 403, body: `{"message":"Resource not accessible by integration"}`})
+	fake.Inject(ghPostDeployment, fault{Status: 403, Body: `{"message":"Resource not accessible by integration"}`})
 	err = m.Mirror(context.Background(), Deployment{Environment: "staging", Service: "api", Ref: strings.Repeat("a", 40), State: "in_progress", Entry: map[string]string{}})
 	if err == nil || !strings.Contains(err.Error(), `"deployments: write"`) || exit.Code(err) != exit.Env {
 		t.Fatalf("Mirror = %v (exit %d), want exit 3 naming deployments: write", err, exit.Code(err))

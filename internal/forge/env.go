@@ -3,10 +3,12 @@ package forge
 import (
 	"strconv"
 
+	"github.com/ordo-ci/ordo/internal/ci"
 	"github.com/ordo-ci/ordo/internal/exit"
 )
 
-// FromEnv builds a Config from the CI environment that getenv reads.
+// FromEnv builds a Config from the CI environment env; getenv reads the
+// token, and nothing else, by its name.
 //
 // GitHub Actions (GITHUB_ACTIONS=true): the repository from
 // GITHUB_REPOSITORY, the API from GITHUB_API_URL, the token from
@@ -23,30 +25,30 @@ import (
 // tokenEnv, when not empty, names the variable to read the token from
 // instead (--token-env); the CI_JOB_TOKEN fallback is then off. A missing
 // token or repository is an exit.BadInput error naming the variable to set.
-func FromEnv(getenv func(string) string, tokenEnv string) (Config, error) {
+func FromEnv(env ci.Env, getenv func(string) string, tokenEnv string) (Config, error) {
 	var cfg Config
 	switch {
-	case getenv("GITHUB_ACTIONS") == "true":
+	case env.GitHub.Actions:
 		cfg = Config{
 			Platform:   GitHub,
-			BaseURL:    getenv("GITHUB_API_URL"),
-			Repository: getenv("GITHUB_REPOSITORY"),
+			BaseURL:    env.GitHub.APIURL,
+			Repository: env.GitHub.Repository,
 			TokenEnv:   "GITHUB_TOKEN",
 		}
 		if cfg.Repository == "" {
 			return Config{}, exit.BadInputf("GITHUB_REPOSITORY is not set: GitHub Actions sets it to owner/name; set it when running elsewhere")
 		}
-	case getenv("GITLAB_CI") == "true":
+	case env.GitLab.CI:
 		cfg = Config{
 			Platform:   GitLab,
-			BaseURL:    getenv("CI_API_V4_URL"),
-			Repository: getenv("CI_PROJECT_ID"),
+			BaseURL:    env.GitLab.APIURL,
+			Repository: env.GitLab.ProjectID,
 			TokenEnv:   "GITLAB_TOKEN",
 		}
 		if cfg.Repository == "" {
 			return Config{}, exit.BadInputf("CI_PROJECT_ID is not set: GitLab CI sets it; set it to the project's ID or path when running elsewhere")
 		}
-		if id := getenv("CI_PIPELINE_ID"); id != "" {
+		if id := env.GitLab.PipelineID; id != "" {
 			n, err := strconv.ParseInt(id, 10, 64)
 			if err != nil || n <= 0 {
 				return Config{}, exit.BadInputf("CI_PIPELINE_ID %q is not a pipeline ID: GitLab CI sets it to a positive number", id)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ordo-ci/ordo/internal/ci"
 	"github.com/ordo-ci/ordo/internal/exit"
 )
 
@@ -56,7 +57,8 @@ func TestFromEnv(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := FromEnv(func(k string) string { return tt.env[k] }, tt.tokenEnv)
+			getenv := func(k string) string { return tt.env[k] }
+			got, err := FromEnv(ci.ReadEnv(getenv), getenv, tt.tokenEnv)
 			if tt.wantErr != "" {
 				if exit.Code(err) != exit.BadInput || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want exit 2 with %q", err, tt.wantErr)

@@ -14,6 +14,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/forge/forgetest"
 )
 
 const sha = "0123456789abcdef0123456789abcdef01234567"
@@ -30,7 +31,7 @@ func newForge(t testing.TB, cfg Config) Forge {
 func TestGitHubSetStatusesIsIdempotent(t *testing.T) {
 	t.Parallel()
 	fake := newFakeGitHub(t)
-	f := newForge(t, fake.config(&sleeps{}))
+	f := newForge(t, ghConfig(fake, &sleeps{}))
 	ctx := context.Background()
 	steps := []struct {
 		name      string
@@ -60,14 +61,14 @@ func TestGitHubSetStatusesIsIdempotent(t *testing.T) {
 		}, 0},
 	}
 	for _, st := range steps {
-		fake.reset()
+		fake.Reset()
 		if err := f.SetStatuses(ctx, sha, st.statuses); err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
-		if got := fake.count(ghPostStatus); got != st.wantPosts {
-			t.Errorf("%s: %d statuses posted, want %d (%s)", st.name, got, st.wantPosts, fake.callList())
+		if got := fake.Count(ghPostStatus); got != st.wantPosts {
+			t.Errorf("%s: %d statuses posted, want %d (%s)", st.name, got, st.wantPosts, fake.Calls())
 		}
-		if got := fake.count(ghGetStatus); got != 1 {
+		if got := fake.Count(ghGetStatus); got != 1 {
 			t.Errorf("%s: combined status read %d times, want 1", st.name, got)
 		}
 	}
@@ -76,7 +77,7 @@ func TestGitHubSetStatusesIsIdempotent(t *testing.T) {
 		{Context: "ordo/api", State: "success", Description: "deploys in wave 0"},
 		{Context: "ordo/web", State: "success", Description: "not affected"},
 	}
-	got := fake.latest(sha)
+	got := fake.Statuses(sha)
 	for i := range got {
 		got[i].ID = 0
 	}
@@ -91,14 +92,14 @@ func TestGitHubSetStatusesIsIdempotent(t *testing.T) {
 func TestGitHubSetStatusesForThousandsOfServices(t *testing.T) {
 	t.Parallel()
 	fake := newFakeGitHub(t)
-	f := newForge(t, fake.config(&sleeps{}))
+	f := newForge(t, ghConfig(fake, &sleeps{}))
 	const n = 1200
 	statuses := []Status{{Context: "ordo", State: StatePending, Description: fmt.Sprintf("%d services affected", n)}}
 	for i := range n {
 		statuses = append(statuses, Status{Context: fmt.Sprintf("ordo/svc-%04d", i), State: StatePending})
 	}
 	for run := 1; run <= 2; run++ {
-		fake.reset()
+		fake.Reset()
 		if err := f.SetStatuses(context.Background(), sha, statuses); err != nil {
 			t.Fatal(err)
 		}
@@ -106,15 +107,13 @@ func TestGitHubSetStatusesForThousandsOfServices(t *testing.T) {
 		if run == 2 {
 			wantGets, wantPosts = (n+1+99)/100, 0
 		}
-		if fake.count(ghGetStatus) != wantGets || fake.count(ghPostStatus) != wantPosts || fake.total() != wantGets+wantPosts {
-			t.Errorf("run %d: %s, want %d reads and %d posts", run, fake.callList(), wantGets, wantPosts)
+		if fake.Count(ghGetStatus) != wantGets || fake.Count(ghPostStatus) != wantPosts || fake.Total() != wantGets+wantPosts {
+			t.Errorf("run %d: %s, want %d reads and %d posts", run, fake.Calls(), wantGets, wantPosts)
 		}
 	}
-	fake.mu.Lock()
-	posted := len(fake.statuses[sha])
-	fake.mu.Unlock()
-	if posted != n+1 || len(fake.latest(sha)) != n+1 {
-		t.Errorf("%d statuses in %d contexts, want one per context (%d)", posted, len(fake.latest(sha)), n+1)
+	posted := len(fake.Posted(sha))
+	if posted != n+1 || len(fake.Statuses(sha)) != n+1 {
+		t.Errorf("%d statuses in %d contexts, want one per context (%d)", posted, len(fake.Statuses(sha)), n+1)
 	}
 }
 
@@ -131,7 +130,7 @@ func TestGitHubUpsertComment(t *testing.T) {
 		return cs
 	}
 	for _, installation := range []bool{false, true} {
-		me := (&fakeGitHub{installation: installation}).me()
+		me := forgetest.Account(installation)
 		// An impostor has the bot's name without being the bot.
 		impostor := ghUser{Login: strings.TrimSuffix(me.Login, "[bot]"), ID: 99, Type: "User"}
 		if !installation {
@@ -156,26 +155,28 @@ func TestGitHubUpsertComment(t *testing.T) {
 			t.Run(fmt.Sprintf("installation=%v/%s", installation, tt.name), func(t *testing.T) {
 				t.Parallel()
 				fake := newFakeGitHub(t)
-				fake.installation = installation
-				fake.comments = tt.existing
-				fake.nextID = 2000
-				f := newForge(t, fake.config(&sleeps{}))
+				fake.SetInstallation(installation)
+				for _, c := range tt.existing {
+					fake.AddComments(*c)
+				}
+				fake.SetNextID(2000)
+				f := newForge(t, ghConfig(fake, &sleeps{}))
 				for run := 1; run <= 2; run++ {
-					fake.reset()
+					fake.Reset()
 					if err := f.UpsertComment(context.Background(), 7, marker, body); err != nil {
 						t.Fatal(err)
 					}
-					c, e, d := fake.count(ghPostComment), fake.count(ghPatchComment), fake.count(ghDeleteComment)
+					c, e, d := fake.Count(ghPostComment), fake.Count(ghPatchComment), fake.Count(ghDeleteComment)
 					if run == 1 && (c != tt.wantCreate || e != tt.wantEd || d != tt.wantDel) {
 						t.Errorf("run 1: %d created, %d edited, %d deleted, want %d, %d, %d", c, e, d, tt.wantCreate, tt.wantEd, tt.wantDel)
 					}
 					if run == 2 && c+e+d != 0 {
-						t.Errorf("run 2 wrote: %s", fake.callList())
+						t.Errorf("run 2 wrote: %s", fake.Calls())
 					}
 				}
 				var mine []string
 				var others []ghComment
-				for _, c := range fake.commentsOn(7) {
+				for _, c := range fake.Comments(7) {
 					if c.User == me && strings.Contains(c.Body, marker) {
 						mine = append(mine, c.Body)
 					} else {
@@ -202,14 +203,14 @@ func TestGitHubUpsertComment(t *testing.T) {
 func TestGitHubUpsertCommentAddsMarker(t *testing.T) {
 	t.Parallel()
 	fake := newFakeGitHub(t)
-	f := newForge(t, fake.config(&sleeps{}))
+	f := newForge(t, ghConfig(fake, &sleeps{}))
 	huge := strings.Repeat("x", 70000)
 	for range 2 {
 		if err := f.UpsertComment(context.Background(), 3, "ordo:plan", huge); err != nil {
 			t.Fatal(err)
 		}
 	}
-	cs := fake.commentsOn(3)
+	cs := fake.Comments(3)
 	if len(cs) != 1 || !strings.HasPrefix(cs[0].Body, "<!-- ordo:plan -->\n") || len([]rune(cs[0].Body)) != ghCommentMax {
 		t.Errorf("%d comments; first starts %q and has %d characters", len(cs), cs[0].Body[:30], len([]rune(cs[0].Body)))
 	}
@@ -218,7 +219,7 @@ func TestGitHubUpsertCommentAddsMarker(t *testing.T) {
 func TestGitHubUpsertRelease(t *testing.T) {
 	t.Parallel()
 	fake := newFakeGitHub(t)
-	f := newForge(t, fake.config(&sleeps{}))
+	f := newForge(t, ghConfig(fake, &sleeps{}))
 	ctx := context.Background()
 	rel := Release{Tag: "users-api/v1.2.0", Body: "## Features\n\n- users: paging", Prerelease: false}
 	steps := []struct {
@@ -232,7 +233,7 @@ func TestGitHubUpsertRelease(t *testing.T) {
 		{"and again writes nothing", Release{Tag: rel.Tag, Body: rel.Body + "\n- users: sorting"}, 0, 0},
 	}
 	for _, st := range steps {
-		fake.reset()
+		fake.Reset()
 		url, err := f.UpsertRelease(ctx, st.rel)
 		if err != nil {
 			t.Fatalf("%s: %v", st.name, err)
@@ -240,13 +241,13 @@ func TestGitHubUpsertRelease(t *testing.T) {
 		if url != "https://github.example/acme/mono/releases/tag/users-api/v1.2.0" {
 			t.Errorf("%s: url %q", st.name, url)
 		}
-		if c, e := fake.count(ghPostRelease), fake.count(ghPatchRelease); c != st.wantCreate || e != st.wantEdt {
+		if c, e := fake.Count(ghPostRelease), fake.Count(ghPatchRelease); c != st.wantCreate || e != st.wantEdt {
 			t.Errorf("%s: %d created, %d updated, want %d, %d", st.name, c, e, st.wantCreate, st.wantEdt)
 		}
 	}
 	want := []ghRelease{{ID: 1, TagName: rel.Tag, Name: rel.Tag, Body: rel.Body + "\n- users: sorting",
 		HTMLURL: "https://github.example/acme/mono/releases/tag/users-api/v1.2.0"}}
-	if got := fake.allReleases(); !reflect.DeepEqual(got, want) {
+	if got := fake.Releases(); !reflect.DeepEqual(got, want) {
 		t.Errorf("releases\n got %+v\nwant %+v", got, want)
 	}
 }
@@ -256,16 +257,16 @@ func TestGitHubUpsertRelease(t *testing.T) {
 func TestGitHubUpsertReleaseCreatedMeanwhile(t *testing.T) {
 	t.Parallel()
 	fake := newFakeGitHub(t)
-	fake.releases = []*ghRelease{{ID: 1, TagName: "v1.0.0", Name: "v1.0.0", Body: "old", HTMLURL: "https://github.example/r/1"}}
-	fake.nextID = 1
-	fake.inject(ghGetRelease, fault{status: 404, body: `{"message":"Not Found"}`})
-	f := newForge(t, fake.config(&sleeps{}))
+	fake.AddReleases(ghRelease{ID: 1, TagName: "v1.0.0", Name: "v1.0.0", Body: "old", HTMLURL: "https://github.example/r/1"})
+	fake.SetNextID(1)
+	fake.Inject(ghGetRelease, fault{Status: 404, Body: `{"message":"Not Found"}`})
+	f := newForge(t, ghConfig(fake, &sleeps{}))
 	if _, err := f.UpsertRelease(context.Background(), Release{Tag: "v1.0.0", Body: "new", Prerelease: true}); err != nil {
 		t.Fatal(err)
 	}
-	got := fake.allReleases()
-	if len(got) != 1 || got[0].Body != "new" || !got[0].Prerelease || fake.count(ghGetRelease) != 2 {
-		t.Errorf("releases %+v after %s", got, fake.callList())
+	got := fake.Releases()
+	if len(got) != 1 || got[0].Body != "new" || !got[0].Prerelease || fake.Count(ghGetRelease) != 2 {
+		t.Errorf("releases %+v after %s", got, fake.Calls())
 	}
 }
 
@@ -297,24 +298,24 @@ func TestGitHubSetCheckRuns(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			fake := newFakeGitHub(t)
-			f := newForge(t, fake.config(&sleeps{}))
+			f := newForge(t, ghConfig(fake, &sleeps{}))
 			ctx := context.Background()
 			if err := f.SetCheckRuns(ctx, sha, []CheckRun{tt.first}); err != nil {
 				t.Fatal(err)
 			}
-			fake.reset()
+			fake.Reset()
 			if err := f.SetCheckRuns(ctx, sha, []CheckRun{tt.then}); err != nil {
 				t.Fatal(err)
 			}
-			if w := fake.count(ghPostRun) + fake.count(ghPatchRun); w != tt.wantWrites {
-				t.Errorf("%d writes, want %d: %s", w, tt.wantWrites, fake.callList())
+			if w := fake.Count(ghPostRun) + fake.Count(ghPatchRun); w != tt.wantWrites {
+				t.Errorf("%d writes, want %d: %s", w, tt.wantWrites, fake.Calls())
 			}
-			for _, b := range fake.requestBodies(ghPatchRun) {
+			for _, b := range fake.Bodies(ghPatchRun) {
 				if strings.Contains(b, `"annotations"`) && strings.Count(b, `"annotation_level"`) > 50 {
 					t.Errorf("more than 50 annotations in one request")
 				}
 			}
-			runs := fake.allRuns()
+			runs := fake.Runs()
 			latest := runs[len(runs)-1]
 			if len(runs) != tt.wantRuns || len(latest.Annotations) != tt.wantAnns {
 				t.Errorf("%d runs, latest with %d annotations; want %d, %d", len(runs), len(latest.Annotations), tt.wantRuns, tt.wantAnns)
@@ -327,12 +328,12 @@ func TestGitHubSetCheckRuns(t *testing.T) {
 				t.Errorf("latest run %+v", latest)
 			}
 			// And a third call finds everything as it left it.
-			fake.reset()
+			fake.Reset()
 			if err := f.SetCheckRuns(ctx, sha, []CheckRun{tt.then}); err != nil {
 				t.Fatal(err)
 			}
-			if fake.total() != 1 {
-				t.Errorf("third call: %s", fake.callList())
+			if fake.Total() != 1 {
+				t.Errorf("third call: %s", fake.Calls())
 			}
 		})
 	}
@@ -343,8 +344,8 @@ func TestGitHubSetCheckRuns(t *testing.T) {
 func TestGitHubCheckRunCutShortIsWrittenAgain(t *testing.T) {
 	t.Parallel()
 	fake := newFakeGitHub(t)
-	fake.inject(ghPatchRun, fault{status: 422, body: `{"message":"Validation Failed"}`})
-	f := newForge(t, fake.config(&sleeps{}))
+	fake.Inject(ghPatchRun, fault{Status: 422, Body: `{"message":"Validation Failed"}`})
+	f := newForge(t, ghConfig(fake, &sleeps{}))
 	run := CheckRun{Name: "ordo", State: StateFailure, Summary: "2 violations"}
 	for i := range 70 {
 		run.Annotations = append(run.Annotations, Annotation{Path: "ordo.yaml", Line: i + 1, Message: "m"})
@@ -355,7 +356,7 @@ func TestGitHubCheckRunCutShortIsWrittenAgain(t *testing.T) {
 	if err := f.SetCheckRuns(context.Background(), sha, []CheckRun{run}); err != nil {
 		t.Fatal(err)
 	}
-	runs := fake.allRuns()
+	runs := fake.Runs()
 	if latest := runs[len(runs)-1]; len(latest.Annotations) != 70 || latest.ExternalID != fingerprint(run) {
 		t.Errorf("latest run has %d annotations and external_id %q", len(latest.Annotations), latest.ExternalID)
 	}
@@ -364,7 +365,7 @@ func TestGitHubCheckRunCutShortIsWrittenAgain(t *testing.T) {
 func TestGitHubRejectsBadInputWithoutRequests(t *testing.T) {
 	t.Parallel()
 	fake := newFakeGitHub(t)
-	f := newForge(t, fake.config(&sleeps{}))
+	f := newForge(t, ghConfig(fake, &sleeps{}))
 	ctx := context.Background()
 	calls := []struct {
 		name string
@@ -389,8 +390,8 @@ func TestGitHubRejectsBadInputWithoutRequests(t *testing.T) {
 			t.Errorf("%s: %v (exit %d), want exit 2 with %q", c.name, err, exit.Code(err), c.want)
 		}
 	}
-	if fake.total() != 0 {
-		t.Errorf("requests sent: %s", fake.callList())
+	if fake.Total() != 0 {
+		t.Errorf("requests sent: %s", fake.Calls())
 	}
 }
 
@@ -404,22 +405,22 @@ func TestGitHubRetriesFaults(t *testing.T) {
 		timeout   time.Duration
 		wantSleep func(time.Duration) bool
 	}{
-		{"502 then success", ghPostStatus, []fault{{status: 502, body: "<html>bad gateway</html>"}}, 0, between(500*time.Millisecond, time.Second)},
-		{"429 with Retry-After", ghGetStatus, []fault{{status: 429, header: map[string]string{"Retry-After": "12"}}}, 0, between(12*time.Second, 12*time.Second)},
-		{"secondary rate limit", ghPostStatus, []fault{{status: 403, body: secondary, header: map[string]string{"Retry-After": "60"}}}, 0, between(time.Minute, time.Minute)},
-		{"secondary rate limit without Retry-After", ghPostStatus, []fault{{status: 403, body: secondary}}, 0, between(time.Minute, 2*time.Minute)},
-		{"primary rate limit", ghGetStatus, []fault{{status: 403, body: `{"message":"API rate limit exceeded for installation ID 1."}`,
-			header: map[string]string{"X-RateLimit-Limit": "1000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": unix(100 * time.Second)}}}, 0, between(50*time.Second, 102*time.Second)},
-		{"hanging response", ghGetStatus, []fault{{hang: true}}, 200 * time.Millisecond, between(500*time.Millisecond, time.Second)},
-		{"hanging status post", ghPostStatus, []fault{{hang: true}}, 200 * time.Millisecond, between(500*time.Millisecond, time.Second)},
+		{"502 then success", ghPostStatus, []fault{{Status: 502, Body: "<html>bad gateway</html>"}}, 0, between(500*time.Millisecond, time.Second)},
+		{"429 with Retry-After", ghGetStatus, []fault{{Status: 429, Header: map[string]string{"Retry-After": "12"}}}, 0, between(12*time.Second, 12*time.Second)},
+		{"secondary rate limit", ghPostStatus, []fault{{Status: 403, Body: secondary, Header: map[string]string{"Retry-After": "60"}}}, 0, between(time.Minute, time.Minute)},
+		{"secondary rate limit without Retry-After", ghPostStatus, []fault{{Status: 403, Body: secondary}}, 0, between(time.Minute, 2*time.Minute)},
+		{"primary rate limit", ghGetStatus, []fault{{Status: 403, Body: `{"message":"API rate limit exceeded for installation ID 1."}`,
+			Header: map[string]string{"X-RateLimit-Limit": "1000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": unix(100 * time.Second)}}}, 0, between(50*time.Second, 102*time.Second)},
+		{"hanging response", ghGetStatus, []fault{{Hang: true}}, 200 * time.Millisecond, between(500*time.Millisecond, time.Second)},
+		{"hanging status post", ghPostStatus, []fault{{Hang: true}}, 200 * time.Millisecond, between(500*time.Millisecond, time.Second)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			fake := newFakeGitHub(t)
-			fake.inject(tt.route, tt.faults...)
+			fake.Inject(tt.route, tt.faults...)
 			s := &sleeps{}
-			cfg := fake.config(s)
+			cfg := ghConfig(fake, s)
 			if tt.timeout > 0 {
 				cfg.RequestTimeout = tt.timeout
 			}
@@ -430,8 +431,8 @@ func TestGitHubRetriesFaults(t *testing.T) {
 			if got := s.all(); len(got) != 1 || !tt.wantSleep(got[0]) {
 				t.Errorf("waits %v", got)
 			}
-			if fake.count(tt.route) != 2 || len(fake.latest(sha)) != 1 {
-				t.Errorf("%s, %d statuses", fake.callList(), len(fake.latest(sha)))
+			if fake.Count(tt.route) != 2 || len(fake.Statuses(sha)) != 1 {
+				t.Errorf("%s, %d statuses", fake.Calls(), len(fake.Statuses(sha)))
 			}
 		})
 	}
@@ -444,10 +445,10 @@ func TestGitHubWaitsForQuotaSpentBySuccess(t *testing.T) {
 	fake := newFakeGitHub(t)
 	reset := unix(100 * time.Second)
 	spent := map[string]string{"X-RateLimit-Limit": "1000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset}
-	fake.inject(ghGetStatus, fault{status: 200, header: spent, body: `{"state":"pending","sha":"x","total_count":0,"statuses":[]}`})
-	fake.inject(ghPostStatus, fault{status: 403, header: spent, body: `{"message":"API rate limit exceeded for installation ID 1."}`})
+	fake.Inject(ghGetStatus, fault{Status: 200, Header: spent, Body: `{"state":"pending","sha":"x","total_count":0,"statuses":[]}`})
+	fake.Inject(ghPostStatus, fault{Status: 403, Header: spent, Body: `{"message":"API rate limit exceeded for installation ID 1."}`})
 	s := &sleeps{}
-	f := newForge(t, fake.config(s))
+	f := newForge(t, ghConfig(fake, s))
 	if err := f.SetStatuses(context.Background(), sha, []Status{{Context: "ordo", State: StateSuccess}}); err != nil {
 		t.Fatal(err)
 	}
@@ -458,7 +459,7 @@ func TestGitHubWaitsForQuotaSpentBySuccess(t *testing.T) {
 
 func TestGitHubErrors(t *testing.T) {
 	t.Parallel()
-	forbidden := fault{status: 403, body: `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest"}`}
+	forbidden := fault{Status: 403, Body: `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest"}`}
 	statuses := func(f Forge) error {
 		return f.SetStatuses(context.Background(), sha, []Status{{Context: "ordo", State: StateSuccess}})
 	}
@@ -494,12 +495,12 @@ func TestGitHubErrors(t *testing.T) {
 			[]string{"read the statuses of commit " + sha, `repository "acme/nope" or its commit does not exist`}},
 		{"unknown pull request", func(c *Config) { c.Repository = "acme/nope" }, "", nil, comment,
 			[]string{`repository "acme/nope" or its pull request #7 does not exist`}},
-		{"retries exhausted", func(c *Config) { c.MaxRetries = 1 }, ghGetStatus, []fault{{status: 502, body: `{"message":"Server Error"}`}, {status: 503}}, statuses,
+		{"retries exhausted", func(c *Config) { c.MaxRetries = 1 }, ghGetStatus, []fault{{Status: 502, Body: `{"message":"Server Error"}`}, {Status: 503}}, statuses,
 			[]string{"503"}},
-		{"rate limit resets too late", nil, ghGetStatus, []fault{{status: 403, body: `{"message":"API rate limit exceeded for installation ID 1."}`,
-			header: map[string]string{"X-RateLimit-Limit": "1000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": unix(time.Hour)}}}, statuses,
+		{"rate limit resets too late", nil, ghGetStatus, []fault{{Status: 403, Body: `{"message":"API rate limit exceeded for installation ID 1."}`,
+			Header: map[string]string{"X-RateLimit-Limit": "1000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": unix(time.Hour)}}}, statuses,
 			[]string{"rate limit of 1000 requests is spent until"}},
-		{"a server that echoes the token", nil, ghGetStatus, []fault{{status: 400, body: `{"message":"token ` + ghToken + ` looks odd"}`}}, statuses,
+		{"a server that echoes the token", nil, ghGetStatus, []fault{{Status: 400, Body: `{"message":"token ` + ghToken + ` looks odd"}`}}, statuses,
 			[]string{"token [REDACTED] looks odd"}},
 	}
 	for _, tt := range tests {
@@ -507,9 +508,9 @@ func TestGitHubErrors(t *testing.T) {
 			t.Parallel()
 			fake := newFakeGitHub(t)
 			if tt.route != "" {
-				fake.inject(tt.route, tt.faults...)
+				fake.Inject(tt.route, tt.faults...)
 			}
-			cfg := fake.config(&sleeps{})
+			cfg := ghConfig(fake, &sleeps{})
 			if tt.cfg != nil {
 				tt.cfg(&cfg)
 			}
@@ -538,8 +539,8 @@ func TestGitHubBaseURLs(t *testing.T) {
 		t.Run(suffix, func(t *testing.T) {
 			t.Parallel()
 			fake := newFakeGitHub(t)
-			cfg := fake.config(&sleeps{})
-			cfg.BaseURL = fake.srv.URL + suffix
+			cfg := ghConfig(fake, &sleeps{})
+			cfg.BaseURL = fake.ServerURL() + suffix
 			if err := newForge(t, cfg).SetStatuses(context.Background(), sha, []Status{{Context: "ordo", State: StateSuccess}}); err != nil {
 				t.Fatal(err)
 			}
@@ -604,13 +605,13 @@ func TestGitHubOpenAPISubset(t *testing.T) {
 	}
 
 	fake := newFakeGitHub(t)
-	req, _ := http.NewRequest(http.MethodPost, fake.srv.URL+"/api/v3/repos/acme/mono/statuses/"+sha, strings.NewReader(`{"state":"done"}`))
+	req, _ := http.NewRequest(http.MethodPost, fake.ServerURL()+"/api/v3/repos/acme/mono/statuses/"+sha, strings.NewReader(`{"state":"done"}`))
 	req.Header.Set("Content-Type", "application/json")
-	if err := fake.validate(req, []byte(`{"state":"done"}`)); err == nil {
+	if err := fake.Validate(req, []byte(`{"state":"done"}`)); err == nil {
 		t.Error("a status with state \"done\" passed validation")
 	}
-	req, _ = http.NewRequest(http.MethodGet, fake.srv.URL+"/api/v3/repos/acme/mono/releases", nil)
-	if err := fake.validate(req, nil); err == nil {
+	req, _ = http.NewRequest(http.MethodGet, fake.ServerURL()+"/api/v3/repos/acme/mono/releases", nil)
+	if err := fake.Validate(req, nil); err == nil {
 		t.Error("an operation ordo does not call passed validation")
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ordo-ci/ordo/internal/forge/forgetest"
 )
 
 const (
@@ -71,7 +73,7 @@ type glRelease struct {
 // fakeGitLab keeps commit statuses, merge request notes and releases of one
 // project, acme/mono, as GitLab's REST documentation describes them.
 type fakeGitLab struct {
-	*fakeAPI
+	*forgetest.API
 	mu       sync.Mutex
 	nextID   int64
 	statuses []*glStatus
@@ -84,39 +86,40 @@ type fakeGitLab struct {
 
 func newFakeGitLab(t testing.TB) *fakeGitLab {
 	t.Helper()
-	f := &fakeGitLab{fakeAPI: newFakeAPI(t)}
+	f := &fakeGitLab{API: forgetest.NewAPI(t)}
+	t.Cleanup(f.Close)
 	// The Releases API and a commit's merge requests take CI_JOB_TOKEN.
 	// https://docs.gitlab.com/ci/jobs/ci_job_token/
-	f.auth = func(r *http.Request, pattern string) bool {
+	f.SetAuth(func(r *http.Request, pattern string) bool {
 		if (strings.Contains(pattern, "/releases") || pattern == glCommitMRs) && r.Header.Get("JOB-TOKEN") == glJobToken {
 			return true
 		}
 		return r.Header.Get("PRIVATE-TOKEN") == glToken
-	}
-	f.validate = func(r *http.Request, body []byte) error {
+	})
+	f.SetValidate(func(r *http.Request, body []byte) error {
 		if r.Method != http.MethodGet && r.Method != http.MethodDelete && r.Header.Get("Content-Type") != "application/json" {
-			f.t.Errorf("%s %s: Content-Type %q", r.Method, r.URL, r.Header.Get("Content-Type"))
+			f.TB().Errorf("%s %s: Content-Type %q", r.Method, r.URL, r.Header.Get("Content-Type"))
 		}
 		return nil
-	}
-	f.handle(glListStatuses, f.listStatuses)
-	f.handle(glPostStatus, f.postStatus)
-	f.handle(glListNotes, f.listNotes)
-	f.handle(glGetUser, func(w http.ResponseWriter, r *http.Request, _ []byte) { writeJSON(w, http.StatusOK, glMe) })
-	f.handle(glPostNote, f.postNote)
-	f.handle(glPutNote, f.putNote)
-	f.handle(glDeleteNote, f.deleteNote)
-	f.handle(glGetRelease, f.getRelease)
-	f.handle(glPostRelease, f.postRelease)
-	f.handle(glPutRelease, f.putRelease)
-	f.handle(glCommitMRs, f.commitMRs)
+	})
+	f.Handle(glListStatuses, f.listStatuses)
+	f.Handle(glPostStatus, f.postStatus)
+	f.Handle(glListNotes, f.listNotes)
+	f.Handle(glGetUser, func(w http.ResponseWriter, r *http.Request, _ []byte) { forgetest.WriteJSON(w, http.StatusOK, glMe) })
+	f.Handle(glPostNote, f.postNote)
+	f.Handle(glPutNote, f.putNote)
+	f.Handle(glDeleteNote, f.deleteNote)
+	f.Handle(glGetRelease, f.getRelease)
+	f.Handle(glPostRelease, f.postRelease)
+	f.Handle(glPutRelease, f.putRelease)
+	f.Handle(glCommitMRs, f.commitMRs)
 	return f
 }
 
 func (f *fakeGitLab) config(s *sleeps) Config {
 	return Config{
 		Platform:       GitLab,
-		BaseURL:        f.srv.URL + "/api/v4",
+		BaseURL:        f.ServerURL() + "/api/v4",
 		Repository:     glProject,
 		Token:          glToken,
 		TokenEnv:       "GITLAB_TOKEN",
@@ -129,7 +132,7 @@ func (f *fakeGitLab) config(s *sleeps) Config {
 // projectOK answers 404 as GitLab does for a project it does not know.
 func (f *fakeGitLab) projectOK(w http.ResponseWriter, r *http.Request) bool {
 	if id := r.PathValue("id"); id != glProject && id != "42" {
-		writeJSON(w, http.StatusNotFound, map[string]string{"message": "404 Project Not Found"})
+		forgetest.WriteJSON(w, http.StatusNotFound, map[string]string{"message": "404 Project Not Found"})
 		return false
 	}
 	return true
@@ -154,10 +157,10 @@ func (f *fakeGitLab) listStatuses(w http.ResponseWriter, r *http.Request, _ []by
 		return
 	}
 	if r.URL.Query().Has("all") {
-		f.t.Errorf("statuses listed with all=: %s", r.URL.RawQuery)
+		f.TB().Errorf("statuses listed with all=: %s", r.URL.RawQuery)
 	}
 	if got := r.URL.Query().Get("pipeline_id"); got != strconv.Itoa(glPipeline) {
-		f.t.Errorf("statuses listed with pipeline_id=%q, want %d (CI_PIPELINE_ID): the pipeline's own statuses", got, glPipeline)
+		f.TB().Errorf("statuses listed with pipeline_id=%q, want %d (CI_PIPELINE_ID): the pipeline's own statuses", got, glPipeline)
 	}
 	latest := map[string]glStatus{}
 	f.mu.Lock()
@@ -174,7 +177,7 @@ func (f *fakeGitLab) listStatuses(w http.ResponseWriter, r *http.Request, _ []by
 	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
 	items, n := page(r, list)
 	pages(w, n)
-	writeJSON(w, http.StatusOK, items)
+	forgetest.WriteJSON(w, http.StatusOK, items)
 }
 
 // https://docs.gitlab.com/api/commits/#set-the-pipeline-status-of-a-commit
@@ -193,17 +196,17 @@ func (f *fakeGitLab) postStatus(w http.ResponseWriter, r *http.Request, body []b
 		TargetURL   *string `json:"target_url"`
 		PipelineID  *int64  `json:"pipeline_id"`
 	}
-	if !decodeStrict(f.t, w, body, &in) {
+	if !forgetest.DecodeStrict(f.TB(), w, body, &in) {
 		return
 	}
 	if in.PipelineID == nil || *in.PipelineID != glPipeline {
 		// GitLab would attach the status to the commit's newest pipeline.
-		f.t.Errorf("status posted with pipeline_id %v, want %d (CI_PIPELINE_ID)", in.PipelineID, glPipeline)
+		f.TB().Errorf("status posted with pipeline_id %v, want %d (CI_PIPELINE_ID)", in.PipelineID, glPipeline)
 	}
 	switch in.State {
 	case "pending", "running", "success", "failed", "canceled", "skipped":
 	default:
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "state does not have a valid value"})
+		forgetest.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "state does not have a valid value"})
 		return
 	}
 	name := "default"
@@ -219,7 +222,7 @@ func (f *fakeGitLab) postStatus(w http.ResponseWriter, r *http.Request, body []b
 		}
 	}
 	if s != nil && s.Status == in.State {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "Cannot transition status via :enqueue from :pending (Reason(s): Status cannot transition via \"enqueue\")"})
+		forgetest.WriteJSON(w, http.StatusBadRequest, map[string]string{"message": "Cannot transition status via :enqueue from :pending (Reason(s): Status cannot transition via \"enqueue\")"})
 		return
 	}
 	if s == nil {
@@ -233,7 +236,7 @@ func (f *fakeGitLab) postStatus(w http.ResponseWriter, r *http.Request, body []b
 	if in.TargetURL != nil {
 		s.TargetURL = *in.TargetURL
 	}
-	writeJSON(w, http.StatusCreated, s)
+	forgetest.WriteJSON(w, http.StatusCreated, s)
 }
 
 func (f *fakeGitLab) latestStatuses(sha string) map[string]glStatus {
@@ -259,7 +262,7 @@ func (f *fakeGitLab) commitMRs(w http.ResponseWriter, r *http.Request, _ []byte)
 	if list == nil {
 		list = []map[string]any{}
 	}
-	writeJSON(w, http.StatusOK, list)
+	forgetest.WriteJSON(w, http.StatusOK, list)
 }
 
 // https://docs.gitlab.com/api/notes/#list-all-merge-request-notes
@@ -268,7 +271,7 @@ func (f *fakeGitLab) listNotes(w http.ResponseWriter, r *http.Request, _ []byte)
 		return
 	}
 	if q := r.URL.Query(); q.Get("order_by") != "created_at" || q.Get("sort") != "asc" {
-		f.t.Errorf("notes listed in an unstable order: %s", r.URL.RawQuery)
+		f.TB().Errorf("notes listed in an unstable order: %s", r.URL.RawQuery)
 	}
 	mr, _ := strconv.Atoi(r.PathValue("iid"))
 	f.mu.Lock()
@@ -281,7 +284,7 @@ func (f *fakeGitLab) listNotes(w http.ResponseWriter, r *http.Request, _ []byte)
 	f.mu.Unlock()
 	items, n := page(r, list)
 	pages(w, n)
-	writeJSON(w, http.StatusOK, items)
+	forgetest.WriteJSON(w, http.StatusOK, items)
 }
 
 // https://docs.gitlab.com/api/notes/#create-new-merge-request-note
@@ -292,7 +295,7 @@ func (f *fakeGitLab) postNote(w http.ResponseWriter, r *http.Request, body []byt
 	var in struct {
 		Body string `json:"body"`
 	}
-	if !decodeStrict(f.t, w, body, &in) {
+	if !forgetest.DecodeStrict(f.TB(), w, body, &in) {
 		return
 	}
 	mr, _ := strconv.Atoi(r.PathValue("iid"))
@@ -300,7 +303,7 @@ func (f *fakeGitLab) postNote(w http.ResponseWriter, r *http.Request, body []byt
 	n := &glNote{ID: f.id(), MR: mr, Body: in.Body, Author: glMe}
 	f.notes = append(f.notes, n)
 	f.mu.Unlock()
-	writeJSON(w, http.StatusCreated, n)
+	forgetest.WriteJSON(w, http.StatusCreated, n)
 }
 
 func (f *fakeGitLab) findNote(w http.ResponseWriter, r *http.Request) (int, bool) {
@@ -311,7 +314,7 @@ func (f *fakeGitLab) findNote(w http.ResponseWriter, r *http.Request) (int, bool
 			return i, true
 		}
 	}
-	writeJSON(w, http.StatusNotFound, map[string]string{"message": "404 Not found"})
+	forgetest.WriteJSON(w, http.StatusNotFound, map[string]string{"message": "404 Not found"})
 	return 0, false
 }
 
@@ -323,17 +326,17 @@ func (f *fakeGitLab) putNote(w http.ResponseWriter, r *http.Request, body []byte
 	var in struct {
 		Body string `json:"body"`
 	}
-	if !decodeStrict(f.t, w, body, &in) {
+	if !forgetest.DecodeStrict(f.TB(), w, body, &in) {
 		return
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if i, ok := f.findNote(w, r); ok {
 		if f.notes[i].System {
-			f.t.Errorf("system note %d edited", f.notes[i].ID)
+			f.TB().Errorf("system note %d edited", f.notes[i].ID)
 		}
 		f.notes[i].Body = in.Body
-		writeJSON(w, http.StatusOK, f.notes[i])
+		forgetest.WriteJSON(w, http.StatusOK, f.notes[i])
 	}
 }
 
@@ -371,11 +374,11 @@ func (f *fakeGitLab) getRelease(w http.ResponseWriter, r *http.Request, _ []byte
 	defer f.mu.Unlock()
 	for _, rel := range f.releases {
 		if rel.TagName == r.PathValue("tag") {
-			writeJSON(w, http.StatusOK, rel)
+			forgetest.WriteJSON(w, http.StatusOK, rel)
 			return
 		}
 	}
-	writeJSON(w, http.StatusNotFound, map[string]string{"message": "404 Not Found"})
+	forgetest.WriteJSON(w, http.StatusNotFound, map[string]string{"message": "404 Not Found"})
 }
 
 // https://docs.gitlab.com/api/releases/#create-a-release
@@ -388,14 +391,14 @@ func (f *fakeGitLab) postRelease(w http.ResponseWriter, r *http.Request, body []
 		Name        *string `json:"name"`
 		Description *string `json:"description"`
 	}
-	if !decodeStrict(f.t, w, body, &in) {
+	if !forgetest.DecodeStrict(f.TB(), w, body, &in) {
 		return
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, rel := range f.releases {
 		if rel.TagName == in.TagName {
-			writeJSON(w, http.StatusConflict, map[string]string{"message": "Release already exists"})
+			forgetest.WriteJSON(w, http.StatusConflict, map[string]string{"message": "Release already exists"})
 			return
 		}
 	}
@@ -408,7 +411,7 @@ func (f *fakeGitLab) postRelease(w http.ResponseWriter, r *http.Request, body []
 		rel.Description = *in.Description
 	}
 	f.releases = append(f.releases, rel)
-	writeJSON(w, http.StatusCreated, rel)
+	forgetest.WriteJSON(w, http.StatusCreated, rel)
 }
 
 // https://docs.gitlab.com/api/releases/#update-a-release
@@ -420,7 +423,7 @@ func (f *fakeGitLab) putRelease(w http.ResponseWriter, r *http.Request, body []b
 		Name        *string `json:"name"`
 		Description *string `json:"description"`
 	}
-	if !decodeStrict(f.t, w, body, &in) {
+	if !forgetest.DecodeStrict(f.TB(), w, body, &in) {
 		return
 	}
 	f.mu.Lock()
@@ -433,11 +436,11 @@ func (f *fakeGitLab) putRelease(w http.ResponseWriter, r *http.Request, body []b
 			if in.Description != nil {
 				rel.Description = *in.Description
 			}
-			writeJSON(w, http.StatusOK, rel)
+			forgetest.WriteJSON(w, http.StatusOK, rel)
 			return
 		}
 	}
-	writeJSON(w, http.StatusNotFound, map[string]string{"message": "404 Not Found"})
+	forgetest.WriteJSON(w, http.StatusNotFound, map[string]string{"message": "404 Not Found"})
 }
 
 func (f *fakeGitLab) allReleases() []glRelease {
@@ -448,4 +451,22 @@ func (f *fakeGitLab) allReleases() []glRelease {
 		out = append(out, *r)
 	}
 	return out
+}
+
+// page cuts items to the page the request asks for (page, per_page), for
+// GitLab's offset pagination (see pages).
+func page[T any](r *http.Request, items []T) (out []T, next int) {
+	per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
+	if per <= 0 {
+		per = 30
+	}
+	per = min(per, 100)
+	p, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	p = max(p, 1)
+	lo := min((p-1)*per, len(items))
+	hi := min(lo+per, len(items))
+	if hi < len(items) {
+		next = p + 1
+	}
+	return items[lo:hi], next
 }

@@ -21,7 +21,7 @@ func TestGitLabStatusesNeedThePipeline(t *testing.T) {
 	if exit.Code(err) != exit.BadInput || !strings.Contains(err.Error(), "CI_PIPELINE_ID") {
 		t.Errorf("err = %v, want exit 2 naming CI_PIPELINE_ID", err)
 	}
-	if n := fake.count(glPostStatus) + fake.count(glListStatuses); n != 0 {
+	if n := fake.Count(glPostStatus) + fake.Count(glListStatuses); n != 0 {
 		t.Errorf("%d requests", n)
 	}
 }

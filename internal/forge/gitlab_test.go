@@ -39,11 +39,11 @@ func TestGitLabSetStatusesIsIdempotent(t *testing.T) {
 		}, 2},
 	}
 	for _, st := range steps {
-		fake.reset()
+		fake.Reset()
 		if err := f.SetStatuses(context.Background(), sha, st.statuses); err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
-		if got := fake.count(glPostStatus); got != st.wantPosts {
+		if got := fake.Count(glPostStatus); got != st.wantPosts {
 			t.Errorf("%s: %d posts, want %d", st.name, got, st.wantPosts)
 		}
 	}
@@ -65,13 +65,13 @@ func TestGitLabSetStatusesUnchangedIsSuccess(t *testing.T) {
 	t.Parallel()
 	fake := newFakeGitLab(t)
 	fake.statuses = []*glStatus{{ID: 1, SHA: sha, Name: "ordo", Status: "pending"}}
-	fake.inject(glListStatuses, fault{status: 200, body: "[]"})
+	fake.Inject(glListStatuses, fault{Status: 200, Body: "[]"})
 	f := newForge(t, fake.config(&sleeps{}))
 	if err := f.SetStatuses(context.Background(), sha, []Status{{Context: "ordo", State: StatePending}}); err != nil {
 		t.Fatal(err)
 	}
-	if fake.count(glPostStatus) != 1 || len(fake.statuses) != 1 {
-		t.Errorf("%s, %d statuses", fake.callList(), len(fake.statuses))
+	if fake.Count(glPostStatus) != 1 || len(fake.statuses) != 1 {
+		t.Errorf("%s, %d statuses", fake.Calls(), len(fake.statuses))
 	}
 }
 
@@ -85,7 +85,7 @@ func TestGitLabSetStatusesForThousandsOfServices(t *testing.T) {
 		statuses = append(statuses, Status{Context: fmt.Sprintf("ordo/svc-%04d", i), State: StateSuccess, Description: "not affected"})
 	}
 	for run := 1; run <= 2; run++ {
-		fake.reset()
+		fake.Reset()
 		if err := f.SetStatuses(context.Background(), sha, statuses); err != nil {
 			t.Fatal(err)
 		}
@@ -93,8 +93,8 @@ func TestGitLabSetStatusesForThousandsOfServices(t *testing.T) {
 		if run == 2 {
 			wantLists, wantPosts = (n+99)/100, 0
 		}
-		if fake.count(glListStatuses) != wantLists || fake.count(glPostStatus) != wantPosts {
-			t.Errorf("run %d: %s", run, fake.callList())
+		if fake.Count(glListStatuses) != wantLists || fake.Count(glPostStatus) != wantPosts {
+			t.Errorf("run %d: %s", run, fake.Calls())
 		}
 	}
 	if len(fake.statuses) != n {
@@ -130,16 +130,16 @@ func TestGitLabUpsertComment(t *testing.T) {
 			fake.notes, fake.nextID = tt.existing, 1000
 			f := newForge(t, fake.config(&sleeps{}))
 			for run := 1; run <= 2; run++ {
-				fake.reset()
+				fake.Reset()
 				if err := f.UpsertComment(context.Background(), 4, marker, body); err != nil {
 					t.Fatal(err)
 				}
-				p, u, d := fake.count(glPostNote), fake.count(glPutNote), fake.count(glDeleteNote)
+				p, u, d := fake.Count(glPostNote), fake.Count(glPutNote), fake.Count(glDeleteNote)
 				if run == 1 && (p != tt.wantPost || u != tt.wantPut || d != tt.del) {
 					t.Errorf("run 1: %d created, %d edited, %d deleted", p, u, d)
 				}
 				if run == 2 && p+u+d != 0 {
-					t.Errorf("run 2 wrote: %s", fake.callList())
+					t.Errorf("run 2 wrote: %s", fake.Calls())
 				}
 			}
 			var mine []string
@@ -180,7 +180,7 @@ func TestGitLabUpsertRelease(t *testing.T) {
 				wantPost, wantPut int
 			}{{"notes", 1, 0}, {"notes", 0, 0}, {"more notes", 0, 1}, {"more notes", 0, 0}}
 			for i, st := range steps {
-				fake.reset()
+				fake.Reset()
 				url, err := f.UpsertRelease(context.Background(), Release{Tag: tag, Body: st.body, Prerelease: true})
 				if err != nil {
 					t.Fatal(err)
@@ -188,8 +188,8 @@ func TestGitLabUpsertRelease(t *testing.T) {
 				if url != "https://gitlab.example/acme/mono/-/releases/"+tag {
 					t.Errorf("url %q", url)
 				}
-				if fake.count(glPostRelease) != st.wantPost || fake.count(glPutRelease) != st.wantPut {
-					t.Errorf("step %d: %s", i, fake.callList())
+				if fake.Count(glPostRelease) != st.wantPost || fake.Count(glPutRelease) != st.wantPut {
+					t.Errorf("step %d: %s", i, fake.Calls())
 				}
 			}
 			want := []glRelease{{TagName: tag, Name: tag, Description: "more notes", Links: map[string]string{"self": "https://gitlab.example/acme/mono/-/releases/" + tag}}}
@@ -204,12 +204,12 @@ func TestGitLabUpsertReleaseCreatedMeanwhile(t *testing.T) {
 	t.Parallel()
 	fake := newFakeGitLab(t)
 	fake.releases = []*glRelease{{TagName: "v2.0.0", Name: "v2.0.0", Description: "old", Links: map[string]string{"self": "u"}}}
-	fake.inject(glGetRelease, fault{status: 404, body: `{"message":"404 Not Found"}`})
+	fake.Inject(glGetRelease, fault{Status: 404, Body: `{"message":"404 Not Found"}`})
 	if _, err := newForge(t, fake.config(&sleeps{})).UpsertRelease(context.Background(), Release{Tag: "v2.0.0", Body: "new"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := fake.allReleases(); len(got) != 1 || got[0].Description != "new" {
-		t.Errorf("releases %+v after %s", got, fake.callList())
+		t.Errorf("releases %+v after %s", got, fake.Calls())
 	}
 }
 
@@ -232,8 +232,8 @@ func TestGitLabRefusesWhatItCannotDo(t *testing.T) {
 			t.Errorf("%s with a job token: %v", name, err)
 		}
 	}
-	if fake.total() != 0 {
-		t.Errorf("requests sent: %s", fake.callList())
+	if fake.Total() != 0 {
+		t.Errorf("requests sent: %s", fake.Calls())
 	}
 }
 
@@ -246,16 +246,16 @@ func TestGitLabRetriesFaults(t *testing.T) {
 		timeout   time.Duration
 		wantSleep func(time.Duration) bool
 	}{
-		{"502 then success", glPostStatus, []fault{{status: 502, body: "bad gateway"}}, 0, between(500*time.Millisecond, time.Second)},
-		{"429 with Retry-After", glListStatuses, []fault{{status: 429, body: `{"message":"Retry later"}`,
-			header: map[string]string{"Retry-After": "9", "RateLimit-Remaining": "0", "RateLimit-Reset": unix(9 * time.Second)}}}, 0, between(9*time.Second, 9*time.Second)},
-		{"hanging response", glListStatuses, []fault{{hang: true}}, 200 * time.Millisecond, between(500*time.Millisecond, time.Second)},
+		{"502 then success", glPostStatus, []fault{{Status: 502, Body: "bad gateway"}}, 0, between(500*time.Millisecond, time.Second)},
+		{"429 with Retry-After", glListStatuses, []fault{{Status: 429, Body: `{"message":"Retry later"}`,
+			Header: map[string]string{"Retry-After": "9", "RateLimit-Remaining": "0", "RateLimit-Reset": unix(9 * time.Second)}}}, 0, between(9*time.Second, 9*time.Second)},
+		{"hanging response", glListStatuses, []fault{{Hang: true}}, 200 * time.Millisecond, between(500*time.Millisecond, time.Second)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			fake := newFakeGitLab(t)
-			fake.inject(tt.route, tt.faults...)
+			fake.Inject(tt.route, tt.faults...)
 			s := &sleeps{}
 			cfg := fake.config(s)
 			if tt.timeout > 0 {
@@ -267,8 +267,8 @@ func TestGitLabRetriesFaults(t *testing.T) {
 			if got := s.all(); len(got) != 1 || !tt.wantSleep(got[0]) {
 				t.Errorf("waits %v", got)
 			}
-			if fake.count(tt.route) != 2 {
-				t.Errorf("%s", fake.callList())
+			if fake.Count(tt.route) != 2 {
+				t.Errorf("%s", fake.Calls())
 			}
 		})
 	}
@@ -280,7 +280,7 @@ func TestGitLabRetriesAreNotDoubled(t *testing.T) {
 	t.Parallel()
 	fake := newFakeGitLab(t)
 	for range 10 {
-		fake.inject(glListStatuses, fault{status: 500, body: `{"message":"500 Internal Server Error"}`})
+		fake.Inject(glListStatuses, fault{Status: 500, Body: `{"message":"500 Internal Server Error"}`})
 	}
 	s := &sleeps{}
 	cfg := fake.config(s)
@@ -289,7 +289,7 @@ func TestGitLabRetriesAreNotDoubled(t *testing.T) {
 	if exit.Code(err) != exit.Env || !strings.Contains(err.Error(), "500") {
 		t.Errorf("error %v", err)
 	}
-	if n := fake.count(glListStatuses); n != 3 || len(s.all()) != 2 {
+	if n := fake.Count(glListStatuses); n != 3 || len(s.all()) != 2 {
 		t.Errorf("%d attempts and %d waits, want 3 and 2", n, len(s.all()))
 	}
 }
@@ -311,9 +311,9 @@ func TestGitLabErrors(t *testing.T) {
 	}{
 		{"bad token", func(c *Config) { c.Token = "glpat-wrong" }, "", nil, statuses,
 			[]string{"401", "the token in GITLAB_TOKEN is invalid or expired"}},
-		{"token without the api scope", nil, glListStatuses, []fault{{status: 403, body: `{"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token."}`}}, statuses,
+		{"token without the api scope", nil, glListStatuses, []fault{{Status: 403, Body: `{"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token."}`}}, statuses,
 			[]string{"403", "insufficient_scope", "needs the api scope and at least the Developer role"}},
-		{"role too low for releases", nil, glPostRelease, []fault{{status: 403, body: `{"message":"403 Forbidden"}`}}, release,
+		{"role too low for releases", nil, glPostRelease, []fault{{Status: 403, Body: `{"message":"403 Forbidden"}`}}, release,
 			[]string{`publish release "v1" in project "acme/mono": 403 Forbidden: the token`, "Developer role"}},
 		{"unknown project", func(c *Config) { c.Repository = "acme/nope" }, "", nil, release,
 			[]string{"404 Not Found", `project "acme/nope" does not exist, or the token in GITLAB_TOKEN cannot see it`}},
@@ -321,7 +321,7 @@ func TestGitLabErrors(t *testing.T) {
 			[]string{`project "acme/nope" or its commit does not exist`}},
 		{"unknown merge request", func(c *Config) { c.Repository = "acme/nope" }, "", nil, comment,
 			[]string{`project "acme/nope" or its merge request !4 does not exist`}},
-		{"a server that echoes the token", nil, glListStatuses, []fault{{status: 400, body: `{"message":"bad token ` + glToken + `"}`}}, statuses,
+		{"a server that echoes the token", nil, glListStatuses, []fault{{Status: 400, Body: `{"message":"bad token ` + glToken + `"}`}}, statuses,
 			[]string{"bad token [REDACTED]"}},
 	}
 	for _, tt := range tests {
@@ -329,7 +329,7 @@ func TestGitLabErrors(t *testing.T) {
 			t.Parallel()
 			fake := newFakeGitLab(t)
 			if tt.route != "" {
-				fake.inject(tt.route, tt.faults...)
+				fake.Inject(tt.route, tt.faults...)
 			}
 			cfg := fake.config(&sleeps{})
 			if tt.cfg != nil {
@@ -355,7 +355,7 @@ func TestGitLabNumericProjectAndBaseURL(t *testing.T) {
 	t.Parallel()
 	fake := newFakeGitLab(t)
 	cfg := fake.config(&sleeps{})
-	cfg.Repository, cfg.BaseURL = "42", fake.srv.URL // client-go adds /api/v4
+	cfg.Repository, cfg.BaseURL = "42", fake.ServerURL() // client-go adds /api/v4
 	if err := newForge(t, cfg).SetStatuses(context.Background(), sha, []Status{{Context: "ordo", State: StateSuccess}}); err != nil {
 		t.Fatal(err)
 	}

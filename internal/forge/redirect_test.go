@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ordo-ci/ordo/internal/forge/forgetest"
 )
 
 // elsewhere is a second server, another host than the API's, that records
@@ -26,7 +28,7 @@ func newElsewhere(t *testing.T) *elsewhere {
 		e.seen = append(e.seen, r.Method+" "+r.URL.Path+" Authorization="+r.Header.Get("Authorization")+
 			" PRIVATE-TOKEN="+r.Header.Get("PRIVATE-TOKEN")+" JOB-TOKEN="+r.Header.Get("JOB-TOKEN"))
 		e.mu.Unlock()
-		writeJSON(w, http.StatusOK, map[string]any{})
+		forgetest.WriteJSON(w, http.StatusOK, map[string]any{})
 	}))
 	t.Cleanup(e.Close)
 	return e
@@ -100,11 +102,11 @@ func TestTokenNeverFollowsARedirectToAnotherHost(t *testing.T) {
 func TestRedirectOnTheAPIHostIsFollowed(t *testing.T) {
 	t.Parallel()
 	gh := newFakeGitHub(t)
-	gh.mux.HandleFunc("GET /api/v3/repos/old/mono/commits/{ref}/status", func(w http.ResponseWriter, r *http.Request) {
+	gh.Mux().HandleFunc("GET /api/v3/repos/old/mono/commits/{ref}/status", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, strings.Replace(r.URL.RequestURI(), "/repos/old/", "/repos/acme/", 1), http.StatusMovedPermanently)
 	})
-	gh.validate = nil
-	cfg := gh.config(&sleeps{})
+	gh.SetValidate(nil)
+	cfg := ghConfig(gh, &sleeps{})
 	cfg.Repository = "old/mono"
 	f, err := New(cfg)
 	if err != nil {
@@ -113,7 +115,7 @@ func TestRedirectOnTheAPIHostIsFollowed(t *testing.T) {
 	err = f.SetStatuses(context.Background(), strings.Repeat("a", 40), []Status{{Context: "ordo", State: StateSuccess}})
 	// The POST goes to old/mono, which the fake does not know: 404 after the
 	// GET was redirected and answered.
-	if gh.count(ghGetStatus) != 1 {
-		t.Errorf("the redirected GET did not reach the repository's new path: %v (%v)", gh.callList(), err)
+	if gh.Count(ghGetStatus) != 1 {
+		t.Errorf("the redirected GET did not reach the repository's new path: %v (%v)", gh.Calls(), err)
 	}
 }

@@ -26,20 +26,20 @@ func (s *scripted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
 	s.mu.Lock()
 	s.bodies = append(s.bodies, string(b))
-	a := fault{status: http.StatusOK, body: `{"ok":true}`}
+	a := fault{Status: http.StatusOK, Body: `{"ok":true}`}
 	if len(s.answers) > 0 {
 		a, s.answers = s.answers[0], s.answers[1:]
 	}
 	s.mu.Unlock()
-	if a.hang {
+	if a.Hang {
 		<-r.Context().Done()
 		return
 	}
-	for k, v := range a.header {
+	for k, v := range a.Header {
 		w.Header().Set(k, v)
 	}
-	w.WriteHeader(a.status)
-	io.WriteString(w, a.body)
+	w.WriteHeader(a.Status)
+	io.WriteString(w, a.Body)
 }
 
 func (s *scripted) attempts() []string {
@@ -64,45 +64,45 @@ func TestRetryTransport(t *testing.T) {
 		wantStatus int
 		wantSleeps []func(time.Duration) bool
 	}{
-		{"502 then success", []fault{{status: 502}}, 0, 200,
+		{"502 then success", []fault{{Status: 502}}, 0, 200,
 			[]func(time.Duration) bool{between(500*time.Millisecond, time.Second)}},
-		{"5xx backs off exponentially", []fault{{status: 503}, {status: 500}, {status: 504}}, 0, 200,
+		{"5xx backs off exponentially", []fault{{Status: 503}, {Status: 500}, {Status: 504}}, 0, 200,
 			[]func(time.Duration) bool{between(500*time.Millisecond, time.Second), between(time.Second, 2*time.Second), between(2*time.Second, 4*time.Second)}},
-		{"503 with Retry-After", []fault{{status: 503, header: map[string]string{"Retry-After": "3"}}}, 0, 200,
+		{"503 with Retry-After", []fault{{Status: 503, Header: map[string]string{"Retry-After": "3"}}}, 0, 200,
 			[]func(time.Duration) bool{between(3*time.Second, 3*time.Second)}},
-		{"429 with Retry-After seconds", []fault{{status: 429, header: map[string]string{"Retry-After": "7"}}}, 0, 200,
+		{"429 with Retry-After seconds", []fault{{Status: 429, Header: map[string]string{"Retry-After": "7"}}}, 0, 200,
 			[]func(time.Duration) bool{between(7*time.Second, 7*time.Second)}},
-		{"429 with Retry-After date", []fault{{status: 429, header: map[string]string{"Retry-After": time.Now().Add(100 * time.Second).UTC().Format(http.TimeFormat)}}}, 0, 200,
+		{"429 with Retry-After date", []fault{{Status: 429, Header: map[string]string{"Retry-After": time.Now().Add(100 * time.Second).UTC().Format(http.TimeFormat)}}}, 0, 200,
 			[]func(time.Duration) bool{between(50*time.Second, 100*time.Second)}},
-		{"429 without headers backs off", []fault{{status: 429}}, 0, 200,
+		{"429 without headers backs off", []fault{{Status: 429}}, 0, 200,
 			[]func(time.Duration) bool{between(500*time.Millisecond, time.Second)}},
-		{"GitLab 429 waits for RateLimit-Reset", []fault{{status: 429, header: map[string]string{"RateLimit-Remaining": "0", "RateLimit-Reset": unix(100 * time.Second)}}}, 0, 200,
+		{"GitLab 429 waits for RateLimit-Reset", []fault{{Status: 429, Header: map[string]string{"RateLimit-Remaining": "0", "RateLimit-Reset": unix(100 * time.Second)}}}, 0, 200,
 			[]func(time.Duration) bool{between(50*time.Second, 102*time.Second)}},
-		{"GitHub primary rate limit waits for x-ratelimit-reset", []fault{{status: 403, body: `{"message":"API rate limit exceeded for installation ID 1."}`,
-			header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": unix(100 * time.Second)}}}, 0, 200,
+		{"GitHub primary rate limit waits for x-ratelimit-reset", []fault{{Status: 403, Body: `{"message":"API rate limit exceeded for installation ID 1."}`,
+			Header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": unix(100 * time.Second)}}}, 0, 200,
 			[]func(time.Duration) bool{between(50*time.Second, 102*time.Second)}},
-		{"GitHub secondary rate limit with Retry-After", []fault{{status: 403, body: secondary, header: map[string]string{"Retry-After": "30"}}}, 0, 200,
+		{"GitHub secondary rate limit with Retry-After", []fault{{Status: 403, Body: secondary, Header: map[string]string{"Retry-After": "30"}}}, 0, 200,
 			[]func(time.Duration) bool{between(30*time.Second, 30*time.Second)}},
-		{"GitHub secondary rate limit without headers waits a minute", []fault{{status: 403, body: secondary}}, 0, 200,
+		{"GitHub secondary rate limit without headers waits a minute", []fault{{Status: 403, Body: secondary}}, 0, 200,
 			[]func(time.Duration) bool{between(time.Minute, time.Minute+time.Second)}},
-		{"403 permission error is not retried", []fault{{status: 403, body: `{"message":"Resource not accessible by integration"}`}}, 0, 403, nil},
-		{"401 is not retried", []fault{{status: 401, body: `{"message":"Bad credentials"}`}}, 0, 401, nil},
-		{"404 is not retried", []fault{{status: 404}}, 0, 404, nil},
-		{"422 is not retried", []fault{{status: 422}}, 0, 422, nil},
-		{"501 is not retried", []fault{{status: 501}}, 0, 501, nil},
-		{"retries are bounded", []fault{{status: 500}, {status: 500}, {status: 500}, {status: 500}}, 2, 500,
+		{"403 permission error is not retried", []fault{{Status: 403, Body: `{"message":"Resource not accessible by integration"}`}}, 0, 403, nil},
+		{"401 is not retried", []fault{{Status: 401, Body: `{"message":"Bad credentials"}`}}, 0, 401, nil},
+		{"404 is not retried", []fault{{Status: 404}}, 0, 404, nil},
+		{"422 is not retried", []fault{{Status: 422}}, 0, 422, nil},
+		{"501 is not retried", []fault{{Status: 501}}, 0, 501, nil},
+		{"retries are bounded", []fault{{Status: 500}, {Status: 500}, {Status: 500}, {Status: 500}}, 2, 500,
 			[]func(time.Duration) bool{between(0, 2*time.Second), between(0, 2*time.Second)}},
-		{"no retries", []fault{{status: 502}}, -1, 502, nil},
-		{"Retry-After beyond MaxWait is not waited for", []fault{{status: 429, header: map[string]string{"Retry-After": "3600"}}}, 0, 429, nil},
-		{"rate limit reset beyond MaxWait is not waited for", []fault{{status: 403,
-			header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": unix(time.Hour)}}}, 0, 403, nil},
+		{"no retries", []fault{{Status: 502}}, -1, 502, nil},
+		{"Retry-After beyond MaxWait is not waited for", []fault{{Status: 429, Header: map[string]string{"Retry-After": "3600"}}}, 0, 429, nil},
+		{"rate limit reset beyond MaxWait is not waited for", []fault{{Status: 403,
+			Header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": unix(time.Hour)}}}, 0, 403, nil},
 		// 9223372037 s overflows time.Duration: it once made a negative wait,
 		// that is an immediate retry, every time.
-		{"a Retry-After past time.Duration is not an immediate retry", []fault{{status: 503, header: map[string]string{"Retry-After": "9223372037"}}, {status: 503, header: map[string]string{"Retry-After": "9223372037"}}}, 0, 503, nil},
-		{"a Retry-After past int64 neither", []fault{{status: 429, header: map[string]string{"Retry-After": "99999999999999999999999"}}}, 0, 429, nil},
-		{"a rate limit reset far away neither", []fault{{status: 429, header: map[string]string{"RateLimit-Remaining": "0", "RateLimit-Reset": "9223372036854775807"}}}, 0, 429, nil},
-		{"a POST answered 5xx is not sent again", []fault{{status: 502}}, 0, 502, nil},
-		{"a POST answered 429 is: it was not taken", []fault{{status: 429, header: map[string]string{"Retry-After": "2"}}}, 0, 200,
+		{"a Retry-After past time.Duration is not an immediate retry", []fault{{Status: 503, Header: map[string]string{"Retry-After": "9223372037"}}, {Status: 503, Header: map[string]string{"Retry-After": "9223372037"}}}, 0, 503, nil},
+		{"a Retry-After past int64 neither", []fault{{Status: 429, Header: map[string]string{"Retry-After": "99999999999999999999999"}}}, 0, 429, nil},
+		{"a rate limit reset far away neither", []fault{{Status: 429, Header: map[string]string{"RateLimit-Remaining": "0", "RateLimit-Reset": "9223372036854775807"}}}, 0, 429, nil},
+		{"a POST answered 5xx is not sent again", []fault{{Status: 502}}, 0, 502, nil},
+		{"a POST answered 429 is: it was not taken", []fault{{Status: 429, Header: map[string]string{"Retry-After": "2"}}}, 0, 200,
 			[]func(time.Duration) bool{between(2*time.Second, 2*time.Second)}},
 	}
 	for _, tt := range tests {
@@ -154,8 +154,8 @@ func TestRetryTransport(t *testing.T) {
 // requests get the server's answer instead of another wait.
 func TestRetryTransportSharesItsWaitingBudget(t *testing.T) {
 	t.Parallel()
-	limited := fault{status: 429, header: map[string]string{"Retry-After": "70"}}
-	srv := &scripted{answers: []fault{limited, {status: 200}, limited}}
+	limited := fault{Status: 429, Header: map[string]string{"Retry-After": "70"}}
+	srv := &scripted{answers: []fault{limited, {Status: 200}, limited}}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	s := &sleeps{}
@@ -184,12 +184,12 @@ func TestRetryTransportTimeouts(t *testing.T) {
 		wantAttempts int
 		wantErr      string
 	}{
-		{"GET hanging is retried", http.MethodGet, false, []fault{{hang: true}}, 2, ""},
-		{"PUT hanging is retried", http.MethodPut, false, []fault{{hang: true}, {hang: true}}, 3, ""},
-		{"POST marked safe is retried", http.MethodPost, true, []fault{{hang: true}}, 2, ""},
-		{"POST hanging is not sent twice", http.MethodPost, false, []fault{{hang: true}}, 1, "no complete response within 100ms"},
+		{"GET hanging is retried", http.MethodGet, false, []fault{{Hang: true}}, 2, ""},
+		{"PUT hanging is retried", http.MethodPut, false, []fault{{Hang: true}, {Hang: true}}, 3, ""},
+		{"POST marked safe is retried", http.MethodPost, true, []fault{{Hang: true}}, 2, ""},
+		{"POST hanging is not sent twice", http.MethodPost, false, []fault{{Hang: true}}, 1, "no complete response within 100ms"},
 		{"retries of a hanging server are bounded", http.MethodGet, false,
-			[]fault{{hang: true}, {hang: true}, {hang: true}, {hang: true}, {hang: true}}, 5, "no complete response within 100ms"},
+			[]fault{{Hang: true}, {Hang: true}, {Hang: true}, {Hang: true}, {Hang: true}}, 5, "no complete response within 100ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,6 +22,7 @@ import (
 	"github.com/oasdiff/oasdiff/load"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/git"
 )
@@ -198,7 +199,7 @@ func breakingViolation(c *checker, contract, spec, provider string, from, to *se
 		Versions: []string{from.String(), to.String()},
 		Changes:  changes,
 		Message: fmt.Sprintf("contract %s: spec %s changed incompatibly (%s) but %s went from %s to %s without a %s bump: %s",
-			contract, spec, plural(len(changes), "breaking change"), provider, from, to, strings.Fields(what)[0], strings.Join(listed, "; ")),
+			contract, spec, english.Count(len(changes), "breaking change"), provider, from, to, strings.Fields(what)[0], strings.Join(listed, "; ")),
 		Fix: fmt.Sprintf("bump the %s: provide %s %s, and serve the old version next to it while consumers move (expand, then contract); or make the change compatible",
 			what, contract, need),
 	}

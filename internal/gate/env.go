@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/record"
 )
 
@@ -53,8 +54,8 @@ func (c *checker) env(ctx context.Context) error {
 	for _, name := range c.deployedNames() {
 		if sha, ok := in.Diverged[name]; ok {
 			c.add(Violation{Rule: RuleEnvDiverged, Service: name,
-				Message: fmt.Sprintf("%s runs %s in %s, which is not an ancestor of head %s: deploying head replaces commits head does not have", name, short(sha), in.Env, short(in.Head)),
-				Fix:     fmt.Sprintf("merge %s into the branch being deployed, or override %s with the reason", short(sha), RuleEnvDiverged)})
+				Message: fmt.Sprintf("%s runs %s in %s, which is not an ancestor of head %s: deploying head replaces commits head does not have", name, git.Short(sha), in.Env, git.Short(in.Head)),
+				Fix:     fmt.Sprintf("merge %s into the branch being deployed, or override %s with the reason", git.Short(sha), RuleEnvDiverged)})
 		}
 	}
 	if in.From == "" {
@@ -78,7 +79,7 @@ func (c *checker) env(ctx context.Context) error {
 		switch {
 		case !found:
 			c.add(Violation{Rule: RuleEnvUnverified, Service: name,
-				Message: fmt.Sprintf("%s is not verified in %s at a commit with its code at head %s", name, in.From, short(in.Head)),
+				Message: fmt.Sprintf("%s is not verified in %s at a commit with its code at head %s", name, in.From, git.Short(in.Head)),
 				Fix:     fmt.Sprintf("deploy and verify head in %s first, or override %s with the reason", in.From, RuleEnvUnverified)})
 		case c.in.Now.Sub(first) < in.Soak:
 			left := in.Soak - c.in.Now.Sub(first)
@@ -88,11 +89,4 @@ func (c *checker) env(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-func short(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
-	return sha
 }

@@ -246,10 +246,3 @@ func versionStrings[V fmt.Stringer](vs []V) []string {
 	}
 	return out
 }
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}

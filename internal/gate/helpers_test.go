@@ -1,12 +1,8 @@
 package gate
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,28 +12,7 @@ import (
 	"github.com/ordo-ci/ordo/internal/git/gittest"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
 func TestMain(m *testing.M) { gittest.Main(m) }
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(tb testing.TB, name string, got []byte) {
-	tb.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			tb.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		tb.Errorf("%s differs from the golden file (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 // parseCatalog parses an ordo.yaml body; "version: 1" is added in front.
 func parseCatalog(tb testing.TB, src string) *catalog.Catalog {

@@ -8,6 +8,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/english"
 )
 
 // freeze reports each freeze window that contains now and covers a deployed
@@ -40,7 +41,7 @@ func (c *checker) freeze() {
 			Services: covered,
 			Window:   name,
 			Message: fmt.Sprintf("now (%s) is inside freeze window %s (%s), which covers %s: %s",
-				clockAt(now, w), name, describeWindow(w), plural(len(covered), "deployed service"), strings.Join(covered, ", ")),
+				clockAt(now, w), name, describeWindow(w), english.Count(len(covered), "deployed service"), strings.Join(covered, ", ")),
 			Fix: fix + ", or " + overrideHint(RuleFreeze),
 		}, w.Pos))
 	}
@@ -94,7 +95,7 @@ func (c *checker) maxDeploy() {
 		Rule:     RuleMaxDeploy,
 		Service:  names[0],
 		Services: names,
-		Message:  fmt.Sprintf("the plan deploys %d services, more than max_deploy (%d)", len(names), limit),
+		Message:  fmt.Sprintf("the plan deploys %s, more than max_deploy (%d)", english.Count(len(names), "service"), limit),
 		Fix:      "split the change into smaller releases, or " + overrideHint(RuleMaxDeploy),
 		File:     c.in.Head.File,
 	})

@@ -1,10 +1,12 @@
 package git
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"slices"
+	"strings"
+
+	"github.com/ordo-ci/ordo/internal/exit"
 )
 
 // DiffFiles returns the repository-relative paths that differ between the
@@ -24,15 +26,17 @@ func (r Repo) DiffFiles(ctx context.Context, base, head string) ([]string, error
 	}
 	files, err := parseNameStatus(out)
 	if err != nil {
-		return nil, fmt.Errorf("read git diff %s %s: %w", base, head, err)
+		return nil, exit.Envf("read git diff %s %s: %w", base, head, err)
 	}
 	return files, nil
 }
 
 // parseNameStatus reads `git diff -z --name-status` output: a status field and
-// one path, or for renames and copies (R and C followed by a score) two.
+// one path, or for renames and copies (R and C followed by a score) two. The
+// paths share one copy of the output rather than one allocation each: a
+// large change lists tens of thousands.
 func parseNameStatus(out []byte) ([]string, error) {
-	fields := bytes.Split(out, []byte{0})
+	fields := strings.Split(string(out), "\x00")
 	if n := len(fields); n > 0 && len(fields[n-1]) == 0 {
 		fields = fields[:n-1]
 	}
@@ -51,11 +55,11 @@ func parseNameStatus(out []byte) ([]string, error) {
 		}
 		switch status[0] {
 		case 'R':
-			files = append(files, string(fields[i+1]), string(fields[i+2]))
+			files = append(files, fields[i+1], fields[i+2])
 		case 'C':
-			files = append(files, string(fields[i+2]))
+			files = append(files, fields[i+2])
 		case 'A', 'D', 'M', 'T', 'U', 'X':
-			files = append(files, string(fields[i+1]))
+			files = append(files, fields[i+1])
 		default:
 			return nil, fmt.Errorf("unknown status %q at field %d", status, i)
 		}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ordo-ci/ordo/internal/exit"
 )
 
 // Repo is a working tree (or bare repository) that git commands run in.
@@ -52,6 +54,16 @@ func quoteArg(a string) string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// ExitCode classifies a failed git command where it fails: a revision that
+// names no commit is the user's input; anything else (a broken repository, a
+// refused fetch) is the environment's.
+func (e *Error) ExitCode() int {
+	if errors.Is(e.Err, ErrUnknownRev) {
+		return exit.BadInput
+	}
+	return exit.Env
+}
+
 // WaitDelay is how long Run waits for git's output once ctx is done and
 // git was killed, before closing the pipes itself.
 var WaitDelay = 5 * time.Second
@@ -71,7 +83,7 @@ func (r Repo) Run(ctx context.Context, args ...string) ([]byte, error) {
 	if err := cmd.Run(); err != nil {
 		var ee *exec.Error
 		if errors.As(err, &ee) {
-			return nil, fmt.Errorf("run git: %w (is git installed and on PATH?)", err)
+			return nil, exit.Envf("run git: %w (is git installed and on PATH?)", err)
 		}
 		return stdout.Bytes(), &Error{Args: args, Stderr: stderr.String(), Err: err}
 	}

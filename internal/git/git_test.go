@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/git/gittest"
 )
 
@@ -35,6 +36,7 @@ func TestRevParse(t *testing.T) {
 		{rev: "nope", unknown: true},
 		{rev: "-h", unknown: true},
 		{rev: "--all", unknown: true},
+		{rev: "^HEAD", unknown: true}, // verifies, as a negation
 		{rev: strings.Repeat("ab", 20), unknown: true},
 	}
 	for _, tt := range tests {
@@ -44,6 +46,9 @@ func TestRevParse(t *testing.T) {
 			if tt.unknown {
 				if !errors.Is(err, ErrUnknownRev) {
 					t.Fatalf("RevParse(%q) = %q, %v; want ErrUnknownRev", tt.rev, got, err)
+				}
+				if exit.Code(err) != exit.BadInput {
+					t.Errorf("RevParse(%q): exit code %d, want %d: an unknown revision is the user's input", tt.rev, exit.Code(err), exit.BadInput)
 				}
 				if !strings.Contains(err.Error(), tt.rev) {
 					t.Errorf("error %q does not name %q", err, tt.rev)

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"os/exec"
+
+	"github.com/ordo-ci/ordo/internal/exit"
 )
 
 // RunWith runs git like Run, with extra environment variables (NAME=value)
@@ -26,7 +27,7 @@ func (r Repo) RunWith(ctx context.Context, env []string, stdin []byte, args ...s
 	if err := cmd.Run(); err != nil {
 		var ee *exec.Error
 		if errors.As(err, &ee) {
-			return nil, fmt.Errorf("run git: %w (is git installed and on PATH?)", err)
+			return nil, exit.Envf("run git: %w (is git installed and on PATH?)", err)
 		}
 		return stdout.Bytes(), &Error{Args: args, Stderr: stderr.String(), Err: err}
 	}

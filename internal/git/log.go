@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/ordo-ci/ordo/internal/exit"
 )
 
 // LogEntry is one commit as `git log` lists it, with the files it changes.
@@ -32,7 +34,7 @@ const logFormat = "--format=%x00%H%x00%P%x00%B%x00"
 func (r Repo) Log(ctx context.Context, revs ...string) ([]LogEntry, error) {
 	for _, rev := range revs {
 		if rev == "" || strings.HasPrefix(rev, "-") {
-			return nil, fmt.Errorf("git log: invalid revision %q", rev)
+			return nil, exit.BadInputf("git log: invalid revision %q", rev)
 		}
 	}
 	args := []string{
@@ -49,7 +51,7 @@ func (r Repo) Log(ctx context.Context, revs ...string) ([]LogEntry, error) {
 	}
 	entries, err := parseLog(out)
 	if err != nil {
-		return nil, fmt.Errorf("git log: %w", err)
+		return nil, exit.Envf("git log: %w", err)
 	}
 	return entries, nil
 }

@@ -22,10 +22,12 @@ func (r Repo) RevParse(ctx context.Context, rev string) (string, error) {
 	// --end-of-options keeps a rev such as "-h" from being read as a flag;
 	// ^{commit} peels annotated tags and makes a missing object an error.
 	out, err := r.Output(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
+	// A negation ("^main") verifies too, printed as "^" and a SHA: it names
+	// no one commit.
+	if (err == nil && !IsSHA(out)) || exitCode(err) == 1 {
+		return "", &Error{Args: []string{"rev-parse", "--verify", rev}, Stderr: "unknown revision " + quoteArg(rev), Err: ErrUnknownRev}
+	}
 	if err != nil {
-		if exitCode(err) == 1 {
-			return "", &Error{Args: []string{"rev-parse", "--verify", rev}, Stderr: "unknown revision " + quoteArg(rev), Err: ErrUnknownRev}
-		}
 		return "", err
 	}
 	return out, nil
@@ -71,4 +73,20 @@ func IsSHA(s string) bool {
 		return false
 	}
 	return strings.Trim(s, "0123456789abcdefABCDEF") == ""
+}
+
+// ShortLen is how many hex digits of a commit ordo shows people: 12 keeps
+// commits apart in the largest repositories (git's own abbreviation grows
+// to about that) and matches what GitHub shows in deployment and
+// comparison pages.
+const ShortLen = 12
+
+// Short abbreviates a commit for people to read, to ShortLen digits; JSON and
+// the record keep the full one. Anything that is not a full commit id (a ref
+// name such as origin/main, "") is returned as it is.
+func Short(sha string) string {
+	if IsSHA(sha) {
+		return sha[:ShortLen]
+	}
+	return sha
 }

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/ordo-ci/ordo/internal/english"
+	"github.com/ordo-ci/ordo/internal/git"
 )
 
 // The documents' shapes are SPEC sections 10, 12, 13 and 15. Each is decoded
@@ -21,12 +24,12 @@ func (r *ref) String() string {
 	switch {
 	case r == nil:
 		return "nothing"
-	case r.Version != "" && r.SHA != "" && !strings.Contains(r.Version, short(r.SHA)):
-		return r.Version + " (" + short(r.SHA) + ")"
+	case r.Version != "" && r.SHA != "" && !strings.Contains(r.Version, git.Short(r.SHA)):
+		return r.Version + " (" + git.Short(r.SHA) + ")"
 	case r.Version != "":
 		return r.Version
 	}
-	return short(r.SHA)
+	return git.Short(r.SHA)
 }
 
 type wave struct {
@@ -78,11 +81,11 @@ func fromPlan(data []byte) (*Message, error) {
 	if p.Env != "" {
 		where = " to " + p.Env
 	}
-	m.Title = fmt.Sprintf("Plan%s: %s in %s", where, count(len(p.Deploy), "service", "services"), count(len(p.Waves), "wave", "waves"))
+	m.Title = fmt.Sprintf("Plan%s: %s in %s", where, english.Count(len(p.Deploy), "service"), english.Count(len(p.Waves), "wave"))
 	if len(p.Deploy) == 0 {
 		m.Title = fmt.Sprintf("Plan%s: nothing to deploy", where)
 	}
-	m.Facts = facts("Environment", p.Env, "Release", p.Release, "Commit", short(p.Head))
+	m.Facts = facts("Environment", p.Env, "Release", p.Release, "Commit", git.Short(p.Head))
 	jobs := map[string]int{}
 	for i, j := range p.Jobs {
 		jobs[j.Service] = i
@@ -214,7 +217,7 @@ func fromRollback(data []byte) (*Message, error) {
 	for _, w := range r.Waves {
 		n += len(w.Services)
 	}
-	m := &Message{Status: Bad, Title: fmt.Sprintf("Rollback in %s: %s in %s", r.Env, count(n, "service", "services"), count(len(r.Waves), "wave", "waves"))}
+	m := &Message{Status: Bad, Title: fmt.Sprintf("Rollback in %s: %s in %s", r.Env, english.Count(n, "service"), english.Count(len(r.Waves), "wave"))}
 	if n == 0 {
 		m.Title = fmt.Sprintf("Rollback in %s: nothing to roll back", r.Env)
 	}
@@ -284,7 +287,7 @@ func fromDrill(data []byte) (*Message, error) {
 			risky++
 		}
 	}
-	m := &Message{Status: Info, Title: fmt.Sprintf("Drill in %s: %s, %d with irreversible migrations or broken contracts", d.Env, count(len(d.Drills), "rehearsed failure", "rehearsed failures"), risky)}
+	m := &Message{Status: Info, Title: fmt.Sprintf("Drill in %s: %s, %d with irreversible migrations or broken contracts", d.Env, english.Count(len(d.Drills), "rehearsed failure"), risky)}
 	if risky > 0 {
 		m.Status = Bad
 	}

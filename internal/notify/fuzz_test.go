@@ -7,8 +7,9 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/slack-go/slack"
+
+	"github.com/ordo-ci/ordo/internal/exit"
 )
 
 // FuzzDecode: any input is a message or a bad-input error, never a panic,

@@ -124,19 +124,3 @@ func jsonError(data []byte, err error) error {
 	}
 	return fmt.Errorf("%d:%d: %w", line, col, err)
 }
-
-// count says "n things" with the right plural.
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-// short cuts a sha to 12 characters for display.
-func short(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
-	return sha
-}

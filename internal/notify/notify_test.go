@@ -3,7 +3,6 @@ package notify
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,12 +11,12 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/ordo-ci/ordo/internal/exit"
-	"github.com/ordo-ci/ordo/internal/testtool"
 	"github.com/slack-go/slack"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/golden"
+	"github.com/ordo-ci/ordo/internal/testtool"
+)
 
 var kinds = []string{"plan", "verify", "rollback", "drill", "report"}
 
@@ -39,7 +38,7 @@ func TestGolden(t *testing.T) {
 					t.Fatal(err)
 				}
 				pretty.WriteByte('\n')
-				golden(t, filepath.Join("testdata", kind+"."+string(p)+".json"), pretty.Bytes())
+				golden.Check(t, filepath.Join("testdata", kind+"."+string(p)+".json"), pretty.Bytes())
 				if p == SlackPlatform {
 					checkSlack(t, payload)
 				} else {
@@ -61,23 +60,6 @@ func decodeFile(t testing.TB, path string) *Message {
 		t.Fatal(err)
 	}
 	return m
-}
-
-func golden(t testing.TB, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update rewrites it):\n%s", path, got)
-	}
 }
 
 // checkSlack decodes payload with slack-go's own types, which know every

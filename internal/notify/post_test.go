@@ -11,9 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/forge"
-	"github.com/slack-go/slack"
 )
 
 // fakeWebhook answers each request with the next of answers (status,

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ordo-ci/ordo/internal/git"
 )
 
 // fromReport reads ordo.report/v1 (SPEC section 15): per wave the services
@@ -51,7 +53,7 @@ func fromReport(data []byte) (*Message, error) {
 	if r.ChangeFailure {
 		cf = "yes"
 	}
-	m.Facts = facts("Environment", r.Env, "Release", r.Release, "Commit", short(r.Head), "Lead time", duration(r.LeadTime),
+	m.Facts = facts("Environment", r.Env, "Release", r.Release, "Commit", git.Short(r.Head), "Lead time", duration(r.LeadTime),
 		"Duration", duration(r.Duration), "Change failure", cf)
 	for _, w := range r.Waves {
 		s := Section{Title: fmt.Sprintf("Wave %d", w.Index)}

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/slack-go/slack"
+
+	"github.com/ordo-ci/ordo/internal/english"
 )
 
 // Slack's Block Kit limits.
@@ -56,7 +58,7 @@ func Slack(m *Message) *slack.WebhookMessage {
 		for _, s := range rest {
 			items += len(s.Items)
 		}
-		text := fmt.Sprintf("_and %s more (%s) not shown_", count(len(rest), "section", "sections"), count(items, "item", "items"))
+		text := fmt.Sprintf("_and %s more (%s) not shown_", english.Count(len(rest), "section"), english.Count(items, "item"))
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(text)))
 	}
 	no := false

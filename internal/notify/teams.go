@@ -3,6 +3,8 @@ package notify
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ordo-ci/ordo/internal/english"
 )
 
 // TeamsMaxBytes is the largest message Teams takes from a webhook.
@@ -71,7 +73,7 @@ func teamsMessage(m *Message, items, sections int) card {
 		body = append(body, c)
 	}
 	if rest := len(m.Sections) - len(shown); rest > 0 {
-		body = append(body, card{"type": "TextBlock", "text": fmt.Sprintf("… and %s more not shown", count(rest, "section", "sections")), "isSubtle": true, "wrap": true})
+		body = append(body, card{"type": "TextBlock", "text": fmt.Sprintf("… and %s more not shown", english.Count(rest, "section")), "isSubtle": true, "wrap": true})
 	}
 	return card{
 		"type": "message",

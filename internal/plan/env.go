@@ -9,6 +9,7 @@ import (
 
 	"github.com/ordo-ci/ordo/internal/affected"
 	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/git"
 )
 
 // Reasons plan --env adds to affected's (SPEC section 12).
@@ -150,7 +151,7 @@ func EnvAffected(ctx context.Context, cat *catalog.Catalog, m *affected.Matcher,
 		case Same:
 			continue
 		case Ahead:
-			warnings = append(warnings, fmt.Sprintf("%s is ahead of head for %s: it runs %s, which already contains %s; not planned", in.Env, s.Name, short(base.SHA), short(in.Head)))
+			warnings = append(warnings, fmt.Sprintf("%s is ahead of head for %s: it runs %s, which already contains %s; not planned", in.Env, s.Name, git.Short(base.SHA), git.Short(in.Head)))
 			continue
 		case Missing:
 			reasons[i] = []affected.Reason{{Type: ReasonBaseMissing}}
@@ -216,11 +217,4 @@ func (p *Plan) SetEnv(env, release, head string, bases map[string]Base, versions
 			j.Base.Ref = &b
 		}
 	}
-}
-
-func short(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
-	return sha
 }

@@ -1,14 +1,5 @@
 package plan
 
-import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"io"
-	"strconv"
-	"unicode/utf16"
-)
-
 // Matrix is a GitHub Actions matrix, {"include": [...]}, one entry per job.
 // https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/running-variations-of-jobs-in-a-workflow
 type Matrix struct {
@@ -51,9 +42,9 @@ func (p *Plan) WaveMatrices() []Matrix {
 	return out
 }
 
-// rollbackMatrices returns the wave matrices in reverse; each job keeps the
+// RollbackMatrices returns the wave matrices in reverse; each job keeps the
 // index of the wave it deployed in.
-func (p *Plan) rollbackMatrices() []Matrix {
+func (p *Plan) RollbackMatrices() []Matrix {
 	out := p.WaveMatrices()
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
 		out[i], out[j] = out[j], out[i]
@@ -77,95 +68,4 @@ func matrix(jobs []Job) Matrix {
 		}
 	}
 	return m
-}
-
-// MaxOutputBytes is GitHub's limit on all the outputs of one job together
-// (1 MB, counted in UTF-16: two bytes a character below U+10000).
-// https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/passing-information-between-jobs
-const MaxOutputBytes = 1_000_000
-
-// Output is one output of the plan action.
-type Output struct {
-	Name  string
-	Value string
-}
-
-// Outputs returns the plan action's outputs (SPEC section 11) as compact
-// JSON, in a fixed order: affected and deploy (arrays of names), has-deploy
-// (true/false), matrix, waves (item i is wave i's matrix), wave-services
-// (item i is the names of wave i, for workflows whose plan is too large for
-// the matrices), wave-count, and rollback (the wave matrices in rollback
-// order). plan-file is the caller's. An empty plan still yields every
-// output: [], false, {"include":[]}, 0.
-//
-// GitHub's 1 MB holds for the outputs a job maps, together: a warning says
-// when one output, or all of them, pass it, and what to map instead.
-func (p *Plan) Outputs() (outs []Output, warnings []string) {
-	names := make([][]string, len(p.Waves))
-	for i, w := range p.Waves {
-		names[i] = w.Services
-	}
-	outs = []Output{
-		{"affected", compact(p.Affected)},
-		{"deploy", compact(p.Deploy)},
-		{"has-deploy", strconv.FormatBool(len(p.Deploy) > 0)},
-		{"matrix", compact(p.Matrix())},
-		{"waves", compact(p.WaveMatrices())},
-		{"wave-services", compact(names)},
-		{"wave-count", strconv.Itoa(len(p.Waves))},
-		{"rollback", compact(p.rollbackMatrices())},
-	}
-	if p.Env != "" {
-		// The deploy jobs record their entries under this release.
-		outs = append(outs, Output{"release", p.Release})
-	}
-	total := 0
-	for _, o := range outs {
-		size := utf16Bytes(o.Value)
-		total += size
-		if size > MaxOutputBytes {
-			warnings = append(warnings, fmt.Sprintf(
-				"output %s is %d KB, more than the %d KB GitHub accepts in one job's outputs (counted in UTF-16): map wave-services (names only) and wave-count instead, and pass the plan file to later jobs as an artifact",
-				o.Name, size/1000, MaxOutputBytes/1000))
-		}
-	}
-	if total > MaxOutputBytes && len(warnings) == 0 {
-		warnings = append(warnings, fmt.Sprintf(
-			"the plan's outputs are %d KB together, more than the %d KB GitHub accepts in one job's outputs (counted in UTF-16): map only the outputs the workflow uses (wave-services and wave-count are small), and pass the plan file to later jobs as an artifact",
-			total/1000, MaxOutputBytes/1000))
-	}
-	return outs, warnings
-}
-
-// utf16Bytes is the size GitHub counts for an output.
-func utf16Bytes(s string) int {
-	n := 0
-	for _, r := range s {
-		n += 2 * utf16.RuneLen(r)
-	}
-	return n
-}
-
-// writeJSON writes v as JSON followed by a newline: indented for people and
-// files, compact for CI outputs. HTML characters are not escaped, so names
-// and with: values read as written.
-func writeJSON(w io.Writer, v any, indent bool) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	if indent {
-		enc.SetIndent("", "  ")
-	}
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("write json: %w", err)
-	}
-	return nil
-}
-
-func compact(v any) string {
-	var b bytes.Buffer
-	if err := writeJSON(&b, v, false); err != nil {
-		// Plans hold only strings, ints, bools and string maps.
-		panic(err)
-	}
-	return string(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
 }

@@ -2,13 +2,16 @@ package plan
 
 import (
 	"bytes"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/goccy/go-yaml"
+
 	"github.com/ordo-ci/ordo/internal/affected"
+	"github.com/ordo-ci/ordo/internal/golden"
 )
 
 // envPlan is the realistic plan (realisticNeeds: by needs; else by stages)
@@ -53,7 +56,7 @@ func TestGitLabEnvGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkGitLab(t, p, envOptions, tt.mode, b.Bytes())
-			golden(t, name+".gitlab.yml", b.Bytes())
+			golden.Check(t, filepath.Join("testdata", name+".gitlab.yml"), b.Bytes())
 			list := ciLocal(t, gitlabCILocal(t), b.Bytes(), "--list")
 			for _, job := range append([]string{PlanFileJob}, p.Deploy...) {
 				if job != PlanFileJob {

@@ -3,7 +3,6 @@ package plan
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"maps"
 	"math/rand"
@@ -20,27 +19,6 @@ import (
 	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/graph"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(tb testing.TB, name string, got []byte) {
-	tb.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			tb.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		tb.Errorf("%s differs from the golden file (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 func parseCatalog(tb testing.TB, name string, src []byte) *catalog.Catalog {
 	tb.Helper()
@@ -385,12 +363,8 @@ func reach(g *graph.Graph, x int) []int {
 // are [] and empty maps {}, so consumers never need a null check.
 func checkNoNull(tb testing.TB, p *Plan) {
 	tb.Helper()
-	var b bytes.Buffer
-	if err := writeJSON(&b, p, false); err != nil {
-		tb.Fatal(err)
-	}
 	var doc any
-	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+	if err := json.Unmarshal(indentJSON(tb, p), &doc); err != nil {
 		tb.Fatal(err)
 	}
 	var walk func(path string, v any)
@@ -580,4 +554,18 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// indentJSON is v as ordo writes it (render.JSON, which this package cannot
+// import): indented, HTML characters as written, a final newline.
+func indentJSON(tb testing.TB, v any) []byte {
+	tb.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		tb.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/ordo-ci/ordo/internal/affected"
 	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/golden"
 )
 
 // realisticChange touches a library, both migrations, a service that is
@@ -51,30 +53,15 @@ func TestGolden(t *testing.T) {
 			p := New(cat, aff, Options{})
 			checkPlan(t, cat, aff, 0, p)
 
-			var js, gh, gl bytes.Buffer
-			if err := writeJSON(&js, p, true); err != nil {
-				t.Fatal(err)
-			}
-			golden(t, tt.name+".plan.json", js.Bytes())
-			if err := writeJSON(&gh, p.Matrix(), true); err != nil {
-				t.Fatal(err)
-			}
-			golden(t, tt.name+".github.json", gh.Bytes())
+			var gl bytes.Buffer
+			golden.Check(t, filepath.Join("testdata", tt.name+".plan.json"), indentJSON(t, p))
+			golden.Check(t, filepath.Join("testdata", tt.name+".github.json"), indentJSON(t, p.Matrix()))
 			if err := p.GitLab(&gl, GitLabOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			checkGitLab(t, p, GitLabOptions{}, tt.mode, gl.Bytes())
-			golden(t, tt.name+".gitlab.yml", gl.Bytes())
+			golden.Check(t, filepath.Join("testdata", tt.name+".gitlab.yml"), gl.Bytes())
 
-			outs, warnings := p.Outputs()
-			var ob strings.Builder
-			for _, o := range outs {
-				fmt.Fprintf(&ob, "%s=%s\n", o.Name, o.Value)
-			}
-			golden(t, tt.name+".outputs.txt", []byte(ob.String()))
-			if len(warnings) > 0 {
-				t.Errorf("warnings: %v", warnings)
-			}
 		})
 	}
 }
@@ -250,12 +237,6 @@ services:
 				t.Errorf("wave sizes = %v, want %v", sizes, tt.sizes)
 			}
 			checkGitLabFiles(t, p, GitLabOptions{File: "ordo-child.yml", PlanJob: "ordo-plan"})
-			outs, _ := p.Outputs()
-			for _, o := range outs {
-				if o.Value == "" || o.Value == "null" {
-					t.Errorf("output %s = %q", o.Name, o.Value)
-				}
-			}
 		})
 	}
 }
@@ -361,54 +342,6 @@ func jsonOf(tb testing.TB, v any) string {
 		tb.Fatal(err)
 	}
 	return string(b)
-}
-
-// TestOutputsFitAt5000 checks that a 5,000-service plan, everything
-// affected, keeps each action output under GitHub's 1 MB job output limit,
-// warns that all of them together pass it (GitHub counts what one job maps,
-// together, in UTF-16), and that the names-only outputs a large workflow
-// maps instead fit with room to spare.
-// https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/passing-information-between-jobs
-func TestOutputsFitAt5000(t *testing.T) {
-	t.Parallel()
-	cat := genCatalog(t, rand.New(rand.NewSource(5000)), realisticShape(5000))
-	p := New(cat, affectAll(cat), Options{})
-	checkMatrices(t, p)
-	maxAfter := 0
-	for _, j := range p.Jobs {
-		maxAfter = max(maxAfter, len(j.After))
-	}
-	t.Logf("%d services, %d deployed in %d waves, at most %d after", len(cat.Services), len(p.Jobs), len(p.Waves), maxAfter)
-	outs, warnings := p.Outputs()
-	if len(warnings) != 1 || !strings.Contains(warnings[0], "outputs are") || !strings.Contains(warnings[0], "wave-services") {
-		t.Errorf("warnings: %v, want one about the total that names wave-services", warnings)
-	}
-	small := 0
-	for _, o := range outs {
-		size := utf16Bytes(o.Value)
-		if o.Name == "wave-services" || o.Name == "wave-count" || o.Name == "has-deploy" {
-			small += size
-		}
-		t.Logf("%-10s %7d KiB", o.Name, size>>10)
-		if size > MaxOutputBytes {
-			t.Errorf("output %s is %d bytes, more than %d", o.Name, size, MaxOutputBytes)
-		}
-		if strings.ContainsAny(o.Value, "\n ") && o.Name != "has-deploy" {
-			t.Errorf("output %s is not compact", o.Name)
-		}
-	}
-	if small > MaxOutputBytes/2 {
-		t.Errorf("wave-services, wave-count and has-deploy are %d bytes together, want well under %d", small, MaxOutputBytes)
-	}
-}
-
-func TestOutputsWarnWhenTooLarge(t *testing.T) {
-	t.Parallel()
-	p := &Plan{Affected: []string{strings.Repeat("é", MaxOutputBytes/2)}}
-	_, warnings := p.Outputs()
-	if len(warnings) != 1 || !strings.Contains(warnings[0], "output affected") {
-		t.Errorf("warnings = %v, want one about affected", warnings)
-	}
 }
 
 func TestVariableName(t *testing.T) {
@@ -538,12 +471,6 @@ func BenchmarkPlan(b *testing.B) {
 		}
 	})
 	p := New(cat, aff, Options{})
-	b.Run("outputs", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			p.Outputs()
-		}
-	})
 	// 4,000 jobs are more than GitLab runs in one pipeline: the plan is
 	// written as several child pipelines, as the plan job writes it.
 	b.Run("gitlab", func(b *testing.B) {

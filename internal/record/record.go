@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/git"
 )
 
 // Phases.
@@ -153,18 +154,11 @@ type Store interface {
 
 // Summary is a one-line description of e, for progress messages.
 func (e Entry) Summary() string {
-	s := fmt.Sprintf("%s %s %s/%s at %s", e.Env, e.Service, e.Phase, e.State, short(e.SHA))
+	s := fmt.Sprintf("%s %s %s/%s at %s", e.Env, e.Service, e.Phase, e.State, git.Short(e.SHA))
 	if e.Version != "" {
 		s += " (" + e.Version + ")"
 	}
 	return s
-}
-
-func short(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
-	return sha
 }
 
 func exitEnv(err error) error { return &exit.Error{Code: exit.Env, Err: err} }

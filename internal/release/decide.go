@@ -9,6 +9,7 @@ import (
 	"github.com/Masterminds/semver/v3"
 
 	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/git"
 )
 
 // result decides each service's next version and assembles the result.
@@ -136,7 +137,7 @@ func (p *computation) own(s int) (*Release, []error) {
 		}
 		v, err := parseVersion(c.ReleaseAs)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("commit %s: Release-As %q is not a semantic version; write it as MAJOR.MINOR.PATCH, e.g. Release-As: 2.0.0", short(c.SHA), c.ReleaseAs))
+			errs = append(errs, fmt.Errorf("commit %s: Release-As %q is not a semantic version; write it as MAJOR.MINOR.PATCH, e.g. Release-As: 2.0.0", git.Short(c.SHA), c.ReleaseAs))
 			continue
 		}
 		if releaseAs == nil { // newest first: the newest Release-As wins, as in release-please
@@ -246,11 +247,4 @@ func (p *computation) releasedTags(rel []*Release, released []string) {
 
 func (p *computation) tagFor(s int, version string) string {
 	return p.tmpl[s].tag(semver.MustParse(version))
-}
-
-func short(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
-	return sha
 }

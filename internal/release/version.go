@@ -1,13 +1,13 @@
 package release
 
 import (
-	"fmt"
 	"math"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/exit"
 )
 
 type bumpKind int
@@ -62,7 +62,7 @@ func apply(cur *semver.Version, b bumpKind) (*semver.Version, error) {
 		pat++
 	}
 	if overflow {
-		return nil, fmt.Errorf("cannot bump %s: a number would overflow", cur)
+		return nil, exit.BadInputf("cannot bump %s: a number would overflow", cur)
 	}
 	return semver.New(maj, min, pat, "", ""), nil
 }
@@ -109,12 +109,12 @@ const (
 // checks ordo.yaml's when it loads).
 func newTemplate(tmpl, service string) (template, error) {
 	if strings.Count(tmpl, versionPlaceholder) != 1 {
-		return template{}, fmt.Errorf("tag template %q must contain %s exactly once, e.g. %q", tmpl, versionPlaceholder, "{service}/v{version}")
+		return template{}, exit.BadInputf("tag template %q must contain %s exactly once, e.g. %q", tmpl, versionPlaceholder, "{service}/v{version}")
 	}
 	const mark = "\x00"
 	prefix, suffix, _ := strings.Cut(catalog.Tag(tmpl, service, mark), mark)
 	if strings.ContainsAny(prefix+suffix, "{}") {
-		return template{}, fmt.Errorf("tag template %q: unknown placeholder; valid placeholders are %s and %s", tmpl, servicePlaceholder, versionPlaceholder)
+		return template{}, exit.BadInputf("tag template %q: unknown placeholder; valid placeholders are %s and %s", tmpl, servicePlaceholder, versionPlaceholder)
 	}
 	return template{text: tmpl, service: service, prefix: prefix, suffix: suffix}, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ordo-ci/ordo/internal/affected"
 	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/english"
 )
 
 // Change describes where a change came from, for headers and JSON.
@@ -35,11 +36,11 @@ func NewAffectedDoc(ch Change, res *affected.Result) AffectedDoc {
 		Base:         optional(ch.Base),
 		Head:         optional(ch.Head),
 		Source:       ch.Source,
-		ChangedFiles: nonNil(res.ChangedFiles),
-		IgnoredFiles: nonNil(res.IgnoredFiles),
-		UnownedFiles: nonNil(res.UnownedFiles),
-		Affected:     nonNil(res.Names()),
-		Services:     nonNil(res.Services),
+		ChangedFiles: NonNil(res.ChangedFiles),
+		IgnoredFiles: NonNil(res.IgnoredFiles),
+		UnownedFiles: NonNil(res.UnownedFiles),
+		Affected:     NonNil(res.Names()),
+		Services:     NonNil(res.Services),
 	}
 }
 
@@ -52,14 +53,14 @@ func optional(s string) *string {
 
 // AffectedText writes the affected services as a table with their reasons.
 func AffectedText(w io.Writer, cat *catalog.Catalog, ch Change, res *affected.Result) error {
-	fmt.Fprintf(w, "%d of %s affected\n", len(res.Services), plural(len(cat.Services), "service"))
-	fmt.Fprintf(w, "change: %s: %s", Name(ch.Source), plural(len(res.ChangedFiles), "changed file"))
+	fmt.Fprintf(w, "%d of %s affected\n", len(res.Services), english.Count(len(cat.Services), "service"))
+	fmt.Fprintf(w, "change: %s: %s", Name(ch.Source), english.Count(len(res.ChangedFiles), "changed file"))
 	if n := len(res.IgnoredFiles); n > 0 {
 		fmt.Fprintf(w, ", %d ignored", n)
 	}
 	fmt.Fprintln(w)
 	if len(res.UnownedFiles) > 0 {
-		fmt.Fprintf(w, "%s owned by no service (unowned: %s)\n", plural(len(res.UnownedFiles), "file"), cat.Unowned)
+		fmt.Fprintf(w, "%s owned by no service (unowned: %s)\n", english.Count(len(res.UnownedFiles), "file"), cat.Unowned)
 	}
 	if len(res.Services) == 0 {
 		_, err := fmt.Fprintln(w, "nothing affected")
@@ -107,8 +108,8 @@ func fileList(files []string, max int) string {
 
 // AffectedMarkdown writes the affected services as a Markdown table.
 func AffectedMarkdown(w io.Writer, cat *catalog.Catalog, ch Change, res *affected.Result) error {
-	fmt.Fprintf(w, "### ordo: %d of %s affected\n\n", len(res.Services), plural(len(cat.Services), "service"))
-	fmt.Fprintf(w, "%s, %s.\n\n", mdCell(ch.Source), plural(len(res.ChangedFiles), "changed file"))
+	fmt.Fprintf(w, "### ordo: %d of %s affected\n\n", len(res.Services), english.Count(len(cat.Services), "service"))
+	fmt.Fprintf(w, "%s, %s.\n\n", mdCell(ch.Source), english.Count(len(res.ChangedFiles), "changed file"))
 	if len(res.Services) == 0 {
 		_, err := fmt.Fprintln(w, "Nothing affected.")
 		return err

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ordo-ci/ordo/internal/english"
+	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/record"
 )
 
@@ -103,7 +105,7 @@ func EnvText(w io.Writer, d *EnvDoc) error {
 			running++
 		}
 	}
-	fmt.Fprintf(w, "%s: %d of %s running\n", d.Env, running, plural(len(d.Services), "service"))
+	fmt.Fprintf(w, "%s: %d of %s running\n", d.Env, running, english.Count(len(d.Services), "service"))
 	if len(d.Services) == 0 {
 		return nil
 	}
@@ -112,7 +114,7 @@ func EnvText(w io.Writer, d *EnvDoc) error {
 	for _, s := range d.Services {
 		row := []string{s.Name, "-", "-", "never deployed", "-", dash(lastText(s.Last))}
 		if r := s.Running; r != nil {
-			row = []string{s.Name, shortSHA(r.SHA), dash(r.Version), runningState(r), r.Since.UTC().Format(time.RFC3339), dash(lastText(s.Last))}
+			row = []string{s.Name, git.Short(r.SHA), dash(r.Version), runningState(r), r.Since.UTC().Format(time.RFC3339), dash(lastText(s.Last))}
 		}
 		rows = append(rows, row)
 	}
@@ -133,7 +135,7 @@ func lastText(l *LastEntry) string {
 	if l == nil {
 		return ""
 	}
-	s := fmt.Sprintf("%s %s at %s", l.Phase, l.State, shortSHA(l.SHA))
+	s := fmt.Sprintf("%s %s at %s", l.Phase, l.State, git.Short(l.SHA))
 	if l.Version != "" {
 		s += " (" + l.Version + ")"
 	}
@@ -159,7 +161,7 @@ func EnvMarkdown(w io.Writer, d *EnvDoc) error {
 	fmt.Fprintln(w, "|---|---|---|---|---|---|")
 	for _, s := range d.Services {
 		if r := s.Running; r != nil {
-			fmt.Fprintf(w, "| %s | `%s` | %s | %s | %s | %s |\n", mdCell(s.Name), shortSHA(r.SHA), mdCell(dash(r.Version)), runningState(r),
+			fmt.Fprintf(w, "| %s | `%s` | %s | %s | %s | %s |\n", mdCell(s.Name), git.Short(r.SHA), mdCell(dash(r.Version)), runningState(r),
 				r.Since.UTC().Format(time.RFC3339), mdCell(dash(lastText(s.Last))))
 			continue
 		}
@@ -231,9 +233,9 @@ func refText(r *EnvRef) string {
 		return "-"
 	}
 	if r.Version == "" {
-		return shortSHA(r.SHA)
+		return git.Short(r.SHA)
 	}
-	return shortSHA(r.SHA) + " (" + r.Version + ")"
+	return git.Short(r.SHA) + " (" + r.Version + ")"
 }
 
 func commitsText(d *EnvDiffDoc, s EnvDiffItem) string {
@@ -260,11 +262,4 @@ func EnvDiffMarkdown(w io.Writer, d *EnvDiffDoc) error {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", mdCell(s.Name), s.Status, mdCell(refText(s.InA)), mdCell(refText(s.InB)), mdCell(dash(commitsText(d, s))))
 	}
 	return unknownNote(w, d.Unknown, "")
-}
-
-func shortSHA(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
-	return sha
 }

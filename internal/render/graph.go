@@ -43,7 +43,7 @@ type GraphEdge struct {
 func NewGraphDoc(cat *catalog.Catalog) GraphDoc {
 	doc := GraphDoc{Schema: "ordo.graph/v1", Services: []GraphService{}, Edges: graphEdges(cat)}
 	for _, s := range cat.Services {
-		gs := GraphService{Name: s.Name, Kind: s.Kind, Paths: nonNil(s.Paths), Critical: s.Critical, Lock: s.Lock, With: s.With}
+		gs := GraphService{Name: s.Name, Kind: s.Kind, Paths: NonNil(s.Paths), Critical: s.Critical, Lock: s.Lock, With: s.With}
 		for _, p := range s.Provides {
 			if gs.Provides == nil {
 				gs.Provides = map[string][]string{}

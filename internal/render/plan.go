@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/ordo-ci/ordo/internal/english"
+	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/plan"
 )
 
@@ -14,9 +16,9 @@ func PlanText(w io.Writer, p *plan.Plan) error {
 	if p.Env != "" {
 		to = " to " + p.Env
 	}
-	fmt.Fprintf(w, "%s deploy%s in %s (%d affected)\n", plural(len(p.Deploy), "service"), to, plural(len(p.Waves), "wave"), len(p.Affected))
+	fmt.Fprintf(w, "%s %s%s in %s (%d affected)\n", english.Count(len(p.Deploy), "service"), english.Agree(len(p.Deploy), "deploys", "deploy"), to, english.Count(len(p.Waves), "wave"), len(p.Affected))
 	if p.Release != "" {
-		fmt.Fprintf(w, "release %s at %s\n", p.Release, shortSHA(p.Head))
+		fmt.Fprintf(w, "release %s at %s\n", p.Release, git.Short(p.Head))
 	}
 	for _, warn := range p.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warn)
@@ -51,7 +53,7 @@ func jobNotes(j plan.Job) string {
 		notes = append(notes, "via "+strings.Join(j.Reasons, ", "))
 	}
 	if j.Base.Env && j.Base.Ref != nil { // plan --env: what it replaces
-		from := "from " + shortSHA(j.Base.Ref.SHA)
+		from := "from " + git.Short(j.Base.Ref.SHA)
 		if j.Base.Ref.Version != "" {
 			from += " (" + j.Base.Ref.Version + ")"
 		}
@@ -70,7 +72,7 @@ func rollbackText(p *plan.Plan) string {
 
 // PlanMarkdown writes the plan as a Markdown table, one row per wave.
 func PlanMarkdown(w io.Writer, p *plan.Plan) error {
-	fmt.Fprintf(w, "### ordo plan: %s in %s\n\n", plural(len(p.Deploy), "service"), plural(len(p.Waves), "wave"))
+	fmt.Fprintf(w, "### ordo plan: %s in %s\n\n", english.Count(len(p.Deploy), "service"), english.Count(len(p.Waves), "wave"))
 	for _, warn := range p.Warnings {
 		fmt.Fprintf(w, "> [!WARNING]\n> %s\n\n", mdCell(warn))
 	}

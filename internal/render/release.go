@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/release"
 
 	"github.com/ordo-ci/ordo/internal/render/md"
@@ -28,7 +29,7 @@ func VersionsText(w io.Writer, res *release.Result) error {
 
 // VersionsMarkdown writes the next versions as a Markdown table.
 func VersionsMarkdown(w io.Writer, res *release.Result) error {
-	fmt.Fprintf(w, "### ordo versions: %s to release\n\n", plural(len(res.Releases), "service"))
+	fmt.Fprintf(w, "### ordo versions: %s to release\n\n", english.Count(len(res.Releases), "service"))
 	if len(res.Releases) == 0 {
 		_, err := fmt.Fprintln(w, "Nothing to release.")
 		return err

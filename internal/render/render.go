@@ -20,21 +20,21 @@ import (
 
 // JSON writes v indented, with a trailing newline. Field order comes from the
 // struct definitions and maps are sorted by encoding/json, so the output is
-// deterministic.
+// deterministic. The bytes are those of an encoding/json Encoder with
+// SetIndent("", "  "), then DefuseJSON; the indenter makes them several
+// times faster.
 //
 // "##[" is written "##\u005b": the same JSON value, but not a line the
 // GitHub Actions runner reads as a workflow command when the JSON is printed
 // to a job log (a file name from a pull request can hold it).
 func JSON(w io.Writer, v any) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
+	ind := newIndenter(w)
+	enc := json.NewEncoder(ind)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	_, err := w.Write(DefuseJSON(b.Bytes()))
-	return err
+	return ind.flush(true)
 }
 
 // DefuseJSON rewrites "##[" in encoded JSON, where it can only occur inside
@@ -98,16 +98,8 @@ func mermaidClasses(w io.Writer) error {
 	return err
 }
 
-// plural returns "1 service" or "2 services".
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// nonNil returns s, or an empty slice for nil, so JSON says [] rather than null.
-func nonNil[T any](s []T) []T {
+// NonNil returns s, or an empty slice for nil, so JSON says [] rather than null.
+func NonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
 	}

@@ -1,18 +1,22 @@
-package gate
+package render
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/ordo-ci/ordo/internal/english"
+	"github.com/ordo-ci/ordo/internal/gate"
 	"github.com/ordo-ci/ordo/internal/render/md"
 )
 
-// Summary says in one line whether the gate passed and how many violations
+// The gate's report (gate.Report) as text, Markdown and, through JSON, the
+// ordo.gate/v1 document.
+
+// GateSummary says in one line whether the gate passed and how many violations
 // were overridden.
-func (r *Report) Summary() string {
+func GateSummary(r *gate.Report) string {
 	n, waived := len(r.Violations), 0
 	for _, v := range r.Violations {
 		if v.Overridden {
@@ -27,14 +31,14 @@ func (r *Report) Summary() string {
 	case n == 0:
 		return "gate passed: no violations"
 	case waived == 0:
-		return fmt.Sprintf("gate %s: %s", verdict, plural(n, "violation"))
+		return fmt.Sprintf("gate %s: %s", verdict, english.Count(n, "violation"))
 	default:
-		return fmt.Sprintf("gate %s: %s, %d overridden", verdict, plural(n, "violation"), waived)
+		return fmt.Sprintf("gate %s: %s, %d overridden", verdict, english.Count(n, "violation"), waived)
 	}
 }
 
-// where is a violation's catalog position as file:line:col, or "".
-func (v Violation) where() string {
+// violationAt is a violation's catalog position as file:line:col, or "".
+func violationAt(v gate.Violation) string {
 	switch {
 	case v.File == "":
 		return ""
@@ -46,15 +50,15 @@ func (v Violation) where() string {
 	return fmt.Sprintf("%s:%d:%d", v.File, v.Line, v.Col)
 }
 
-// Text writes the report for a terminal or a log: the verdict, then each
+// GateText writes the report for a terminal or a log: the verdict, then each
 // violation with its rule, service, position, message and fix, then the
 // overrides and notes.
-func (r *Report) Text(w io.Writer) error {
+func GateText(w io.Writer, r *gate.Report) error {
 	b := bufio.NewWriter(w)
-	fmt.Fprintln(b, r.Summary())
+	fmt.Fprintln(b, GateSummary(r))
 	for _, v := range r.Violations {
 		fmt.Fprintf(b, "\n%s %s", v.Rule, v.Service)
-		if at := v.where(); at != "" {
+		if at := violationAt(v); at != "" {
 			fmt.Fprintf(b, " (%s)", at)
 		}
 		if v.Overridden {
@@ -68,7 +72,7 @@ func (r *Report) Text(w io.Writer) error {
 	if len(r.Overrides) > 0 {
 		fmt.Fprintln(b, "\noverrides:")
 		for _, o := range r.Overrides {
-			fmt.Fprintf(b, "  %s (%s): %s, covered %s\n", o.Rule, o.Source, o.Reason, plural(o.Violations, "violation"))
+			fmt.Fprintf(b, "  %s (%s): %s, covered %s\n", o.Rule, o.Source, o.Reason, english.Count(o.Violations, "violation"))
 		}
 	}
 	if len(r.Notes) > 0 {
@@ -80,15 +84,15 @@ func (r *Report) Text(w io.Writer) error {
 	return b.Flush()
 }
 
-// Markdown writes the report for a GitHub step summary or a pull/merge
+// GateMarkdown writes the report for a GitHub step summary or a pull/merge
 // request comment.
-func (r *Report) Markdown(w io.Writer) error {
+func GateMarkdown(w io.Writer, r *gate.Report) error {
 	b := bufio.NewWriter(w)
 	verdict := "❌ failed"
 	if r.Passed {
 		verdict = "✅ passed"
 	}
-	fmt.Fprintf(b, "### ordo gate %s\n\n%s.\n", verdict, strings.TrimPrefix(r.Summary(), "gate "))
+	fmt.Fprintf(b, "### ordo gate %s\n\n%s.\n", verdict, strings.TrimPrefix(GateSummary(r), "gate "))
 	if len(r.Violations) > 0 {
 		fmt.Fprint(b, "\n| Rule | Service | Problem | Fix |\n| --- | --- | --- | --- |\n")
 		for _, v := range r.Violations {
@@ -96,35 +100,24 @@ func (r *Report) Markdown(w io.Writer) error {
 			if v.Overridden {
 				rule += " (overridden)"
 			}
-			service := cell(v.Service)
-			if at := v.where(); at != "" {
-				service += "<br>`" + cell(at) + "`"
+			service := md.Text(v.Service)
+			if at := violationAt(v); at != "" {
+				service += "<br>`" + md.Text(at) + "`"
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", rule, service, cell(v.Message), cell(v.Fix))
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", rule, service, md.Text(v.Message), md.Text(v.Fix))
 		}
 	}
 	if len(r.Overrides) > 0 {
 		fmt.Fprint(b, "\n#### Overrides\n\n| Rule | Source | Reason | Violations covered |\n| --- | --- | --- | --- |\n")
 		for _, o := range r.Overrides {
-			fmt.Fprintf(b, "| `%s` | %s | %s | %d |\n", o.Rule, o.Source, cell(o.Reason), o.Violations)
+			fmt.Fprintf(b, "| `%s` | %s | %s | %d |\n", o.Rule, o.Source, md.Text(o.Reason), o.Violations)
 		}
 	}
 	if len(r.Notes) > 0 {
 		fmt.Fprint(b, "\n#### Notes\n\n")
 		for _, n := range r.Notes {
-			fmt.Fprintf(b, "- %s\n", cell(n))
+			fmt.Fprintf(b, "- %s\n", md.Text(n))
 		}
 	}
 	return b.Flush()
-}
-
-// cell makes s safe inside a Markdown table cell.
-func cell(s string) string { return md.Text(s) }
-
-// JSON writes the ordo.gate/v1 document.
-func (r *Report) JSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
 }
