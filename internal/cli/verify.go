@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/plan"
@@ -173,7 +174,7 @@ func (c *verifyCmd) announce(e *env, envName string, bake time.Duration, targets
 			longest = max(longest, ch.InitialDelay+time.Duration(max(ch.Count, 1)-1)*ch.Interval+bake)
 		}
 	}
-	fmt.Fprintf(e.Err, "ordo: verify %s: %s, %s, up to about %s\n", envName, countOf(len(targets), "service"), countOf(checks, "check"), roughly(longest))
+	fmt.Fprintf(e.Err, "ordo: verify %s: %s, %s, up to about %s\n", envName, english.Count(len(targets), "service"), english.Count(checks, "check"), roughly(longest))
 }
 
 // targets are the services to verify with their placeholders' values: the
@@ -263,13 +264,6 @@ func repoRoot(ctx context.Context, dir string) string {
 		return dir
 	}
 	return strings.TrimSpace(top)
-}
-
-func countOf(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // roughly rounds d for people: to the second, below one to the millisecond.
