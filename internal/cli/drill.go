@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/ordo-ci/ordo/internal/git"
 	"io"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
@@ -74,7 +75,7 @@ func (c *drillCmd) run(ctx context.Context, e *env) error {
 		if err := render.DrillMarkdown(w, d); err != nil {
 			return err
 		}
-		return mermaidBlock(w, func(w io.Writer) error { return render.DrillMermaid(w, d, p) })
+		return render.MermaidBlock(w, func(w io.Writer) error { return render.DrillMermaid(w, d, p) })
 	}); err != nil {
 		return err
 	}
@@ -115,7 +116,7 @@ func (c *drillCmd) baseFor(ctx context.Context, e *env, cat *catalog.Catalog, p 
 		if !seen {
 			old = e.baseCatalog(ctx, &c.options, sha)
 			if old == nil {
-				fmt.Fprintf(e.Err, "ordo: note: the catalog at %s cannot be read here: the services running it count as not running for broken_contracts\n", short(sha))
+				fmt.Fprintf(e.Err, "ordo: note: the catalog at %s cannot be read here: the services running it count as not running for broken_contracts\n", git.Short(sha))
 			}
 			catalogs[sha] = old
 		}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -47,8 +48,8 @@ func (c *rollbackCmd) run(ctx context.Context, e *env) error {
 	}
 	in := rollback.Input{Env: c.envName, Release: c.release, Catalog: cat, IncludeIrreversible: c.includeIrreversible}
 	if p != nil {
-		in.Env = firstNonEmpty(in.Env, p.Env)
-		in.Release = firstNonEmpty(in.Release, p.Release)
+		in.Env = cmp.Or(in.Env, p.Env)
+		in.Release = cmp.Or(in.Release, p.Release)
 		if in.Release == p.Release {
 			in.Waves = p.Waves
 		}
@@ -96,6 +97,8 @@ func (c *rollbackCmd) run(ctx context.Context, e *env) error {
 		case "github":
 			return render.JSON(w, rp.WaveMatrices())
 		case "gitlab":
+			// An environment's rollback pipeline: its jobs record
+			// rolled_back and success (GitLabOptions.Rollback).
 			return rp.GitLab(w, c.gl)
 		}
 		return render.RollbackText(w, r)
@@ -103,7 +106,7 @@ func (c *rollbackCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 	// The plan's outputs, so a workflow runs rollback waves as it runs deploy waves.
-	outs, _ := rp.Outputs()
+	outs, _ := render.PlanOutputs(rp)
 	pairs := []string{}
 	dotenv := map[string]string{}
 	for _, out := range outs {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/english"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/git"
 	"github.com/ordo-ci/ordo/internal/plan"
@@ -172,7 +174,7 @@ func (c *verifyCmd) announce(e *env, envName string, bake time.Duration, targets
 			longest = max(longest, ch.InitialDelay+time.Duration(max(ch.Count, 1)-1)*ch.Interval+bake)
 		}
 	}
-	fmt.Fprintf(e.Err, "ordo: verify %s: %s, %s, up to about %s\n", envName, countOf(len(targets), "service"), countOf(checks, "check"), roughly(longest))
+	fmt.Fprintf(e.Err, "ordo: verify %s: %s, %s, up to about %s\n", envName, english.Count(len(targets), "service"), english.Count(checks, "check"), roughly(longest))
 }
 
 // targets are the services to verify with their placeholders' values: the
@@ -190,7 +192,7 @@ func (c *verifyCmd) targets(ctx context.Context, e *env, cat *catalog.Catalog, p
 				return nil, exit.BadInputf("verify: the plan deploys %q, which the catalog does not have: make the plan with this catalog", j.Service)
 			}
 			w := j.Wave
-			sha := firstNonEmpty(j.SHA, p.Head)
+			sha := cmp.Or(j.SHA, p.Head)
 			out = append(out, verifyTarget{release: p.Release, svc: verify.Service{Name: s.Name, Checks: cat.ChecksFor(s),
 				Vars: verify.Vars{Service: s.Name, Env: envName, Wave: &w, Version: j.Version, SHA: sha, With: j.With}}})
 		}
@@ -230,7 +232,7 @@ func (c *verifyCmd) targets(ctx context.Context, e *env, cat *catalog.Catalog, p
 // or failure. A service stopped before it finished gets none.
 func (c *verifyCmd) recordResults(ctx context.Context, e *env, store record.Store, envName string, targets []verifyTarget, res *verify.Result) error {
 	now := time.Now().UTC()
-	url := runURL(e.getenv)
+	url := e.ci.RunURL()
 	for i, sr := range res.Services {
 		t := targets[i]
 		state := record.StateVerified
@@ -262,13 +264,6 @@ func repoRoot(ctx context.Context, dir string) string {
 		return dir
 	}
 	return strings.TrimSpace(top)
-}
-
-func countOf(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // roughly rounds d for people: to the second, below one to the millisecond.

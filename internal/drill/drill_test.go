@@ -1,10 +1,7 @@
 package drill
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,31 +9,9 @@ import (
 	"github.com/ordo-ci/ordo/internal/affected"
 	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/gate"
+	"github.com/ordo-ci/ordo/internal/golden"
 	"github.com/ordo-ci/ordo/internal/plan"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-func golden(tb testing.TB, name string, got []byte) {
-	tb.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			tb.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		tb.Errorf("%s differs (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 // The shop at base: users-api serves users 2.4.0, orders consumes ^2.1.
 // At head users-api serves 3.0.0 only and orders moved to ^3.0; web,
@@ -137,7 +112,7 @@ func TestDrill(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, _ := json.MarshalIndent(d, "", "  ")
-			golden(t, tt.name+".json", append(got, '\n'))
+			golden.Check(t, filepath.Join("testdata", tt.name+".json"), append(got, '\n'))
 		})
 	}
 }

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"github.com/ordo-ci/ordo/internal/english"
 	"io"
 	"slices"
 	"strings"
@@ -50,7 +51,7 @@ func brokenText(b gate.BrokenContract) string {
 
 // DrillText writes each drill as a block of labelled lines.
 func DrillText(w io.Writer, d *drill.Doc) error {
-	fmt.Fprintf(w, "drill %s: %s rehearsed\n", d.Env, plural(len(d.Drills), "failure"))
+	fmt.Fprintf(w, "drill %s: %s rehearsed\n", d.Env, english.Count(len(d.Drills), "failure"))
 	for _, n := range d.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
@@ -88,7 +89,7 @@ func DrillText(w io.Writer, d *drill.Doc) error {
 
 // DrillMarkdown writes one table per drill.
 func DrillMarkdown(w io.Writer, d *drill.Doc) error {
-	fmt.Fprintf(w, "### ordo drill %s: %s rehearsed\n", mdCell(d.Env), plural(len(d.Drills), "failure"))
+	fmt.Fprintf(w, "### ordo drill %s: %s rehearsed\n", mdCell(d.Env), english.Count(len(d.Drills), "failure"))
 	for _, n := range d.Notes {
 		fmt.Fprintf(w, "\n> [!NOTE]\n> %s\n", mdCell(n))
 	}

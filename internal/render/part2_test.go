@@ -2,8 +2,6 @@ package render
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,30 +9,11 @@ import (
 
 	"github.com/ordo-ci/ordo/internal/drill"
 	"github.com/ordo-ci/ordo/internal/gate"
+	"github.com/ordo-ci/ordo/internal/golden"
 	"github.com/ordo-ci/ordo/internal/plan"
 	"github.com/ordo-ci/ordo/internal/rollback"
 	"github.com/ordo-ci/ordo/internal/verify"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-func golden(tb testing.TB, name string, got []byte) {
-	tb.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			tb.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		tb.Errorf("%s differs (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 func sha(c string) string { return strings.Repeat(c, 40) }
 
@@ -89,5 +68,5 @@ func TestPart2Renderers(t *testing.T) {
 			t.Fatalf("%s: %v", step.name, err)
 		}
 	}
-	golden(t, "part2.txt", b.Bytes())
+	golden.Check(t, filepath.Join("testdata", "part2.txt"), b.Bytes())
 }

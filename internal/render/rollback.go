@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"github.com/ordo-ci/ordo/internal/english"
 	"io"
 	"strings"
 
@@ -38,7 +39,7 @@ func rollbackHeadline(r *rollback.Rollback) string {
 			jobs++
 		}
 	}
-	return fmt.Sprintf("rollback of %s in %s: %s in %s", r.Release, r.Env, plural(jobs, "service"), plural(len(r.Waves), "wave"))
+	return fmt.Sprintf("rollback of %s in %s: %s in %s", r.Release, r.Env, english.Count(jobs, "service"), english.Count(len(r.Waves), "wave"))
 }
 
 // RollbackText writes the way back: a row per service in rollback order.

@@ -23,6 +23,7 @@ import (
 	"unicode"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/english"
 )
 
 // Schema is the version of the JSON document.
@@ -286,7 +287,7 @@ func failureReason(failures, limit int, last string) string {
 	if limit == 0 {
 		return last
 	}
-	return plural(failures, "failed measurement") + ", more than failure_limit " + itoa(limit) + " tolerates; last: " + last
+	return english.Count(failures, "failed measurement") + ", more than failure_limit " + strconv.Itoa(limit) + " tolerates; last: " + last
 }
 
 // take runs one measurement; ok is false when ctx was cancelled meanwhile.
@@ -338,13 +339,4 @@ func sleepUntil(ctx context.Context, t time.Time) bool {
 	case <-timer.C:
 		return true
 	}
-}
-
-func itoa(n int) string { return strconv.Itoa(n) }
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return itoa(n) + " " + word + "s"
 }
