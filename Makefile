@@ -89,8 +89,8 @@ lint-actions: ## actionlint and shellcheck over action.yml, actions/ and .github
 	echo "shellcheck actions/*/*.sh .github/scripts/*.sh .ci/run" && \
 	$(SHELLCHECK) -x actions/*/*.sh .github/scripts/*.sh .ci/run
 
-bench: ## benchmarks: affected against git diff (4,000 services, 20,000 files), catalog, plan, gate, release, board (100 × 500), verify (a 100-service wave)
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/cli ./internal/affected ./internal/plan ./internal/catalog ./internal/gate ./internal/release ./internal/board ./internal/verify
+bench: ## benchmarks: affected against git diff (4,000 services, 20,000 files), catalog, plan, gate, release, board (100 × 500), verify (a 100-service wave), flags
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/cli ./internal/affected ./internal/plan ./internal/catalog ./internal/gate ./internal/release ./internal/board ./internal/verify ./internal/flags
 
 demo: build ## run ordo on the example monorepo with a sample change
 	@ORDO=$(BIN) examples/shop/demo.sh
