@@ -10,6 +10,7 @@ FUZZ := \
 	./internal/catalog:FuzzParse \
 	./internal/catalog:FuzzFastParse \
 	./internal/notify:FuzzDecode \
+	./internal/events:FuzzParse \
 	./internal/affected:FuzzIndex \
 	./internal/change:FuzzReadEvent \
 	./internal/change:FuzzParseFileList \

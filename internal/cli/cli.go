@@ -92,6 +92,7 @@ func commands() []command {
 		{"drill", "rehearse a failed wave: the blast radius", "Rehearse a failed wave (every wave, --fail-wave N or --fail-service S) without touching anything: new and old services, the rollback, irreversible migrations, broken contracts.", func() runner { return &drillCmd{} }},
 		{"flags", "flagd flags from what is deployed", "Write an OpenFeature flagd flag definition file: each flag on when the versions running in the environment meet its requirements, ramped by its rollout.", func() runner { return &flagsCmd{} }},
 		{"notify", "Slack / Teams message from any ordo JSON", "Post an ordo JSON document (plan, verify, rollback, drill, report) as a Slack Block Kit message or a Teams Adaptive Card; the webhook URL comes from the named environment variable.", func() runner { return &notifyCmd{} }},
+		{"report", "plan against outcome for a release", "Compare a release's plan with what happened in an environment: per wave planned, deployed, verified, failed and rolled back; checks, durations, lead time, change failure.", func() runner { return &reportCmd{} }},
 		{"board", "the release board as a static page", "Write the release board: one self-contained HTML page with every environment side by side, differences marked, the recent releases and the latest plan's waves.", func() runner { return &boardCmd{} }},
 	}
 }
