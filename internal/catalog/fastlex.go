@@ -45,10 +45,22 @@ type lineLexer struct {
 	i    int // byte offset in text; the column is i+1
 	flow int // depth of flow collections, across lines
 
-	// Positions and string tokens come from blocks of many, not one
-	// allocation each: allocating was most of the time left.
+	// Positions and tokens come from blocks of many, not one allocation
+	// each: allocating was most of the time left.
 	positions slab[token.Position]
-	strings   slab[token.Token]
+	tokens    slab[token.Token]
+	// scalars holds what token.New made of each short plain scalar seen
+	// (keys such as paths, kind, with), which depends on the text alone:
+	// token.New's failing number parse allocates an error every time.
+	scalars map[string]token.Token
+}
+
+// add appends a copy of t from the lexer's blocks; t is a goccy
+// constructor's token, so the fields stay goccy's.
+func (l *lineLexer) add(toks *token.Tokens, t token.Token) {
+	p := l.tokens.next()
+	*p = t
+	*toks = append(*toks, p)
 }
 
 func (l *lineLexer) pos() *token.Position {
@@ -61,12 +73,13 @@ func (l *lineLexer) posAt(i int) *token.Position {
 	return p
 }
 
-// slab hands out pointers into blocks of Ts that never move.
+// slab hands out pointers into blocks of Ts that never move. Blocks
+// double from 32 to 1024, so a chunk's few mappings waste little.
 type slab[T any] struct{ block []T }
 
 func (s *slab[T]) next() *T {
 	if len(s.block) == cap(s.block) {
-		s.block = make([]T, 0, 512)
+		s.block = make([]T, 0, min(max(2*cap(s.block), 32), 1024))
 	}
 	s.block = s.block[:len(s.block)+1]
 	return &s.block[len(s.block)-1]
@@ -94,7 +107,7 @@ func (l *lineLexer) run(toks *token.Tokens) bool {
 			}
 			return true // a comment: fastParse and checkDepth skip them anyway
 		case c == '-' && next == ' ' && l.flow == 0 && start:
-			*toks = append(*toks, token.SequenceEntry("-", l.pos()))
+			l.add(toks, *token.SequenceEntry("-", l.pos()))
 			l.i++
 			continue
 		case c == '[' || c == '{':
@@ -103,9 +116,9 @@ func (l *lineLexer) run(toks *token.Tokens) bool {
 			}
 			p := l.pos()
 			if c == '[' {
-				*toks = append(*toks, token.SequenceStart("[", p))
+				l.add(toks, *token.SequenceStart("[", p))
 			} else {
-				*toks = append(*toks, token.MappingStart("{", p))
+				l.add(toks, *token.MappingStart("{", p))
 			}
 			l.flow++
 			l.i++
@@ -117,19 +130,19 @@ func (l *lineLexer) run(toks *token.Tokens) bool {
 			p := l.pos()
 			switch c {
 			case ']':
-				*toks = append(*toks, token.SequenceEnd("]", p))
+				l.add(toks, *token.SequenceEnd("]", p))
 				l.flow--
 			case '}':
-				*toks = append(*toks, token.MappingEnd("}", p))
+				l.add(toks, *token.MappingEnd("}", p))
 				l.flow--
 			default:
-				*toks = append(*toks, token.CollectEntry(",", p))
+				l.add(toks, *token.CollectEntry(",", p))
 			}
 			l.i++
 			start = l.flow > 0
 			continue
 		case c == ':' && (next == ' ' || l.i+1 == len(l.text)):
-			*toks = append(*toks, token.MappingValue(l.pos()))
+			l.add(toks, *token.MappingValue(l.pos()))
 			l.i++
 			start = true
 			continue
@@ -147,9 +160,9 @@ func (l *lineLexer) run(toks *token.Tokens) bool {
 			}
 			org := l.text[l.i : l.i+2+end]
 			if c == '"' {
-				*toks = append(*toks, token.DoubleQuote(value, org, l.pos()))
+				l.add(toks, *token.DoubleQuote(value, org, l.pos()))
 			} else {
-				*toks = append(*toks, token.SingleQuote(value, org, l.pos()))
+				l.add(toks, *token.SingleQuote(value, org, l.pos()))
 			}
 			l.i += len(org)
 		case strings.IndexByte("&*!|>%@`?:-", c) >= 0 && !(c == '-' && next != ' '):
@@ -207,12 +220,19 @@ func (l *lineLexer) plain(toks *token.Tokens) bool {
 		// Not a number, and longer than goccy's keywords (null, true,
 		// False, ...): a string, without token.New's failing number parse.
 		// The fields are token.String's.
-		t := l.strings.next()
-		*t = token.Token{Type: token.StringType, CharacterType: token.CharacterTypeMiscellaneous,
-			Indicator: token.NotIndicator, Value: value, Origin: value, Position: pos}
-		*toks = append(*toks, t)
+		l.add(toks, token.Token{Type: token.StringType, CharacterType: token.CharacterTypeMiscellaneous,
+			Indicator: token.NotIndicator, Value: value, Origin: value, Position: pos})
 	} else {
-		*toks = append(*toks, token.New(value, value, pos))
+		t, ok := l.scalars[value]
+		if !ok {
+			t = *token.New(value, value, nil)
+			if l.scalars == nil {
+				l.scalars = make(map[string]token.Token)
+			}
+			l.scalars[value] = t
+		}
+		t.Position = pos
+		l.add(toks, t)
 	}
 	return true
 }
