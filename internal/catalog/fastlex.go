@@ -12,7 +12,7 @@ import (
 // lexer was the larger half of reading a 4,000-service catalog. Every
 // scalar's type is still goccy's (token.New). Anything it is not sure of —
 // tabs, non-ASCII text, escapes, multi-line or special scalars (&, *, !, |,
-// >, %, @, `, ?) — returns false, and the caller uses goccy's lexer.
+// >, %, @, `, ?, <<) — returns false, and the caller uses goccy's lexer.
 // FuzzFastParse compares the two ways on any input.
 func fastLex(src string, lineOffset int) (token.Tokens, bool) {
 	for i := 0; i < len(src); i++ {
@@ -167,6 +167,8 @@ func (l *lineLexer) run(toks *token.Tokens) bool {
 			l.i += len(org)
 		case strings.IndexByte("&*!|>%@`?:-", c) >= 0 && !(c == '-' && next != ' '):
 			return false
+		case c == '<' && next == '<':
+			return false // goccy's lexer may read a merge key (<<:) here
 		default:
 			if !l.plain(toks) {
 				return false
