@@ -73,13 +73,12 @@ func (l *lineLexer) posAt(i int) *token.Position {
 	return p
 }
 
-// slab hands out pointers into blocks of Ts that never move. Blocks
-// double from 32 to 1024, so a chunk's few mappings waste little.
+// slab hands out pointers into blocks of Ts that never move.
 type slab[T any] struct{ block []T }
 
 func (s *slab[T]) next() *T {
 	if len(s.block) == cap(s.block) {
-		s.block = make([]T, 0, min(max(2*cap(s.block), 32), 1024))
+		s.block = make([]T, 0, 512)
 	}
 	s.block = s.block[:len(s.block)+1]
 	return &s.block[len(s.block)-1]

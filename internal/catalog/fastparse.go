@@ -46,32 +46,8 @@ type fastParser struct {
 	toks []*token.Token
 	i    int
 
-	strings   slab[ast.StringNode]
-	bases     slab[ast.BaseNode]
-	pairs     slab[ast.MappingValueNode]
-	mappings  slab[ast.MappingNode]
-	sequences slab[ast.SequenceNode]
-}
-
-// pair is ast.MappingValue(colon, key, value) from blocks.
-func (p *fastParser) pair(colon *token.Token, key ast.MapKeyNode, value ast.Node) *ast.MappingValueNode {
-	n := p.pairs.next()
-	*n = ast.MappingValueNode{BaseNode: p.bases.next(), Start: colon, Key: key, Value: value}
-	return n
-}
-
-// mapping is ast.Mapping(start, flow) from blocks (Values empty, not nil).
-func (p *fastParser) mapping(start *token.Token, flow bool) *ast.MappingNode {
-	n := p.mappings.next()
-	*n = ast.MappingNode{BaseNode: p.bases.next(), Start: start, IsFlowStyle: flow, Values: []*ast.MappingValueNode{}}
-	return n
-}
-
-// sequence is ast.Sequence(start, flow) from blocks (Values empty, not nil).
-func (p *fastParser) sequence(start *token.Token, flow bool) *ast.SequenceNode {
-	n := p.sequences.next()
-	*n = ast.SequenceNode{BaseNode: p.bases.next(), Start: start, IsFlowStyle: flow, Values: []ast.Node{}}
-	return n
+	strings slab[ast.StringNode]
+	bases   slab[ast.BaseNode]
 }
 
 // str is ast.String(t), its node and BaseNode from blocks.
@@ -155,10 +131,9 @@ func (p *fastParser) blockMapping(col int) (*ast.MappingNode, bool) {
 		if !ok {
 			return nil, false
 		}
-		mv := p.pair(colon, p.str(keyTok), value)
+		mv := ast.MappingValue(colon, p.str(keyTok), value)
 		if m == nil {
-			m = p.mapping(colon, false)
-			m.Values = append(m.Values, mv)
+			m = ast.Mapping(colon, false, mv)
 		} else {
 			m.Values = append(m.Values, mv)
 		}
@@ -210,7 +185,7 @@ func (p *fastParser) blockSequence(col int) (*ast.SequenceNode, bool) {
 			break // the next key of the mapping this sequence is the value of
 		}
 		if s == nil {
-			s = p.sequence(t, false)
+			s = ast.Sequence(t, false)
 		}
 		p.i++
 		n := p.peek()
@@ -241,7 +216,7 @@ func (p *fastParser) flowNode() (ast.Node, bool) {
 		return p.scalarNode(t), true
 	case t.Type == token.SequenceStartType:
 		p.i++
-		s := p.sequence(t, true)
+		s := ast.Sequence(t, true)
 		for !p.at(token.SequenceEndType) {
 			if len(s.Values) > 0 && !p.take(token.CollectEntryType) {
 				return nil, false
@@ -260,7 +235,7 @@ func (p *fastParser) flowNode() (ast.Node, bool) {
 		return s, true
 	case t.Type == token.MappingStartType:
 		p.i++
-		m := p.mapping(t, true)
+		m := ast.Mapping(t, true)
 		for !p.at(token.MappingEndType) {
 			if len(m.Values) > 0 && !p.take(token.CollectEntryType) {
 				return nil, false
@@ -277,7 +252,7 @@ func (p *fastParser) flowNode() (ast.Node, bool) {
 			if !ok {
 				return nil, false
 			}
-			m.Values = append(m.Values, p.pair(colon, p.str(keyTok), v))
+			m.Values = append(m.Values, ast.MappingValue(colon, p.str(keyTok), v))
 		}
 		m.End = p.peek()
 		p.i++
