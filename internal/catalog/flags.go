@@ -142,12 +142,16 @@ func (d *decoder) rollout(p pair, what string) []RolloutStep {
 	return steps
 }
 
-// checkFlags checks that flags require services that exist.
+// checkFlags checks that flags require services that exist and are deployed.
 func (d *decoder) checkFlags(c *Catalog) {
 	for _, f := range c.Flags {
 		for _, r := range f.Requires {
-			if c.Service(r.Service) == nil {
+			switch svc := c.Service(r.Service); {
+			case svc == nil:
 				d.errorf(r.Pos, "flag", "flag %q requires unknown service %q%s", f.Name, r.Service, suggest(r.Service, c))
+			case !svc.Deployed():
+				// A library never runs anywhere, so the flag could never turn on.
+				d.errorf(r.Pos, "flag", "flag %q requires library %q, which is never deployed: require the services that use it", f.Name, r.Service)
 			}
 		}
 	}

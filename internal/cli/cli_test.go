@@ -56,7 +56,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("NO_COLOR", "1")
 			return os.MkdirAll(home, 0o755)
 		},
-		Cmds: withCmds(fakeGitHubCmds(), map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		Cmds: withCmds(fakeGitHubCmds(), eventsCmds(), map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// exits CODE CMD [ARGS...]: run CMD and require exit CODE, so that
 			// scripts assert the kind of a failure and not only its words.
 			"exits": func(ts *testscript.TestScript, neg bool, args []string) {

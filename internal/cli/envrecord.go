@@ -47,6 +47,7 @@ func (c *envRecordCmd) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.wave, "wave", -1, "with --plan-file: record every service of wave `N`; with --service alone: the entry's wave")
 	fs.StringVar(&c.planFile, "plan-file", "", "the plan (JSON) the entries belong to: its env, release, head, versions and waves are the defaults")
 	fs.BoolVar(&c.mirror, "mirror", true, "in GitHub Actions, also show deploy entries as GitHub deployments (the token needs deployments: write)")
+	c.eventFlags(fs)
 }
 
 func (c *envRecordCmd) setArgs(args []string) error {
@@ -86,11 +87,22 @@ func (c *envRecordCmd) run(ctx context.Context, e *env) error {
 	if c.phase == record.PhaseVerify && c.state == record.StateVerified {
 		c.warnUnsuccessful(ctx, e, store, cat, entries)
 	}
+	var before map[string][]record.Entry
+	if e.emitter(o).Enabled() {
+		// What was there decides which events the entries make (the
+		// release's first entry, a service's first success).
+		if before, err = store.Read(ctx, entries[0].Env); err != nil {
+			return err
+		}
+	}
 	for _, en := range entries {
 		if err := store.Append(ctx, en); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.Err, "ordo: recorded %s\n", en.Summary())
+	}
+	if before != nil {
+		e.emit(ctx, o, recordEvents(cat, before, entries, c.wave)...)
 	}
 	if c.mirror && c.phase == record.PhaseDeploy && e.ci.GitHub.Actions {
 		c.mirrorEntries(ctx, e, cat, entries)

@@ -11,8 +11,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
+	"github.com/ordo-ci/ordo/internal/events"
 	"github.com/ordo-ci/ordo/internal/exit"
 )
 
@@ -22,6 +24,11 @@ type options struct {
 	config string
 	dir    string
 	record string // --record FILE: the JSON-lines record (SPEC Part 2, a common flag)
+
+	// --events FILE, --events-url URL (SPEC section 15); see eventFlags.
+	eventsFile, eventsURL string
+	eventsTimeout         time.Duration
+	emitter               *events.Emitter
 
 	base, head   string
 	files        string
@@ -51,6 +58,21 @@ func (o *options) catalogFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.dir, "C", ".", "run in repository `dir`")
 	// Common to Part 2: commands that do not read the record ignore it.
 	fs.StringVar(&o.record, "record", "", "keep the record in JSON-lines `file` instead of git refs (default $ORDO_RECORD)")
+}
+
+// eventFlags registers the event sinks, for the commands that emit CDEvents
+// (plan --env, env record, verify, rollback, flags). Commands then emit with
+// one call: e.emit(ctx, o, events.X(...)).
+func (o *options) eventFlags(fs *flag.FlagSet) {
+	fs.StringVar(&o.eventsFile, "events", "", "append CDEvents to JSON-lines `file` (default $ORDO_EVENTS)")
+	fs.Func("events-url", "also POST each event as a CloudEvent to `url` (default $ORDO_EVENTS_URL)", func(v string) error {
+		if _, err := events.New(events.Config{URL: v}); err != nil {
+			return err
+		}
+		o.eventsURL = v
+		return nil
+	})
+	fs.DurationVar(&o.eventsTimeout, "events-timeout", events.DefaultTimeout, "wait at most `duration` in all for --events-url")
 }
 
 func (o *options) changeFlags(fs *flag.FlagSet) {

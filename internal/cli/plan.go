@@ -31,6 +31,7 @@ func (c *planCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.planFile, "plan-file", "", "also write the full plan as JSON to `path` (in GitHub Actions the default is $RUNNER_TEMP/ordo-plan.json)")
 	c.env.flags(fs)
 	fs.StringVar(&c.env.release, "release", "", "with --env: the release `id` (default: a new one); the GitLab plan component gives its two plans one")
+	c.eventFlags(fs)
 }
 
 func (c *planCmd) run(ctx context.Context, e *env) error {
@@ -97,6 +98,10 @@ func (c *planCmd) run(ctx context.Context, e *env) error {
 		return render.PlanText(w, p)
 	}); err != nil {
 		return err
+	}
+	if p.Release != "" {
+		// Once per release: the GitLab plan component plans twice with one id.
+		e.emitOnce(ctx, o, queued(p))
 	}
 
 	if planFile == "" && e.gh != nil && e.ci.GitHub.RunnerTemp != "" {

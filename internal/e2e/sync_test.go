@@ -34,6 +34,9 @@ var (
 		"gitlab-template-file": "GitLab child pipelines are the plan component's (input template_file)",
 		"release":              "plan --release: the GitLab plan component's two plans of one job share a release id; the plan action plans once",
 		"record":               "--record FILE, common to every command (Part 2): in CI the record is the git store; ORDO_RECORD reaches ordo as a variable",
+		"events":               "--events FILE (issue 17): ORDO_EVENTS reaches ordo as a variable; the actions' events input is not wired yet",
+		"events-url":           "--events-url (issue 17): ORDO_EVENTS_URL reaches ordo as a variable; the actions' events-url input is not wired yet",
+		"events-timeout":       "--events-timeout (issue 17): the default bounds the sink; not an action input",
 	}
 	// actionInputFlags are action inputs named otherwise than their flag.
 	actionInputFlags = map[string]string{
@@ -61,14 +64,17 @@ var (
 	}
 	// componentFlagExceptions are flags no component has an input for.
 	componentFlagExceptions = map[string]string{
-		"C":      "jobs run at the root of the project's checkout; config points at a catalog elsewhere",
-		"files":  "the change is the pipeline's (the merge request, CI_COMMIT_BEFORE_SHA..CI_COMMIT_SHA) or base..head",
-		"files0": "the change is the pipeline's (the merge request, CI_COMMIT_BEFORE_SHA..CI_COMMIT_SHA) or base..head",
-		"output": "the job's log shows the answer; the dotenv report carries it to later jobs",
-		"checks": "GitHub check runs",
-		"sha":    "the pipeline's commit, CI_COMMIT_SHA",
-		"record": "--record FILE, common to every command (Part 2): in CI the record is the git store; ORDO_RECORD reaches ordo as a variable",
-		"pr":     "the pipeline's merge request, CI_MERGE_REQUEST_IID",
+		"C":              "jobs run at the root of the project's checkout; config points at a catalog elsewhere",
+		"files":          "the change is the pipeline's (the merge request, CI_COMMIT_BEFORE_SHA..CI_COMMIT_SHA) or base..head",
+		"files0":         "the change is the pipeline's (the merge request, CI_COMMIT_BEFORE_SHA..CI_COMMIT_SHA) or base..head",
+		"output":         "the job's log shows the answer; the dotenv report carries it to later jobs",
+		"checks":         "GitHub check runs",
+		"sha":            "the pipeline's commit, CI_COMMIT_SHA",
+		"record":         "--record FILE, common to every command (Part 2): in CI the record is the git store; ORDO_RECORD reaches ordo as a variable",
+		"pr":             "the pipeline's merge request, CI_MERGE_REQUEST_IID",
+		"events":         "--events FILE (issue 17): ORDO_EVENTS reaches ordo as a variable; the components' events input is not wired yet",
+		"events-url":     "--events-url (issue 17): ORDO_EVENTS_URL reaches ordo as a variable; the components' events_url input is not wired yet",
+		"events-timeout": "--events-timeout (issue 17): the default bounds the sink; not a component input",
 	}
 )
 
