@@ -93,8 +93,9 @@ lint-actions: ## actionlint and shellcheck over action.yml, actions/ and .github
 bench: ## benchmarks: affected against git diff (4,000 services, 20,000 files), catalog, plan, gate, release, board (100 × 500), verify (a 100-service wave), flags
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/cli ./internal/affected ./internal/plan ./internal/catalog ./internal/gate ./internal/release ./internal/board ./internal/verify ./internal/flags
 
-demo: build ## run ordo on the example monorepo with a sample change
-	@ORDO=$(BIN) examples/shop/demo.sh
+demo: build ## ordo on the example monorepo: a change, its plan, then two releases through staging (no network)
+	@$(GO) build -o bin/healthd ./examples/healthd
+	@ORDO=$(BIN) HEALTHD=bin/healthd examples/shop/demo.sh
 
 dist: ## release archives and checksums.txt in dist/ (VERSION=v1.2.3; PLATFORMS="linux/amd64 ..." for fewer)
 	.github/scripts/dist.sh $(VERSION) $(PLATFORMS)

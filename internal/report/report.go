@@ -221,9 +221,7 @@ func New(in Input) *Report {
 			add(&w.Verified, f.verified[s] && !f.failed[s])
 			add(&w.Failed, f.failed[s])
 			add(&w.RolledBack, f.rolledBack[s])
-			for _, c := range sortedChecks(f.checks, s) {
-				w.Checks = append(w.Checks, c)
-			}
+			w.Checks = append(w.Checks, sortedChecks(f.checks, s)...)
 		}
 		if s, ok := f.waveStart[pw.Index]; ok {
 			w.Duration = newDuration(f.waveEnd[pw.Index].Sub(s))
