@@ -124,7 +124,7 @@ func TestReleaseWorkflow(t *testing.T) {
 	if rel.Permissions["id-token"] != "write" || rel.Permissions["attestations"] != "write" {
 		t.Errorf("the release job's permissions %v: attestations need id-token: write and attestations: write", rel.Permissions)
 	}
-	var attested, moved bool
+	var attested, moved, plain bool
 	for _, s := range rel.Steps {
 		switch {
 		case strings.HasPrefix(s.Uses, "actions/setup-go@") && s.With["cache"] != "false":
@@ -133,6 +133,10 @@ func TestReleaseWorkflow(t *testing.T) {
 			attested = s.With["subject-path"] == "dist/ordo_*"
 		case strings.Contains(s.Run, "git push"):
 			t.Errorf("step %q pushes with git: move tags through the API, with persist-credentials: false", s.Name)
+		case strings.Contains(s.Run, `refs/tags/$plain`):
+			// GitLab's CI/CD catalog takes plain versions only (1.2.3, not
+			// v1.2.3): https://docs.gitlab.com/ci/components/#publish-a-new-release
+			plain = strings.Contains(s.Run, "plain=${TAG#v}") && s.If == ""
 		case strings.Contains(s.Run, "git/refs"):
 			moved = true
 			if !strings.Contains(s.If, "steps.moving.outputs.major") {
@@ -145,6 +149,9 @@ func TestReleaseWorkflow(t *testing.T) {
 	}
 	if !moved {
 		t.Errorf("no step moves the major tag")
+	}
+	if !plain {
+		t.Errorf("no step creates the plain version tag (1.2.3 beside v1.2.3) that GitLab's CI/CD catalog publishes from")
 	}
 	for name, j := range wf.Jobs {
 		for _, s := range j.Steps {
