@@ -81,20 +81,3 @@ func TestGenerateActionlint(t *testing.T) {
 		t.Errorf("actionlint: %v\n%s", err, out)
 	}
 }
-
-// The committed workflow is what the template generates: edit the template
-// and run make workflow, never the file.
-func TestCommittedWorkflow(t *testing.T) {
-	t.Parallel()
-	want, err := Generate(Waves)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(filepath.Join("..", "..", File))
-	if err != nil {
-		t.Fatalf("%v: run make workflow", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s is not what internal/workflow/release.yml.tmpl generates: run make workflow (go generate ./internal/workflow) and commit it", File)
-	}
-}
