@@ -173,6 +173,9 @@ func (d *decoder) with(s *Service, p pair, what string) {
 	d.withKeys(s.Name, keys, pos)
 }
 
+// depKeys are the keys of a depends_on entry, sorted.
+var depKeys = []string{"propagate", "service"}
+
 func (d *decoder) deps(p pair, what string) []Dep {
 	items, _ := d.sequence(p.value, p.valPos, what+" depends_on")
 	var deps []Dep
@@ -183,10 +186,18 @@ func (d *decoder) deps(p pair, what string) []Dep {
 			dep.Service = scalarText(it.value)
 		case *ast.MappingNode, *ast.MappingValueNode:
 			pairs, _ := d.mapping(it.value, it.pos, "a depends_on entry")
-			d.fields(pairs, "a depends_on entry", map[string]func(pair){
-				"service":   func(p pair) { dep.Service, _ = d.str(p, "service") },
-				"propagate": func(p pair) { dep.Propagate, _ = d.boolean(p, "propagate") },
-			})
+			// A switch, not d.fields: its map of closures per entry was
+			// most of what reading depends_on allocated.
+			for _, p := range pairs {
+				switch p.key {
+				case "service":
+					dep.Service, _ = d.str(p, "service")
+				case "propagate":
+					dep.Propagate, _ = d.boolean(p, "propagate")
+				default:
+					d.unknownKey(p, "a depends_on entry", depKeys)
+				}
+			}
 			if dep.Service == "" {
 				d.errorf(it.pos, "depends_on", "depends_on entry has no service: write {service: NAME, propagate: false}")
 				continue

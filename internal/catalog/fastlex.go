@@ -12,7 +12,7 @@ import (
 // lexer was the larger half of reading a 4,000-service catalog. Every
 // scalar's type is still goccy's (token.New). Anything it is not sure of —
 // tabs, non-ASCII text, escapes, multi-line or special scalars (&, *, !, |,
-// >, %, @, `, ?) — returns false, and the caller uses goccy's lexer.
+// >, %, @, `, ?, <<) — returns false, and the caller uses goccy's lexer.
 // FuzzFastParse compares the two ways on any input.
 func fastLex(src string, lineOffset int) (token.Tokens, bool) {
 	for i := 0; i < len(src); i++ {
@@ -45,10 +45,22 @@ type lineLexer struct {
 	i    int // byte offset in text; the column is i+1
 	flow int // depth of flow collections, across lines
 
-	// Positions and string tokens come from blocks of many, not one
-	// allocation each: allocating was most of the time left.
+	// Positions and tokens come from blocks of many, not one allocation
+	// each: allocating was most of the time left.
 	positions slab[token.Position]
-	strings   slab[token.Token]
+	tokens    slab[token.Token]
+	// scalars holds what token.New made of each short plain scalar seen
+	// (keys such as paths, kind, with), which depends on the text alone:
+	// token.New's failing number parse allocates an error every time.
+	scalars map[string]token.Token
+}
+
+// add appends a copy of t from the lexer's blocks; t is a goccy
+// constructor's token, so the fields stay goccy's.
+func (l *lineLexer) add(toks *token.Tokens, t token.Token) {
+	p := l.tokens.next()
+	*p = t
+	*toks = append(*toks, p)
 }
 
 func (l *lineLexer) pos() *token.Position {
@@ -94,7 +106,7 @@ func (l *lineLexer) run(toks *token.Tokens) bool {
 			}
 			return true // a comment: fastParse and checkDepth skip them anyway
 		case c == '-' && next == ' ' && l.flow == 0 && start:
-			*toks = append(*toks, token.SequenceEntry("-", l.pos()))
+			l.add(toks, *token.SequenceEntry("-", l.pos()))
 			l.i++
 			continue
 		case c == '[' || c == '{':
@@ -103,9 +115,9 @@ func (l *lineLexer) run(toks *token.Tokens) bool {
 			}
 			p := l.pos()
 			if c == '[' {
-				*toks = append(*toks, token.SequenceStart("[", p))
+				l.add(toks, *token.SequenceStart("[", p))
 			} else {
-				*toks = append(*toks, token.MappingStart("{", p))
+				l.add(toks, *token.MappingStart("{", p))
 			}
 			l.flow++
 			l.i++
@@ -117,19 +129,19 @@ func (l *lineLexer) run(toks *token.Tokens) bool {
 			p := l.pos()
 			switch c {
 			case ']':
-				*toks = append(*toks, token.SequenceEnd("]", p))
+				l.add(toks, *token.SequenceEnd("]", p))
 				l.flow--
 			case '}':
-				*toks = append(*toks, token.MappingEnd("}", p))
+				l.add(toks, *token.MappingEnd("}", p))
 				l.flow--
 			default:
-				*toks = append(*toks, token.CollectEntry(",", p))
+				l.add(toks, *token.CollectEntry(",", p))
 			}
 			l.i++
 			start = l.flow > 0
 			continue
 		case c == ':' && (next == ' ' || l.i+1 == len(l.text)):
-			*toks = append(*toks, token.MappingValue(l.pos()))
+			l.add(toks, *token.MappingValue(l.pos()))
 			l.i++
 			start = true
 			continue
@@ -147,13 +159,15 @@ func (l *lineLexer) run(toks *token.Tokens) bool {
 			}
 			org := l.text[l.i : l.i+2+end]
 			if c == '"' {
-				*toks = append(*toks, token.DoubleQuote(value, org, l.pos()))
+				l.add(toks, *token.DoubleQuote(value, org, l.pos()))
 			} else {
-				*toks = append(*toks, token.SingleQuote(value, org, l.pos()))
+				l.add(toks, *token.SingleQuote(value, org, l.pos()))
 			}
 			l.i += len(org)
 		case strings.IndexByte("&*!|>%@`?:-", c) >= 0 && !(c == '-' && next != ' '):
 			return false
+		case c == '<' && next == '<':
+			return false // goccy's lexer may read a merge key (<<:) here
 		default:
 			if !l.plain(toks) {
 				return false
@@ -207,12 +221,19 @@ func (l *lineLexer) plain(toks *token.Tokens) bool {
 		// Not a number, and longer than goccy's keywords (null, true,
 		// False, ...): a string, without token.New's failing number parse.
 		// The fields are token.String's.
-		t := l.strings.next()
-		*t = token.Token{Type: token.StringType, CharacterType: token.CharacterTypeMiscellaneous,
-			Indicator: token.NotIndicator, Value: value, Origin: value, Position: pos}
-		*toks = append(*toks, t)
+		l.add(toks, token.Token{Type: token.StringType, CharacterType: token.CharacterTypeMiscellaneous,
+			Indicator: token.NotIndicator, Value: value, Origin: value, Position: pos})
 	} else {
-		*toks = append(*toks, token.New(value, value, pos))
+		t, ok := l.scalars[value]
+		if !ok {
+			t = *token.New(value, value, nil)
+			if l.scalars == nil {
+				l.scalars = make(map[string]token.Token)
+			}
+			l.scalars[value] = t
+		}
+		t.Position = pos
+		l.add(toks, t)
 	}
 	return true
 }

@@ -27,6 +27,11 @@ services:
   db:  {kind: migration, paths: [db/**]}
   api: {paths: [api/**], depends_on: [db], with: {artifact: "pkg:oci/{service}@{version}?repository_url=ghcr.io/acme"}}
   web: {paths: [web/**], depends_on: [api]}
+checks:
+  healthz:
+    command: [sh, -c, "test -f healthy-{service}", "{service}"]
+verify:
+  checks: [healthz]
 `
 
 // eventsRepo is a repository with a first release of db, api and web and a
@@ -54,12 +59,11 @@ func ordoIn(t *testing.T, dir string, env map[string]string) ordoRun {
 }
 
 // TestEventsReplay replays a whole release through the commands and checks
-// the events: release 1 deploys everything; release 2 is planned, deploys
-// wave 0 and wave 1, fails the verification of wave 1 and is rolled back.
-// The verification's and the rollback's own events go through the events
-// API as those commands emit them (their commands are on other branches).
-// Every event validates against the CDEvents schemas; the sequence and the
-// chain are checked.
+// the events: release 1 deploys and verifies every wave; release 2 is
+// planned, deploys and verifies wave 0, deploys wave 1, whose verification
+// fails and trips the breaker, and is rolled back (ordo rollback, then the
+// rollback jobs' entries). Every event validates against the CDEvents
+// schemas; the sequence and the chain are checked.
 func TestEventsReplay(t *testing.T) {
 	t.Parallel()
 	dir, c1, c2 := eventsRepo(t)
@@ -67,14 +71,23 @@ func TestEventsReplay(t *testing.T) {
 	file := filepath.Join(tmp, "events.jsonl")
 	env := map[string]string{"ORDO_RECORD": filepath.Join(tmp, "record.jsonl"), "ORDO_EVENTS": file}
 	ordo := ordoIn(t, dir, env)
+	// The check passes for a service whose healthy-<service> file exists
+	// (commands run at the repository's root).
+	for _, s := range []string{"db", "api", "web"} {
+		if err := os.WriteFile(filepath.Join(dir, "healthy-"+s), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 
-	// Release 1: plan at c1, all three waves.
+	// Release 1: plan at c1, all three waves deployed and verified.
 	gitRun(t, dir, "checkout", "-q", c1)
-	ordo(0, "plan", "--env", "staging", "--plan-file", filepath.Join(tmp, "p1.json"), "--format", "json")
+	p1 := filepath.Join(tmp, "p1.json")
+	ordo(0, "plan", "--env", "staging", "--plan-file", p1, "--format", "json")
 	for w := range 3 {
 		for _, st := range []string{"in_progress", "success"} {
-			ordo(0, "env", "record", "--plan-file", filepath.Join(tmp, "p1.json"), "--wave", itoa(w), "--state", st)
+			ordo(0, "env", "record", "--plan-file", p1, "--wave", itoa(w), "--state", st)
 		}
+		ordo(0, "verify", "--plan-file", p1, "--wave", itoa(w))
 	}
 	gitRun(t, dir, "checkout", "-q", "main")
 	p2 := filepath.Join(tmp, "p2.json")
@@ -84,25 +97,27 @@ func TestEventsReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	r2 := plan.Release
+	if err := os.Remove(filepath.Join(dir, "healthy-api")); err != nil {
+		t.Fatal(err)
+	}
 	for w := range 2 {
 		for _, st := range []string{"in_progress", "success"} {
 			ordo(0, "env", "record", "--plan-file", p2, "--wave", itoa(w), "--state", st)
 		}
+		want := 0
+		if w == 1 {
+			want = 1 // api fails healthz: the breaker trips
+		}
+		ordo(want, "verify", "--plan-file", p2, "--wave", itoa(w))
 	}
-	// ordo verify --wave 1 fails api's healthz: what it emits.
-	em, err := events.New(events.Config{File: file})
-	if err != nil {
-		t.Fatal(err)
+	// The way back, computed twice (as a workflow may), then its jobs:
+	// api, then db, back to c1.
+	for range 2 {
+		out, _ = ordo(0, "rollback", "--plan-file", p2, "--format", "json")
 	}
-	one := 1
-	d := events.Data{Env: "staging", Wave: &one, SHA: c2}
-	em.Emit(context.Background(),
-		events.TaskRunStarted(r2, events.VerifyTask(1), d),
-		events.IncidentDetected("staging", r2, "api", "healthz", artifactFor("api", "0.2.0"), "response.status == 200: got 503", d),
-		events.TaskRunFinished(r2, events.VerifyTask(1), events.OutcomeFailure, "api failed healthz",
-			events.Data{Wave: &one, Checks: []events.Check{{Service: "api", Check: "healthz", Passed: false, Error: "503"}}}),
-		events.PipelineRunFinished("staging", r2, events.OutcomeFailure, "the breaker tripped in wave 1", events.Data{}))
-	// The rollback jobs: api, then db, back to c1.
+	if !strings.Contains(out, `"sha": "`+c1+`"`) {
+		t.Errorf("rollback targets are not release 1's commit:\n%s", out)
+	}
 	for _, s := range []string{"api", "db"} {
 		ordo(0, "env", "record", "--env", "staging", "--service", s, "--phase", "rollback", "--state", "rolled_back", "--sha", c2, "--release", r2)
 		ordo(0, "env", "record", "--env", "staging", "--service", s, "--phase", "rollback", "--state", "success", "--sha", c1, "--release", r2)
@@ -136,6 +151,7 @@ func TestEventsReplay(t *testing.T) {
 		"pipelinerun.queued R",
 		"pipelinerun.started R",
 		"taskrun.started R/wave-0", "service.upgraded db", "taskrun.finished R/wave-0",
+		"taskrun.started R/verify-0", "taskrun.finished R/verify-0",
 		"taskrun.started R/wave-1", "service.upgraded api", "taskrun.finished R/wave-1",
 		"taskrun.started R/verify-1", "incident.detected R/api/healthz", "taskrun.finished R/verify-1",
 		"pipelinerun.finished R",
@@ -144,8 +160,9 @@ func TestEventsReplay(t *testing.T) {
 	if strings.Join(seq2, "\n") != strings.Join(want2, "\n") {
 		t.Errorf("release 2's events:\n%s\nwant:\n%s", strings.Join(seq2, "\n"), strings.Join(want2, "\n"))
 	}
-	// Release 1: its first deployments are service.deployed.
-	if n := strings.Count(strings.Join(seq1, "\n"), "service.deployed"); n != 3 || len(seq1) != 2+3*3 {
+	// Release 1: its first deployments are service.deployed, and it ends
+	// with its last wave's verification.
+	if n := strings.Count(strings.Join(seq1, "\n"), "service.deployed"); n != 3 || len(seq1) != 2+3*5+1 || !strings.HasPrefix(seq1[len(seq1)-1], "pipelinerun.finished") {
 		t.Errorf("release 1's events:\n%s", strings.Join(seq1, "\n"))
 	}
 	// The content: artifacts from with.artifact or pkg:generic, what now runs after a rollback.
@@ -164,6 +181,19 @@ func TestEventsReplay(t *testing.T) {
 			if c.PipelineName != "ordo/staging" || c.URI != "urn:ordo:release:"+r2 || len(ev.CustomData.Waves) != 3 || ev.CustomData.Jobs[0].BaseSHA != c1 {
 				t.Errorf("queued: %+v %+v", c, ev.CustomData)
 			}
+		case ev.Context.Type == events.TypeIncidentDetected:
+			if c.Service.ID != "api" || c.Environment.ID != "staging" || !strings.HasPrefix(c.ArtifactID, "pkg:oci/api@") ||
+				!strings.Contains(c.Description, "api failed check healthz in staging: sh exited 1") || ev.CustomData.SHA != c2 {
+				t.Errorf("incident: %+v %+v", c, ev.CustomData)
+			}
+		case ev.Context.Type == events.TypePipelineRunFinished && ev.Context.ChainID == r2:
+			if c.Outcome != "failure" || !strings.Contains(c.Errors, "the breaker tripped in wave 1") {
+				t.Errorf("release 2 finished: %+v", c)
+			}
+		case ev.Context.Type == events.TypeTaskRunFinished && ev.Subject.ID == r2+"/verify-1":
+			if c.Outcome != "failure" || len(ev.CustomData.Checks) != 1 || ev.CustomData.Checks[0].Passed {
+				t.Errorf("verify-1 finished: %+v %+v", c, ev.CustomData)
+			}
 		case ev.Context.Type == events.TypeTaskRunFinished && ev.Subject.ID == r2+"/wave-1":
 			if c.Outcome != "success" || c.PipelineRun.ID != r2 || *ev.CustomData.Wave != 1 {
 				t.Errorf("wave 1 finished: %+v", c)
@@ -171,8 +201,6 @@ func TestEventsReplay(t *testing.T) {
 		}
 	}
 }
-
-func artifactFor(service, version string) string { return events.Artifact("", service, version, "") }
 
 // TestEventsURL: env record sends its events to a CloudEvents receiver in
 // binary mode; a receiver that is down is a warning and the command exits 0,
@@ -270,10 +298,9 @@ func checkReport(t *testing.T, ordo ordoRun, r2, c1, file, planFile string) {
 			t.Errorf("report %v: %s", args, out)
 			continue
 		}
-		want := []string{"0 db|db|-|-|db", "1 api|api|-|api|api", "2 web|-|-|-|-"}
+		want := []string{"0 db|db|db|-|db", "1 api|api|-|api|api", "2 web|-|-|-|-"}
 		if len(args) == 2 && args[1] != file {
-			// The simulated verification wrote events only, no record entry.
-			want = []string{"0 db|db|-|-|db", "1 api|api|-|-|api"}
+			want = want[:2] // the record knows nothing of web
 		}
 		var got []string
 		for _, w := range d.Waves {
@@ -287,7 +314,7 @@ func checkReport(t *testing.T, ordo ordoRun, r2, c1, file, planFile string) {
 		}
 	}
 	out, _ := ordo(0, "report", "--env", "staging", "--release", r2, "--events", file, "--format", "markdown")
-	if !strings.Contains(out, "| 1 | api | api | - | api | api |") || !strings.Contains(out, "| 1 | api | healthz | **failed**: 503 |") {
+	if !strings.Contains(out, "| 1 | api | api | - | api | api |") || !strings.Contains(out, "| 1 | api | healthz | **failed**: sh exited 1, want 0 |") {
 		t.Errorf("markdown:\n%s", out)
 	}
 	ordo(2, "report", "--env", "staging", "--release", "no-such-release", "--events", file)
@@ -301,4 +328,50 @@ func dashed(s []string) string {
 		return "-"
 	}
 	return strings.Join(s, ",")
+}
+
+// TestFlagsEvents: ordo flags sends environment.modified when the flagd
+// file it writes changes, not when it stays the same.
+func TestFlagsEvents(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	r.Commit("feat: first", gittest.Files{"ordo.yaml": `version: 1
+environments:
+  staging: {url: "https://staging.example.com"}
+services:
+  api: {paths: [api/**]}
+flags:
+  new-ui:
+    requires: {api: ">=0.1.0"}
+`, "api/a.go": "1"})
+	tmp := t.TempDir()
+	file := filepath.Join(tmp, "events.jsonl")
+	ordo := ordoIn(t, r.Dir, map[string]string{"ORDO_RECORD": filepath.Join(tmp, "record.jsonl"), "ORDO_EVENTS": file})
+	flagd := filepath.Join(tmp, "flags.json")
+	count := func() int {
+		evs, _, _ := events.ReadFile(file)
+		n := 0
+		for _, ev := range evs {
+			if ev.Context.Type == events.TypeEnvironmentModified {
+				n++
+			}
+		}
+		return n
+	}
+	ordo(0, "flags", "--env", "staging", "--output", flagd)
+	ordo(0, "flags", "--env", "staging", "--output", flagd)
+	if n := count(); n != 1 {
+		t.Fatalf("%d environment.modified after writing the same file twice, want 1", n)
+	}
+	ordo(0, "env", "record", "--env", "staging", "--service", "api", "--state", "success", "--release", "r1", "--version", "0.1.0")
+	ordo(0, "flags", "--env", "staging", "--output", flagd)
+	evs, _, _ := events.ReadFile(file)
+	last := evs[len(evs)-1]
+	if count() != 2 || last.Context.ChainID != "r1" || last.Subject.Content.URI != "https://staging.example.com" {
+		t.Fatalf("after api deployed: %d events, last %+v", count(), last)
+	}
+	if fl, _ := json.Marshal(last.CustomData.Extra); !strings.Contains(string(fl), `"new-ui":{"met":true,"percent":100`) {
+		t.Errorf("customData.extra: %s", fl)
+	}
+	eventstest.ValidateFile(t, file)
 }

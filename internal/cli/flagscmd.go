@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"io"
+	"os"
 	"time"
 
 	"github.com/ordo-ci/ordo/internal/exit"
@@ -26,6 +28,7 @@ func (c *flagsCmd) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.env, "env", "", "the `environment` whose record the flags follow")
 	fs.StringVar(&c.now, "now", "", "count rollout steps up to `time` (RFC 3339; default now)")
 	fs.BoolVar(&c.requireVerified, "require-verified", false, "a requirement also needs the running sha verified")
+	c.eventFlags(fs)
 }
 
 func (c *flagsCmd) run(ctx context.Context, e *env) error {
@@ -63,6 +66,7 @@ func (c *flagsCmd) run(ctx context.Context, e *env) error {
 	if err := e.summary(func(w io.Writer) error { return render.FlagsMarkdown(w, doc) }); err != nil {
 		return err
 	}
+	before, _ := os.ReadFile(o.output) // what the flagd file said: environment.modified only on a change
 	err = o.writeOutput(e, func(w io.Writer) error {
 		switch o.format {
 		case "text":
@@ -76,6 +80,10 @@ func (c *flagsCmd) run(ctx context.Context, e *env) error {
 	})
 	if err != nil {
 		return err
+	}
+	toFile := o.output != "" && o.output != "-"
+	if after, _ := os.ReadFile(o.output); o.format == "flagd" && (!toFile || !bytes.Equal(before, after)) {
+		e.emit(ctx, o, flagsModified(cat, c.env, entries, states))
 	}
 	// The file is for flagd; people see what it says on stderr.
 	if o.format == "flagd" && o.output != "" && o.output != "-" {

@@ -34,6 +34,7 @@ func (c *rollbackCmd) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.includeIrreversible, "include-irreversible", false, "also roll back services marked reversible: false (their rollback cannot undo them)")
 	fs.StringVar(&c.gl.Template, "gitlab-template", plan.DefaultTemplate, "with --format gitlab: the hidden `job` each rollback job extends")
 	fs.StringVar(&c.gl.TemplateFile, "gitlab-template-file", plan.DefaultTemplateFile, "with --format gitlab: the repository `file` that defines the template")
+	c.eventFlags(fs)
 }
 
 func (c *rollbackCmd) run(ctx context.Context, e *env) error {
@@ -72,6 +73,7 @@ func (c *rollbackCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 	rp := r.Plan(cat)
+	e.emitOnce(ctx, o, rollbackFinished(r))
 	if err := e.summary(func(w io.Writer) error { return render.RollbackMarkdown(w, r) }); err != nil {
 		return err
 	}

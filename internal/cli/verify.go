@@ -38,6 +38,7 @@ func (c *verifyCmd) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.wave, "wave", -1, "verify the services of wave `N` of --plan-file (with --service and no plan: the wave they deployed in)")
 	fs.StringVar(&c.planFile, "plan-file", "", "the plan (JSON, from plan --env) whose wave to verify: its head, versions and release go into the record")
 	serviceFlag(fs, &c.services, "verify `service` (repeatable); without --plan-file, at the commit the record says runs it")
+	c.eventFlags(fs)
 }
 
 // serviceFlag registers a repeatable --service.
@@ -118,6 +119,8 @@ func (c *verifyCmd) run(ctx context.Context, e *env) error {
 		}
 	}
 	c.announce(e, envName, cat.Verify.Bake, targets)
+	release := verifyRelease(p, targets)
+	e.emit(ctx, o, verifyStarted(envName, release, c.wave, targets)...)
 	res := run.Start(ctx)
 	res.Env = envName
 	if c.wave >= 0 {
@@ -131,6 +134,7 @@ func (c *verifyCmd) run(ctx context.Context, e *env) error {
 	if err := c.recordResults(context.WithoutCancel(ctx), e, store, envName, targets, res); err != nil {
 		return err
 	}
+	e.emit(context.WithoutCancel(ctx), o, verifyFinished(cat, envName, release, c.wave, lastWave(p, c.wave), targets, res)...)
 	if err := e.summary(func(w io.Writer) error { return render.VerifyMarkdown(w, res) }); err != nil {
 		return err
 	}

@@ -11,11 +11,13 @@ package drill
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/flags"
 	"github.com/ordo-ci/ordo/internal/gate"
 	"github.com/ordo-ci/ordo/internal/plan"
 	"github.com/ordo-ci/ordo/internal/record"
@@ -56,9 +58,12 @@ type Drill struct {
 	// --include-irreversible runs their jobs anyway).
 	Irreversible    []string              `json:"irreversible"`
 	BrokenContracts []gate.BrokenContract `json:"broken_contracts"`
-	// FlagsOff names the flags that would turn off.
-	// TODO(flags): fill from internal/flags (being built on branch flags):
-	// the flags whose requirements the state at failure no longer meets.
+	// FlagsOff names the flags (SPEC section 14) that were on when the
+	// failing wave started (the waves before it on the new versions) and
+	// that the failure or its rollback turn off: a requirement no longer met
+	// by what runs at the failure, or by what the rollback leaves running.
+	// Services the plan does not deploy keep what they run and are taken as
+	// meeting their requirements. Sorted.
 	FlagsOff []string `json:"flags_off"`
 }
 
@@ -208,12 +213,42 @@ func rehearse(in Input, failWave int, failService string) (Drill, error) {
 	}
 	dr.Left = append(dr.Left, rb.Left...)
 	slices.Sort(dr.Irreversible)
+	dr.FlagsOff = flagsOff(in, failWave, rb)
 	if in.BaseFor != nil {
 		dr.BrokenContracts = gate.Mixed(in.BaseFor, in.Head, dr.New)
 	} else {
 		dr.BrokenContracts = []gate.BrokenContract{}
 	}
 	return dr, nil
+}
+
+// flagsOff compares three states of the planned services: when the failing
+// wave starts (the waves before it run new, the rest what they ran), at the
+// failure (the failing wave runs new too: it deployed, then failed) and
+// after the rollback (each service with a job back at its target; left and
+// irreversible ones stay on new).
+func flagsOff(in Input, failWave int, rb *rollback.Rollback) []string {
+	before, failed := flags.Versions{}, flags.Versions{}
+	for _, j := range in.Plan.Jobs {
+		old := ""
+		if j.Base.Ref != nil {
+			old = j.Base.Ref.Version
+		}
+		before[j.Service], failed[j.Service] = old, old
+		if j.Wave < failWave {
+			before[j.Service] = j.Version
+		}
+		if j.Wave <= failWave {
+			failed[j.Service] = j.Version
+		}
+	}
+	after := maps.Clone(failed)
+	for _, s := range rb.Services {
+		if s.Job && s.Target != nil {
+			after[s.Name] = s.Target.Version
+		}
+	}
+	return flags.TurnOff(in.Head, before, failed, after)
 }
 
 func firstNonEmpty(a, b string) string {
