@@ -87,13 +87,13 @@ func commands() []command {
 		{"init", "write an ordo.yaml from what is in the repository", "Write ordo.yaml from the repository's manifests: Go modules, npm/pnpm/yarn and Cargo workspaces, docker-compose, Dockerfiles.", func() runner { return &initCmd{} }},
 		{"schema", "the JSON Schema of ordo.yaml", "Print the JSON Schema of ordo.yaml, for editors and linters.", func() runner { return &schemaCmd{} }},
 		{"env", "what runs where; parity; write the record", "Show what runs in an environment (env show), compare two (env diff), append to the record (env record).", func() runner { return &envCmd{} }},
+		{"verify", "health checks of a wave; the breaker", "Run the checks of a wave's services (or of --service) concurrently, record verified or failure for each, and trip the breaker (exit 1) when max_failed of them fail.", func() runner { return &verifyCmd{} }},
+		{"rollback", "the way back for a release", "Plan the way back for a release from the record: each service's previous commit, newest wave first, as text, JSON, GitHub waves or a GitLab child pipeline.", func() runner { return &rollbackCmd{} }},
+		{"drill", "rehearse a failed wave: the blast radius", "Rehearse a failed wave (every wave, --fail-wave N or --fail-service S) without touching anything: new and old services, the rollback, irreversible migrations, broken contracts.", func() runner { return &drillCmd{} }},
 		{"flags", "flagd flags from what is deployed", "Write an OpenFeature flagd flag definition file: each flag on when the versions running in the environment meet its requirements, ramped by its rollout.", func() runner { return &flagsCmd{} }},
 		{"notify", "Slack / Teams message from any ordo JSON", "Post an ordo JSON document (plan, verify, rollback, drill, report) as a Slack Block Kit message or a Teams Adaptive Card; the webhook URL comes from the named environment variable.", func() runner { return &notifyCmd{} }},
 		{"report", "plan against outcome for a release", "Compare a release's plan with what happened in an environment: per wave planned, deployed, verified, failed and rolled back; checks, durations, lead time, change failure.", func() runner { return &reportCmd{} }},
 		{"board", "the release board as a static page", "Write the release board: one self-contained HTML page with every environment side by side, differences marked, the recent releases and the latest plan's waves.", func() runner { return &boardCmd{} }},
-		{"verify", "health checks of a wave; the breaker", "Run the checks of a wave's services (or of --service) concurrently, record verified or failure for each, and trip the breaker (exit 1) when max_failed of them fail.", func() runner { return &verifyCmd{} }},
-		{"rollback", "the way back for a release", "Plan the way back for a release from the record: each service's previous commit, newest wave first, as text, JSON, GitHub waves or a GitLab child pipeline.", func() runner { return &rollbackCmd{} }},
-		{"drill", "rehearse a failed wave: the blast radius", "Rehearse a failed wave (every wave, --fail-wave N or --fail-service S) without touching anything: new and old services, the rollback, irreversible migrations, broken contracts.", func() runner { return &drillCmd{} }},
 	}
 }
 
