@@ -112,7 +112,7 @@ func (b *builder) docker() {
 		}
 		for _, name := range b.files[dir] {
 			if isDockerfile(name) {
-				u := b.add(dir, path.Join(dir, name), rankDir, path.Base(dir), "")
+				u := b.add(dir, path.Join(dir, name), rankDir, dirBase(dir), "")
 				u.deploy = true
 			}
 		}

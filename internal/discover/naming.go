@@ -63,6 +63,22 @@ func assignNames(units []*unit) {
 	// that unit was numbered in turn, so names stay distinct.
 }
 
+// layoutDirs are directory names that say how a service's files are laid
+// out, not which service it is: src/cartservice/src/Dockerfile is
+// cartservice.
+var layoutDirs = map[string]bool{"src": true, "app": true, "docker": true, "build": true, "deploy": true, "deployment": true, "server": true}
+
+// dirBase names a directory by its last element that is not a layout word,
+// else by its last element.
+func dirBase(dir string) string {
+	for d := dir; d != "." && d != "/" && d != ""; d = path.Dir(d) {
+		if b := path.Base(d); !layoutDirs[strings.ToLower(b)] {
+			return b
+		}
+	}
+	return path.Base(dir)
+}
+
 // candidates lists a unit's possible names, most wanted first, each valid and
 // distinct.
 func candidates(u *unit) []string {
