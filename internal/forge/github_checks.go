@@ -1,5 +1,6 @@
 // GitHub check runs: one per service (or one with per-service annotations),
 // found again by name and updated in place, annotations sent in batches.
+
 package forge
 
 import (
