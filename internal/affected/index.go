@@ -16,15 +16,54 @@ type Index struct {
 	pats []pattern
 }
 
+// pattern is a glob compiled for matching: most globs in a catalog are
+// `dir/**`, `dir/**/*.ext` or `**/*.ext`, which need no glob matching.
 type pattern struct {
 	glob  string
 	owner int
+	// dir is the literal directory prefix (see literalDirs), "" for none.
+	dir string
 	// subtree is set for `dir/**` globs: every path below dir matches, so no
 	// glob matching is needed.
 	subtree bool
 	// suffix is set for `dir/**/*.ext` and `**/*.ext` globs (ext without
 	// wildcards): a path below dir matches when it ends with suffix.
 	suffix string
+}
+
+func compile(glob string, owner int) pattern {
+	dir := strings.Join(literalDirs(glob), "/")
+	rest := glob
+	if dir != "" {
+		rest = strings.TrimPrefix(glob, dir+"/")
+	}
+	return pattern{glob: glob, owner: owner, dir: dir, subtree: dir != "" && rest == "**", suffix: anyDepthSuffix(rest)}
+}
+
+// matchBelow reports whether path, which lies below p.dir, matches.
+func (p *pattern) matchBelow(path string) bool {
+	switch {
+	case p.subtree:
+		return true
+	case p.suffix != "":
+		return strings.HasSuffix(path, p.suffix)
+	}
+	return doublestar.MatchUnvalidated(p.glob, path)
+}
+
+// match reports whether path matches.
+func (p *pattern) match(path string) bool {
+	if p.dir == "" {
+		return p.matchBelow(path)
+	}
+	rest, below := strings.CutPrefix(path, p.dir)
+	switch {
+	case below && strings.HasPrefix(rest, "/"):
+		return p.matchBelow(path)
+	case below && rest == "":
+		return doublestar.MatchUnvalidated(p.glob, path) // `dir/**` matches dir
+	}
+	return false
 }
 
 type node struct {
@@ -47,10 +86,8 @@ func (ix *Index) Add(glob string, owner int) {
 		}
 		n = child
 	}
-	prefix := strings.Join(dirs, "/")
-	subtree := len(dirs) > 0 && glob == prefix+"/**"
 	n.pats = append(n.pats, len(ix.pats))
-	ix.pats = append(ix.pats, pattern{glob: glob, owner: owner, subtree: subtree, suffix: anyDepthSuffix(strings.TrimPrefix(glob, prefix+"/"))})
+	ix.pats = append(ix.pats, compile(glob, owner))
 }
 
 // anyDepthSuffix returns ext for a glob `**/*ext` whose ext has no
@@ -84,12 +121,8 @@ func (ix *Index) Match(path string, fn func(owner int)) {
 	rest := path
 	for {
 		for _, pi := range n.pats {
-			p := &ix.pats[pi]
-			// The walk reaches a node only when path lies below its
-			// directory, so a subtree glob there matches without matching.
-			// and a suffix glob there matches what ends with its suffix.
-			if p.subtree || p.suffix != "" && strings.HasSuffix(path, p.suffix) ||
-				p.suffix == "" && doublestar.MatchUnvalidated(p.glob, path) {
+			// The walk reaches a node only when path lies below its directory.
+			if p := &ix.pats[pi]; p.matchBelow(path) {
 				fn(p.owner)
 			}
 		}
@@ -116,5 +149,3 @@ func (ix *Index) Match(path string, fn func(owner int)) {
 		n, rest = child, rest[i+1:]
 	}
 }
-
-func matchGlob(glob, path string) bool { return doublestar.MatchUnvalidated(glob, path) }

@@ -22,6 +22,18 @@ func bruteForce(globs []string, path string) []int {
 	return out
 }
 
+// compiledMatches is each glob compiled alone (as the "!" globs are)
+// tried on the path.
+func compiledMatches(globs []string, path string) []int {
+	var out []int
+	for i, g := range globs {
+		if p := compile(g, i); p.match(path) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 func indexMatches(ix *Index, path string) []int {
 	var out []int
 	ix.Match(path, func(o int) { out = append(out, o) })
@@ -54,6 +66,9 @@ func TestIndexAgreesWithDoublestar(t *testing.T) {
 		got, want := indexMatches(&ix, p), bruteForce(globs, p)
 		if !slices.Equal(got, want) {
 			t.Errorf("%q: index matched %v, doublestar %v", p, names(globs, got), names(globs, want))
+		}
+		if got := compiledMatches(globs, p); !slices.Equal(got, want) {
+			t.Errorf("%q: compiled globs matched %v, doublestar %v", p, names(globs, got), names(globs, want))
 		}
 	}
 }
@@ -97,8 +112,12 @@ func TestIndexRandom(t *testing.T) {
 				parts[j] = segs[rng.Intn(len(segs))]
 			}
 			p := strings.Join(parts, "/")
-			if got, want := indexMatches(&ix, p), bruteForce(globs, p); !slices.Equal(got, want) {
+			want := bruteForce(globs, p)
+			if got := indexMatches(&ix, p); !slices.Equal(got, want) {
 				t.Fatalf("globs %q, path %q: index %v, doublestar %v", globs, p, names(globs, got), names(globs, want))
+			}
+			if got := compiledMatches(globs, p); !slices.Equal(got, want) {
+				t.Fatalf("globs %q, path %q: compiled %v, doublestar %v", globs, p, names(globs, got), names(globs, want))
 			}
 		}
 	}
@@ -124,6 +143,9 @@ func FuzzIndex(f *testing.F) {
 		want := doublestar.MatchUnvalidated(glob, path)
 		if got != want {
 			t.Fatalf("glob %q path %q: index %v, doublestar %v", glob, path, got, want)
+		}
+		if p := compile(glob, 0); p.match(path) != want {
+			t.Fatalf("glob %q path %q: compiled %v, doublestar %v", glob, path, !want, want)
 		}
 	})
 }

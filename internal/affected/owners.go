@@ -15,7 +15,7 @@ import (
 // path `dir`, and git reports exactly that path.
 type Owners struct {
 	include  Index
-	excludes [][]string // per service, its "!" globs without the "!"
+	excludes [][]pattern // per service, its "!" globs without the "!"
 }
 
 // GlobError is an invalid glob in the paths of service Service (an index).
@@ -31,7 +31,7 @@ func (e *GlobError) Error() string {
 // NewOwners indexes each service's paths (doublestar globs, "!" to
 // exclude); the error is a *GlobError for the first invalid glob.
 func NewOwners(paths [][]string) (*Owners, error) {
-	o := &Owners{excludes: make([][]string, len(paths))}
+	o := &Owners{excludes: make([][]pattern, len(paths))}
 	for i, ps := range paths {
 		for _, g := range ps {
 			ex, isEx := strings.CutPrefix(g, "!")
@@ -39,7 +39,7 @@ func NewOwners(paths [][]string) (*Owners, error) {
 				return nil, &GlobError{Service: i, Glob: g}
 			}
 			if isEx {
-				o.excludes[i] = append(o.excludes[i], ex)
+				o.excludes[i] = append(o.excludes[i], compile(ex, i))
 				continue
 			}
 			o.include.Add(g, i)
@@ -65,8 +65,8 @@ func (o *Owners) Each(file string, fn func(i int)) {
 }
 
 func (o *Owners) excluded(i int, file string) bool {
-	for _, ex := range o.excludes[i] {
-		if matchGlob(ex, file) {
+	for j := range o.excludes[i] {
+		if o.excludes[i][j].match(file) {
 			return true
 		}
 	}

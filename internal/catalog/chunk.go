@@ -99,38 +99,20 @@ func splitServices(src string) (rest string, chunks []chunk, ok bool) {
 }
 
 // chunkEntries returns the services: mapping of a parsed chunk.
-func chunkEntries(root ast.Node) (*ast.MappingNode, bool) {
-	var mv *ast.MappingValueNode
-	switch v := root.(type) {
-	case *ast.MappingValueNode:
-		mv = v
-	case *ast.MappingNode:
-		if len(v.Values) != 1 {
-			return nil, false
-		}
-		mv = v.Values[0]
-	default:
+func chunkEntries(root *node) (*node, bool) {
+	if !root.is(mappingKind) || len(root.entries) != 1 {
 		return nil, false
 	}
-	switch v := mv.Value.(type) {
-	case *ast.MappingNode:
-		return v, true
-	case *ast.MappingValueNode:
-		return &ast.MappingNode{BaseNode: &ast.BaseNode{}, Start: v.GetToken(), Values: []*ast.MappingValueNode{v}}, true
-	}
-	return nil, false
+	v := root.entries[0].value
+	return v, v.is(mappingKind)
 }
 
 // parseChunked parses the catalog without its services, and the services
 // chunk by chunk, in parallel. The services: key stays in the root with an
 // empty value; its services wait, decoded, in d.chunked.
-func (d *decoder) parseChunked(rest string, chunks []chunk) (ast.Node, bool) {
+func (d *decoder) parseChunked(rest string, chunks []chunk) (*node, bool) {
 	root, ok := d.parseDocument(rest, 0)
-	if !ok {
-		return nil, false
-	}
-	m, ok := root.(*ast.MappingNode)
-	if !ok || !hasKey(m, "services") {
+	if !ok || !root.is(mappingKind) || !hasKey(root, "services") {
 		return nil, false
 	}
 	type result struct {
@@ -149,7 +131,7 @@ func (d *decoder) parseChunked(rest string, chunks []chunk) (ast.Node, bool) {
 				cd := &decoder{file: d.file, anchors: map[string]ast.Node{}, slowParse: d.slowParse}
 				r := &results[i]
 				croot, ok := cd.parseDocument(chunks[i].src, chunks[i].offset)
-				var entries *ast.MappingNode
+				var entries *node
 				if ok {
 					entries, ok = chunkEntries(croot)
 				}
@@ -194,9 +176,9 @@ func (d *decoder) joinChunks() []*Service {
 	return out
 }
 
-func hasKey(m *ast.MappingNode, key string) bool {
-	for _, mv := range m.Values {
-		if mv.Key != nil && mv.Key.GetToken() != nil && mv.Key.GetToken().Value == key {
+func hasKey(m *node, key string) bool {
+	for _, e := range m.entries {
+		if !e.merge && e.key == key {
 			return true
 		}
 	}

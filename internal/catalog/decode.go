@@ -8,10 +8,9 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 	"github.com/bmatcuk/doublestar/v4"
-	"github.com/goccy/go-yaml/ast"
 )
 
-func (d *decoder) catalog(c *Catalog, root ast.Node) {
+func (d *decoder) catalog(c *Catalog, root *node) {
 	pairs, ok := d.mapping(root, Pos{Line: 1, Col: 1}, "the catalog")
 	if !ok {
 		return
@@ -181,10 +180,10 @@ func (d *decoder) deps(p pair, what string) []Dep {
 	var deps []Dep
 	for _, it := range items {
 		dep := Dep{Propagate: true, Pos: it.pos}
-		switch it.value.(type) {
-		case *ast.StringNode:
-			dep.Service = scalarText(it.value)
-		case *ast.MappingNode, *ast.MappingValueNode:
+		switch {
+		case it.value.is(stringKind):
+			dep.Service = it.value.text
+		case it.value.is(mappingKind):
 			pairs, _ := d.mapping(it.value, it.pos, "a depends_on entry")
 			// A switch, not d.fields: its map of closures per entry was
 			// most of what reading depends_on allocated.
@@ -218,7 +217,7 @@ func (d *decoder) provides(p pair, what string) []Provide {
 		pr := Provide{Contract: cp.key, Pos: cp.keyPos}
 		var raw []string
 		var pos []Pos
-		if _, ok := cp.value.(*ast.SequenceNode); ok {
+		if cp.value.is(sequenceKind) {
 			raw, pos = d.strings(cp, fmt.Sprintf("provides %q", cp.key))
 			if len(raw) == 0 {
 				d.errorf(cp.valPos, "semver", "provides %q lists no version: give at least one", cp.key)

@@ -3,89 +3,109 @@ package catalog
 import (
 	"strings"
 
+	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
 )
 
-// fastLex splits plain catalog YAML into tokens, as goccy/go-yaml's lexer
-// would, for fastParse: keys, `- ` entries, flow brackets and commas,
-// scalars on one line (plain, or quoted without escapes), comments. The
-// lexer was the larger half of reading a 4,000-service catalog. Every
-// scalar's type is still goccy's (token.New). Anything it is not sure of —
-// tabs, non-ASCII text, escapes, multi-line or special scalars (&, *, !, |,
-// >, %, @, `, ?, <<) — returns false, and the caller uses goccy's lexer.
-// FuzzFastParse compares the two ways on any input.
-func fastLex(src string, lineOffset int) (token.Tokens, bool) {
-	for i := 0; i < len(src); i++ {
-		if c := src[i]; c >= 0x80 || c == '\t' || c == '\r' || (c < 0x20 && c != '\n') {
-			return nil, false
-		}
-	}
-	toks := make(token.Tokens, 0, len(src)/6)
-	l := &lineLexer{line: lineOffset}
-	for len(src) > 0 {
-		l.text, src, _ = strings.Cut(src, "\n")
-		l.line++
-		l.i = 0
-		if strings.HasPrefix(l.text, "---") || strings.HasPrefix(l.text, "...") {
-			return nil, false // document markers
-		}
-		if !l.run(&toks) {
-			return nil, false
-		}
-	}
-	if l.flow != 0 {
-		return nil, false
-	}
-	return toks, true
-}
-
-type lineLexer struct {
-	text string
+// fastLexer splits plain catalog YAML into the tokens goccy/go-yaml's lexer
+// would make of it, a line at a time, for fastParser: keys, `- ` entries,
+// flow brackets and commas, scalars on one line (plain, or quoted without
+// escapes); comments are dropped. Building goccy's tokens and tree was most
+// of the time to read a 4,000-service catalog. Every plain scalar's type
+// is still goccy's (token.New). Anything it is not sure of — tabs,
+// non-ASCII text, escapes, multi-line or special scalars (&, *, !, |, >, %,
+// @, `, ?, <<), document markers — fails it, and the caller parses the
+// document with goccy instead. FuzzFastParse compares the two ways.
+type fastLexer struct {
+	src  string // what is left
+	text string // the line being lexed
 	line int
 	i    int // byte offset in text; the column is i+1
 	flow int // depth of flow collections, across lines
 
-	// Positions and tokens come from blocks of many, not one allocation
-	// each: allocating was most of the time left.
-	positions slab[token.Position]
-	tokens    slab[token.Token]
-	// scalars holds what token.New made of each short plain scalar seen
-	// (keys such as paths, kind, with), which depends on the text alone:
+	failed bool
+	limits nesting
+	d      *decoder // reports the nesting limits
+
+	// plains holds what goccy makes of each short plain scalar seen (keys
+	// such as paths, kind, with), which depends on the text alone:
 	// token.New's failing number parse allocates an error every time.
-	scalars map[string]token.Token
+	plains map[string]plain
 }
 
-// add appends a copy of t from the lexer's blocks; t is a goccy
-// constructor's token, so the fields stay goccy's.
-func (l *lineLexer) add(toks *token.Tokens, t token.Token) {
-	p := l.tokens.next()
-	*p = t
-	*toks = append(*toks, p)
+// ftok is a token: a scalar, or one of the indicators -, [, ], {, }, ",", ":".
+type ftok struct {
+	typ       byte // 's' for a scalar, else the indicator
+	line, col int32
+	text      string // scalars: without quotes
+	scalar    *node  // plain scalars that are not strings: their kind and value; nil for strings
 }
 
-func (l *lineLexer) pos() *token.Position {
-	return l.posAt(l.i)
+// plain is what a plain scalar's text is to goccy.
+type plain struct {
+	scalar *node // nil: a string
+	ok     bool  // false: not a scalar the fast path reads
 }
 
-func (l *lineLexer) posAt(i int) *token.Position {
-	p := l.positions.next()
-	p.Line, p.Column = l.line, i+1
-	return p
-}
-
-// slab hands out pointers into blocks of Ts that never move.
-type slab[T any] struct{ block []T }
-
-func (s *slab[T]) next() *T {
-	if len(s.block) == cap(s.block) {
-		s.block = make([]T, 0, 512)
+func newFastLexer(d *decoder, src string, lineOffset int) *fastLexer {
+	for i := 0; i < len(src); i++ {
+		if c := src[i]; c >= 0x80 || c == '\t' || c == '\r' || (c < 0x20 && c != '\n') {
+			return &fastLexer{failed: true}
+		}
 	}
-	s.block = s.block[:len(s.block)+1]
-	return &s.block[len(s.block)-1]
+	return &fastLexer{src: src, line: lineOffset, d: d}
+}
+
+// next appends the tokens of the next line that has any to toks. It
+// returns false at the end of the input or when the lexer failed.
+func (l *fastLexer) next(toks *[]ftok) bool {
+	for !l.failed && l.src != "" {
+		l.text, l.src, _ = strings.Cut(l.src, "\n")
+		l.line++
+		l.i = 0
+		if strings.HasPrefix(l.text, "---") || strings.HasPrefix(l.text, "...") {
+			l.failed = true // document markers
+			break
+		}
+		n := len(*toks)
+		if !l.run(toks) {
+			l.failed = true
+			break
+		}
+		for _, t := range (*toks)[n:] {
+			if !l.limits.see(l.d, int(t.line), int(t.col), nestKindOf(t.typ)) {
+				l.failed = true
+				return false
+			}
+		}
+		if len(*toks) > n {
+			return true
+		}
+	}
+	if l.flow != 0 {
+		l.failed = true
+	}
+	return false
+}
+
+func nestKindOf(typ byte) nestKind {
+	switch typ {
+	case '[', '{':
+		return nestOpen
+	case ']', '}':
+		return nestClose
+	case '-':
+		return nestEntry
+	}
+	return nestOther
+}
+
+func (l *fastLexer) add(toks *[]ftok, typ byte) {
+	*toks = append(*toks, ftok{typ: typ, line: int32(l.line), col: int32(l.i + 1)})
 }
 
 // run appends the tokens of one line.
-func (l *lineLexer) run(toks *token.Tokens) bool {
+func (l *fastLexer) run(toks *[]ftok) bool {
 	start := true // at the start of a node: `- ` and flow brackets may begin here
 	for {
 		for l.i < len(l.text) && l.text[l.i] == ' ' {
@@ -101,24 +121,16 @@ func (l *lineLexer) run(toks *token.Tokens) bool {
 		}
 		switch {
 		case c == '#':
-			if l.i > 0 && l.text[l.i-1] != ' ' {
-				return false
-			}
-			return true // a comment: fastParse and checkDepth skip them anyway
+			return l.i == 0 || l.text[l.i-1] == ' ' // a comment
 		case c == '-' && next == ' ' && l.flow == 0 && start:
-			l.add(toks, *token.SequenceEntry("-", l.pos()))
+			l.add(toks, '-')
 			l.i++
 			continue
 		case c == '[' || c == '{':
 			if l.flow == 0 && !start {
 				return false
 			}
-			p := l.pos()
-			if c == '[' {
-				l.add(toks, *token.SequenceStart("[", p))
-			} else {
-				l.add(toks, *token.MappingStart("{", p))
-			}
+			l.add(toks, c)
 			l.flow++
 			l.i++
 			continue
@@ -126,22 +138,15 @@ func (l *lineLexer) run(toks *token.Tokens) bool {
 			if l.flow == 0 {
 				return false
 			}
-			p := l.pos()
-			switch c {
-			case ']':
-				l.add(toks, *token.SequenceEnd("]", p))
+			l.add(toks, c)
+			if c != ',' {
 				l.flow--
-			case '}':
-				l.add(toks, *token.MappingEnd("}", p))
-				l.flow--
-			default:
-				l.add(toks, *token.CollectEntry(",", p))
 			}
 			l.i++
 			start = l.flow > 0
 			continue
 		case c == ':' && (next == ' ' || l.i+1 == len(l.text)):
-			l.add(toks, *token.MappingValue(l.pos()))
+			l.add(toks, ':')
 			l.i++
 			start = true
 			continue
@@ -157,13 +162,8 @@ func (l *lineLexer) run(toks *token.Tokens) bool {
 			if c == '\'' && l.i+2+end < len(l.text) && l.text[l.i+2+end] == '\'' {
 				return false // '' is an escaped quote
 			}
-			org := l.text[l.i : l.i+2+end]
-			if c == '"' {
-				l.add(toks, *token.DoubleQuote(value, org, l.pos()))
-			} else {
-				l.add(toks, *token.SingleQuote(value, org, l.pos()))
-			}
-			l.i += len(org)
+			*toks = append(*toks, ftok{typ: 's', line: int32(l.line), col: int32(l.i + 1), text: value})
+			l.i += end + 2
 		case strings.IndexByte("&*!|>%@`?:-", c) >= 0 && !(c == '-' && next != ' '):
 			return false
 		case c == '<' && next == '<':
@@ -190,7 +190,7 @@ func (l *lineLexer) run(toks *token.Tokens) bool {
 
 // plain reads a plain scalar: up to `: `, ` #`, the end of the line and,
 // in flow collections, a flow indicator.
-func (l *lineLexer) plain(toks *token.Tokens) bool {
+func (l *fastLexer) plain(toks *[]ftok) bool {
 	from := l.i
 	for l.i < len(l.text) {
 		c := l.text[l.i]
@@ -215,25 +215,50 @@ func (l *lineLexer) plain(toks *token.Tokens) bool {
 	case l.flow > 0 && strings.IndexByte(value, ':') >= 0:
 		return false // goccy reads `:` inside flow scalars its own way
 	}
-	l.i = from + len(value)
-	pos := l.posAt(from)
-	if c := value[0]; len(value) > 5 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-		// Not a number, and longer than goccy's keywords (null, true,
-		// False, ...): a string, without token.New's failing number parse.
-		// The fields are token.String's.
-		l.add(toks, token.Token{Type: token.StringType, CharacterType: token.CharacterTypeMiscellaneous,
-			Indicator: token.NotIndicator, Value: value, Origin: value, Position: pos})
-	} else {
-		t, ok := l.scalars[value]
-		if !ok {
-			t = *token.New(value, value, nil)
-			if l.scalars == nil {
-				l.scalars = make(map[string]token.Token)
+	t := ftok{typ: 's', line: int32(l.line), col: int32(from + 1), text: value}
+	// Longer than goccy's keywords (null, true, False, ...) and not a
+	// number: a string, without asking token.New.
+	if c := value[0]; len(value) <= 5 || !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+		p, seen := l.plains[value]
+		if !seen {
+			p = plainScalar(value)
+			if l.plains == nil {
+				l.plains = make(map[string]plain)
 			}
-			l.scalars[value] = t
+			l.plains[value] = p
 		}
-		t.Position = pos
-		l.add(toks, t)
+		if !p.ok {
+			return false
+		}
+		t.scalar = p.scalar
 	}
+	*toks = append(*toks, t)
 	return true
+}
+
+// plainScalar asks goccy what a plain scalar is.
+func plainScalar(value string) plain {
+	t := token.New(value, value, &token.Position{})
+	var n ast.Node
+	switch t.Type {
+	case token.StringType:
+		return plain{ok: true}
+	case token.NullType:
+		n = ast.Null(t)
+	case token.BoolType:
+		n = ast.Bool(t)
+	case token.IntegerType, token.BinaryIntegerType, token.OctetIntegerType, token.HexIntegerType:
+		n = ast.Integer(t)
+	case token.FloatType:
+		n = ast.Float(t)
+	case token.InfinityType:
+		n = ast.Infinity(t)
+	case token.NanType:
+		n = ast.Nan(t)
+	default:
+		return plain{}
+	}
+	s := scalarFromAST(n)
+	s.pos = Pos{}
+	return plain{scalar: &s, ok: true}
 }

@@ -1,275 +1,334 @@
 package catalog
 
-import (
-	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/token"
-)
-
-// fastParse builds the syntax tree of the plain YAML most catalogs are
-// written in — block mappings and sequences, flow collections of scalars,
-// comments — straight from the lexer's tokens, with the nodes goccy/go-yaml's
-// parser would make (same types, same tokens, so the same positions). On a
-// 4,000-service catalog goccy's parser was half of the time to read it. The
-// lexer still decides what every scalar is. Anything else (anchors, aliases,
-// tags, block scalars, explicit keys, documents, and every syntax error)
-// returns false, and the caller hands the tokens to goccy's parser, which
-// also words the errors. Tests parse every catalog under testdata both ways.
-func fastParse(tokens token.Tokens) (ast.Node, bool) {
-	toks := make([]*token.Token, 0, len(tokens))
-	for _, t := range tokens {
-		switch t.Type {
-		case token.CommentType:
-			continue
-		case token.AnchorType, token.AliasType, token.TagType, token.LiteralType, token.FoldedType,
-			token.MappingKeyType, token.MergeKeyType, token.DirectiveType, token.DocumentHeaderType,
-			token.DocumentEndType, token.ImplicitNullType, token.InvalidType, token.UnknownType:
-			return nil, false
-		}
-		toks = append(toks, t)
-	}
-	if len(toks) == 0 {
-		return nil, false
-	}
-	p := &fastParser{toks: toks}
+// fastParse reads the plain YAML most catalogs are written in — block
+// mappings and sequences, flow collections of scalars, comments — straight
+// from the text into nodes, with the positions goccy/go-yaml's tree would
+// give them (goccy.go). Anything else (anchors, aliases, tags, block
+// scalars, explicit keys, documents, and every syntax error) returns
+// false, and the caller parses the document with goccy, which also words
+// the errors. Tests parse every catalog under testdata both ways and
+// compare the nodes; FuzzFastParse compares the catalogs on any input.
+func (d *decoder) fastParse(src string, lineOffset int) (*node, bool) {
+	p := &fastParser{lx: newFastLexer(d, src, lineOffset)}
 	first := p.peek()
-	if !p.isKey(0) || first.Position.Column != 1 {
+	if first == nil || !p.isKey(0) || first.col != 1 {
 		return nil, false
 	}
 	root, ok := p.blockMapping(1)
-	if !ok || p.i != len(p.toks) {
+	if !ok || p.peek() != nil || p.lx.failed {
 		return nil, false
 	}
 	return root, true
 }
 
 type fastParser struct {
-	toks []*token.Token
-	i    int
+	lx  *fastLexer
+	buf []ftok // tokens lexed and not yet read: a line or two
+	i   int
 
-	strings slab[ast.StringNode]
-	bases   slab[ast.BaseNode]
+	// Nodes, entries and items come from blocks of many, not one
+	// allocation each; a collection's entries wait on a stack until it
+	// ends, and are then copied to a slice of their exact length.
+	nodes       slab[node]
+	entries     chunks[entry]
+	items       chunks[item]
+	openEntries []entry
+	openItems   []item
+	depth       int
 }
 
-// str is ast.String(t), its node and BaseNode from blocks.
-func (p *fastParser) str(t *token.Token) *ast.StringNode {
-	n := p.strings.next()
-	*n = ast.StringNode{BaseNode: p.bases.next(), Token: t, Value: t.Value}
-	return n
-}
-
-func (p *fastParser) peek() *token.Token {
-	if p.i < len(p.toks) {
-		return p.toks[p.i]
+// peekAt returns the token k ahead, lexing lines as needed.
+func (p *fastParser) peekAt(k int) *ftok {
+	for len(p.buf)-p.i <= k {
+		if p.i == len(p.buf) {
+			p.buf, p.i = p.buf[:0], 0
+		}
+		if !p.lx.next(&p.buf) {
+			return nil
+		}
 	}
-	return nil
+	return &p.buf[p.i+k]
 }
 
-func (p *fastParser) peekAt(k int) *token.Token {
-	if p.i+k < len(p.toks) {
-		return p.toks[p.i+k]
-	}
-	return nil
-}
-
-func isScalarToken(t *token.Token) bool {
-	switch t.Type {
-	case token.StringType, token.SingleQuoteType, token.DoubleQuoteType,
-		token.IntegerType, token.BinaryIntegerType, token.OctetIntegerType, token.HexIntegerType,
-		token.FloatType, token.BoolType, token.NullType, token.InfinityType, token.NanType:
-		return true
-	}
-	return false
-}
+func (p *fastParser) peek() *ftok { return p.peekAt(0) }
 
 // isKey reports whether the token k ahead starts `key:` on one line.
 func (p *fastParser) isKey(k int) bool {
-	t, colon := p.peekAt(k), p.peekAt(k+1)
-	return t != nil && colon != nil && isKeyScalar(t) && colon.Type == token.MappingValueType &&
-		colon.Position.Line == t.Position.Line
+	t := p.peekAt(k)
+	if t == nil || t.typ != 's' || t.scalar != nil {
+		return false
+	}
+	line := t.line // peekAt(k+1) may move the buffer
+	colon := p.peekAt(k + 1)
+	return colon != nil && colon.typ == ':' && colon.line == line
 }
 
-func isKeyScalar(t *token.Token) bool {
-	switch t.Type {
-	case token.StringType, token.SingleQuoteType, token.DoubleQuoteType:
+func (p *fastParser) at(typ byte) bool {
+	t := p.peek()
+	return t != nil && t.typ == typ
+}
+
+func (p *fastParser) take(typ byte) bool {
+	if p.at(typ) {
+		p.i++
 		return true
 	}
 	return false
 }
 
-func (p *fastParser) scalarNode(t *token.Token) ast.Node {
-	switch t.Type {
-	case token.NullType:
-		return ast.Null(t)
-	case token.BoolType:
-		return ast.Bool(t)
-	case token.IntegerType, token.BinaryIntegerType, token.OctetIntegerType, token.HexIntegerType:
-		return ast.Integer(t)
-	case token.FloatType:
-		return ast.Float(t)
-	case token.InfinityType:
-		return ast.Infinity(t)
-	case token.NanType:
-		return ast.Nan(t)
+func (p *fastParser) newNode(k kind, at Pos) *node {
+	n := p.nodes.next()
+	*n = node{kind: k, pos: at}
+	return n
+}
+
+func (t *ftok) pos() Pos { return Pos{Line: int(t.line), Col: int(t.col)} }
+
+func (p *fastParser) null() *node {
+	n := p.nodes.next()
+	*n = node{kind: nullKind}
+	return n
+}
+
+// scalar is the node of the scalar token t.
+func (p *fastParser) scalar(t *ftok) *node {
+	n := p.nodes.next()
+	if t.scalar != nil {
+		*n = *t.scalar
+	} else {
+		*n = node{kind: stringKind, text: t.text}
 	}
-	return p.str(t)
+	if n.kind != nullKind {
+		n.pos = t.pos()
+	}
+	return n
+}
+
+// nest counts a level of collections; past MaxDepth the fast path gives
+// up, and goccy's path reports it.
+func (p *fastParser) nest() bool {
+	p.depth++
+	return p.depth <= MaxDepth
+}
+
+// closeMapping gives m the entries opened since from.
+func (p *fastParser) closeMapping(m *node, from int) {
+	m.entries = p.entries.take(p.openEntries[from:])
+	p.openEntries = p.openEntries[:from]
+	p.depth--
+}
+
+func (p *fastParser) closeSequence(s *node, from int) {
+	s.items = p.items.take(p.openItems[from:])
+	p.openItems = p.openItems[:from]
+	p.depth--
+}
+
+// openEntry reads `key:` and returns the entry with the key and the
+// colon's position (e.pos).
+func (p *fastParser) openEntry() entry {
+	key := p.peek()
+	e := entry{key: key.text, keyPos: Pos{Line: int(key.line), Col: int(key.col)}}
+	colon := p.peekAt(1)
+	e.pos = Pos{Line: int(colon.line), Col: int(colon.col)}
+	p.i += 2
+	return e
 }
 
 // blockMapping reads `key: value` entries whose keys start at column col.
-func (p *fastParser) blockMapping(col int) (*ast.MappingNode, bool) {
-	var m *ast.MappingNode
+// Its position is its first `:`'s, as in goccy's tree.
+func (p *fastParser) blockMapping(col int) (*node, bool) {
+	if !p.nest() {
+		return nil, false
+	}
+	var m *node
+	from := len(p.openEntries)
 	for {
 		t := p.peek()
-		if t == nil || t.Position.Column < col {
+		if t == nil || int(t.col) < col {
 			break
 		}
-		if t.Position.Column > col || !p.isKey(0) {
+		if int(t.col) > col || !p.isKey(0) {
 			return nil, false
 		}
-		keyTok, colon := t, p.peekAt(1)
-		p.i += 2
-		value, ok := p.blockValue(col, colon)
+		e := p.openEntry()
+		if m == nil {
+			m = p.newNode(mappingKind, e.pos)
+		}
+		value, ok := p.blockValue(col, e.pos.Line)
 		if !ok {
 			return nil, false
 		}
-		mv := ast.MappingValue(colon, p.str(keyTok), value)
-		if m == nil {
-			m = ast.Mapping(colon, false, mv)
-		} else {
-			m.Values = append(m.Values, mv)
-		}
+		e.value = value
+		p.openEntries = append(p.openEntries, e)
 	}
-	return m, m != nil
+	if m == nil {
+		return nil, false
+	}
+	p.closeMapping(m, from)
+	return m, true
 }
 
-// blockValue reads what follows `key:` (at column col, colon on its line):
+// blockValue reads what follows `key:` (at column col, colon on line line):
 // a scalar or flow collection on the same line, a block collection below,
 // or nothing (null).
-func (p *fastParser) blockValue(col int, colon *token.Token) (ast.Node, bool) {
+func (p *fastParser) blockValue(col, line int) (*node, bool) {
 	t := p.peek()
 	switch {
 	case t == nil:
-		return ast.Null(colon), true
-	case t.Position.Line == colon.Position.Line:
+		return p.null(), true
+	case int(t.line) == line:
 		v, ok := p.flowNode()
 		if !ok {
 			return nil, false
 		}
-		if n := p.peek(); n != nil && n.Position.Line == t.Position.Line {
+		if n := p.peek(); n != nil && int(n.line) == line {
 			return nil, false // `a: b: c`, `a: b c` and the like: goccy decides
 		}
 		return v, true
-	case t.Type == token.SequenceEntryType && t.Position.Column >= col:
-		return p.blockSequence(t.Position.Column)
-	case t.Position.Column > col && p.isKey(0):
-		return p.blockMapping(t.Position.Column)
-	case t.Position.Column > col:
+	case t.typ == '-' && int(t.col) >= col:
+		return p.blockSequence(int(t.col))
+	case int(t.col) > col && p.isKey(0):
+		return p.blockMapping(int(t.col))
+	case int(t.col) > col:
 		return nil, false // a scalar on the next line
 	}
-	// An empty value: goccy makes a null node (never a nil value), which
-	// decoding places at its key.
-	return ast.Null(colon), true
+	return p.null(), true
 }
 
 // blockSequence reads `- item` entries whose dashes are at column col.
-func (p *fastParser) blockSequence(col int) (*ast.SequenceNode, bool) {
-	var s *ast.SequenceNode
+func (p *fastParser) blockSequence(col int) (*node, bool) {
+	if !p.nest() {
+		return nil, false
+	}
+	var s *node
+	from := len(p.openItems)
 	for {
 		t := p.peek()
-		if t == nil || t.Position.Column < col {
+		if t == nil || int(t.col) < col {
 			break
 		}
-		if t.Position.Column > col {
+		if int(t.col) > col {
 			return nil, false
 		}
-		if t.Type != token.SequenceEntryType {
+		if t.typ != '-' {
 			break // the next key of the mapping this sequence is the value of
 		}
 		if s == nil {
-			s = ast.Sequence(t, false)
+			s = p.newNode(sequenceKind, t.pos())
 		}
+		dashLine := t.line
 		p.i++
 		n := p.peek()
-		if n == nil || n.Position.Line != t.Position.Line || p.isKey(0) {
+		if n == nil || n.line != dashLine || p.isKey(0) {
 			return nil, false // empty items and nested blocks: goccy decides
 		}
+		at := n.pos()
 		v, ok := p.flowNode()
 		if !ok {
 			return nil, false
 		}
-		if after := p.peek(); after != nil && after.Position.Line == n.Position.Line {
+		if after := p.peek(); after != nil && int(after.line) == at.Line {
 			return nil, false
 		}
-		s.Values = append(s.Values, v)
+		p.openItems = append(p.openItems, item{value: v, pos: at})
 	}
-	return s, s != nil
+	if s == nil {
+		return nil, false
+	}
+	p.closeSequence(s, from)
+	return s, true
 }
 
 // flowNode reads a scalar, [ ... ] or { ... }.
-func (p *fastParser) flowNode() (ast.Node, bool) {
+func (p *fastParser) flowNode() (*node, bool) {
 	t := p.peek()
 	if t == nil {
 		return nil, false
 	}
-	switch {
-	case isScalarToken(t):
+	switch t.typ {
+	case 's':
 		p.i++
-		return p.scalarNode(t), true
-	case t.Type == token.SequenceStartType:
+		return p.scalar(t), true
+	case '[':
+		if !p.nest() {
+			return nil, false
+		}
+		s := p.newNode(sequenceKind, t.pos())
 		p.i++
-		s := ast.Sequence(t, true)
-		for !p.at(token.SequenceEndType) {
-			if len(s.Values) > 0 && !p.take(token.CollectEntryType) {
+		from := len(p.openItems)
+		for !p.at(']') {
+			if len(p.openItems) > from && !p.take(',') {
 				return nil, false
 			}
-			if p.at(token.SequenceEndType) || p.at(token.CollectEntryType) || p.isKey(0) {
-				return nil, false // trailing commas, empty items, pairs: goccy decides
+			first := p.peek()
+			if first == nil || first.typ == ']' || first.typ == ',' || p.isKey(0) {
+				return nil, false // the end, trailing commas, empty items, pairs: goccy decides
 			}
+			at := first.pos()
 			v, ok := p.flowNode()
 			if !ok {
 				return nil, false
 			}
-			s.Values = append(s.Values, v)
+			p.openItems = append(p.openItems, item{value: v, pos: at})
 		}
-		s.End = p.peek()
 		p.i++
+		p.closeSequence(s, from)
 		return s, true
-	case t.Type == token.MappingStartType:
+	case '{':
+		if !p.nest() {
+			return nil, false
+		}
+		m := p.newNode(mappingKind, t.pos())
 		p.i++
-		m := ast.Mapping(t, true)
-		for !p.at(token.MappingEndType) {
-			if len(m.Values) > 0 && !p.take(token.CollectEntryType) {
+		from := len(p.openEntries)
+		for !p.at('}') {
+			if len(p.openEntries) > from && !p.take(',') {
 				return nil, false
 			}
 			if !p.isKey(0) {
 				return nil, false
 			}
-			keyTok, colon := p.peek(), p.peekAt(1)
-			p.i += 2
-			if p.at(token.CollectEntryType) || p.at(token.MappingEndType) {
+			e := p.openEntry()
+			if p.at(',') || p.at('}') {
 				return nil, false // {a: } and {a:, b: c}: goccy decides
 			}
 			v, ok := p.flowNode()
 			if !ok {
 				return nil, false
 			}
-			m.Values = append(m.Values, ast.MappingValue(colon, p.str(keyTok), v))
+			e.value = v
+			p.openEntries = append(p.openEntries, e)
 		}
-		m.End = p.peek()
 		p.i++
+		p.closeMapping(m, from)
 		return m, true
 	}
 	return nil, false
 }
 
-func (p *fastParser) at(typ token.Type) bool {
-	t := p.peek()
-	return t != nil && t.Type == typ
+// slab hands out pointers into blocks of Ts that never move.
+type slab[T any] struct{ block []T }
+
+func (s *slab[T]) next() *T {
+	if len(s.block) == cap(s.block) {
+		s.block = make([]T, 0, 512)
+	}
+	s.block = s.block[:len(s.block)+1]
+	return &s.block[len(s.block)-1]
 }
 
-func (p *fastParser) take(typ token.Type) bool {
-	if p.at(typ) {
-		p.i++
-		return true
+// chunks hands out copies of slices, carved from blocks of many.
+type chunks[T any] struct{ block []T }
+
+func (c *chunks[T]) take(from []T) []T {
+	if len(from) == 0 {
+		return nil
 	}
-	return false
+	if cap(c.block)-len(c.block) < len(from) {
+		c.block = make([]T, 0, max(1024, len(from)))
+	}
+	n := len(c.block)
+	c.block = append(c.block, from...)
+	return c.block[n:len(c.block):len(c.block)]
 }

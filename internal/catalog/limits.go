@@ -3,8 +3,6 @@ package catalog
 import (
 	"io"
 	"os"
-
-	"github.com/goccy/go-yaml/token"
 )
 
 // Limits on what is parsed at all. A catalog author (or a pull request)
@@ -63,48 +61,58 @@ func (d *decoder) checkSize(src []byte) bool {
 	return true
 }
 
-// checkDepth measures nesting on the tokens, before the parser sees them.
-// Flow collections count their brackets; block collections count the
+// nesting measures how deep a document nests and how many entries its
+// block collections have, token by token, for both parsers. Flow
+// collections count their brackets; block collections count the
 // indentation levels open at each line's first token and each `-` (so
 // `- - -` on one line is three). A key and the sequence under it may share
 // a column, so block depth can be undercounted by up to half, which the
 // limit leaves room for.
-func (d *decoder) checkDepth(tokens token.Tokens) bool {
-	var indents, entries []int // open block levels: column, entries so far
-	flow, line := 0, -1
-	for _, t := range tokens {
-		switch t.Type {
-		case token.CommentType:
-			continue
-		case token.SequenceStartType, token.MappingStartType:
-			flow++
-		case token.SequenceEndType, token.MappingEndType:
-			if flow > 0 {
-				flow--
+type nesting struct {
+	indents, entries []int // open block levels: column, entries so far
+	flow, line       int
+	started          bool
+}
+
+type nestKind uint8
+
+const (
+	nestOther nestKind = iota
+	nestOpen           // [ or {
+	nestClose          // ] or }
+	nestEntry          // - in a block sequence
+)
+
+// see takes the next token (comments aside) and reports a limit it breaks.
+func (n *nesting) see(d *decoder, line, col int, k nestKind) bool {
+	switch k {
+	case nestOpen:
+		n.flow++
+	case nestClose:
+		if n.flow > 0 {
+			n.flow--
+		}
+	}
+	first := !n.started || line != n.line
+	n.started, n.line = true, line
+	if n.flow == 0 && (first || k == nestEntry) {
+		for len(n.indents) > 0 && n.indents[len(n.indents)-1] > col {
+			n.indents, n.entries = n.indents[:len(n.indents)-1], n.entries[:len(n.entries)-1]
+		}
+		if len(n.indents) == 0 || n.indents[len(n.indents)-1] < col {
+			n.indents, n.entries = append(n.indents, col), append(n.entries, 0)
+		}
+		if first {
+			if n.entries[len(n.entries)-1]++; n.entries[len(n.entries)-1] > MaxEntries {
+				d.errorf(Pos{Line: line, Col: col}, "size", "too large: more than %d entries in one mapping or list here, the most ordo reads: is this the catalog?", MaxEntries)
+				return false
 			}
 		}
-		first := t.Position.Line != line
-		line = t.Position.Line
-		if flow == 0 && (first || t.Type == token.SequenceEntryType) {
-			c := t.Position.Column
-			for len(indents) > 0 && indents[len(indents)-1] > c {
-				indents, entries = indents[:len(indents)-1], entries[:len(entries)-1]
-			}
-			if len(indents) == 0 || indents[len(indents)-1] < c {
-				indents, entries = append(indents, c), append(entries, 0)
-			}
-			if first {
-				if entries[len(entries)-1]++; entries[len(entries)-1] > MaxEntries {
-					d.errorf(Pos{Line: t.Position.Line, Col: c}, "size", "too large: more than %d entries in one mapping or list here, the most ordo reads: is this the catalog?", MaxEntries)
-					return false
-				}
-			}
-		}
-		if len(indents)+flow > MaxDepth {
-			d.errorf(Pos{Line: t.Position.Line, Col: t.Position.Column}, "depth",
-				"too deep: nested more than %d levels here, the most ordo reads (ordo.yaml needs 6): flatten it", MaxDepth)
-			return false
-		}
+	}
+	if len(n.indents)+n.flow > MaxDepth {
+		d.errorf(Pos{Line: line, Col: col}, "depth",
+			"too deep: nested more than %d levels here, the most ordo reads (ordo.yaml needs 6): flatten it", MaxDepth)
+		return false
 	}
 	return true
 }

@@ -6,11 +6,7 @@ import (
 	"io/fs"
 	"strings"
 
-	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/lexer"
-	"github.com/goccy/go-yaml/parser"
-	"github.com/goccy/go-yaml/token"
 
 	"github.com/ordo-ci/ordo/internal/diag"
 	"github.com/ordo-ci/ordo/internal/exit"
@@ -86,7 +82,7 @@ func parse(file string, src []byte, chunking, slow bool) (*Catalog, diag.List) {
 	return c, d.diags
 }
 
-func (d *decoder) parseRoot(src []byte) (ast.Node, bool) {
+func (d *decoder) parseRoot(src []byte) (*node, bool) {
 	if !d.checkSize(src) {
 		return nil, false
 	}
@@ -103,65 +99,18 @@ func (d *decoder) parseRoot(src []byte) (ast.Node, bool) {
 	return d.parseDocument(string(src), 0)
 }
 
-// goccyTokens lexes src with goccy/go-yaml, moving the tokens down to the
-// lines they have in the file.
-func goccyTokens(src string, lineOffset int) token.Tokens {
-	tokens := lexer.Tokenize(src)
-	for _, t := range tokens {
-		t.Position.Line += lineOffset
-	}
-	return tokens
-}
-
 // parseDocument parses src, whose first line is line 1+lineOffset of the
-// file, so that positions are the file's.
-func (d *decoder) parseDocument(src string, lineOffset int) (ast.Node, bool) {
-	var tokens token.Tokens
-	fast := false
+// file, so that positions are the file's: on the fast path if it can,
+// else with goccy/go-yaml.
+func (d *decoder) parseDocument(src string, lineOffset int) (*node, bool) {
 	if !d.slowParse {
-		tokens, fast = fastLex(src, lineOffset)
-	}
-	if !fast {
-		tokens = goccyTokens(src, lineOffset)
-	}
-	if !d.checkDepth(tokens) {
-		return nil, false
-	}
-	if !d.slowParse {
-		if root, ok := fastParse(tokens); ok {
+		n := len(d.diags)
+		if root, ok := d.fastParse(src, lineOffset); ok {
 			return root, true
 		}
-	}
-	if fast { // goccy's parser needs goccy's tokens, comments and all
-		tokens = goccyTokens(src, lineOffset)
-	}
-	f, err := parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
-	if err != nil {
-		p := Pos{}
-		msg := err.Error()
-		var se yaml.Error
-		if errors.As(err, &se) {
-			if t := se.GetToken(); t != nil {
-				p = Pos{Line: t.Position.Line, Col: t.Position.Column}
-			}
-			msg = se.GetMessage()
-		}
-		d.errorf(p, "syntax", "not valid YAML: %s", msg)
-		return nil, false
-	}
-	var docs []ast.Node
-	for _, doc := range f.Docs {
-		if doc.Body != nil {
-			docs = append(docs, doc.Body)
+		if len(d.diags) > n {
+			return nil, false // a nesting limit: goccy's path would say the same
 		}
 	}
-	switch {
-	case len(docs) == 0:
-		d.errorf(Pos{}, "empty", "the catalog has no content: start it with `version: 1` and a services: mapping, or run `ordo init`")
-		return nil, false
-	case len(docs) > 1:
-		d.errorf(d.pos(docs[1]), "syntax", "the catalog must be a single YAML document: remove the second `---`")
-		return nil, false
-	}
-	return docs[0], true
+	return d.parseGoccy(src, lineOffset)
 }

@@ -19,6 +19,9 @@ type decoder struct {
 	file    string
 	diags   diag.List
 	anchors map[string]ast.Node
+	// converted holds the nodes that anchors name (goccy.go); nil while
+	// one is being converted.
+	converted map[ast.Node]*node
 
 	releaseTagPos Pos // where release.tag is written, if it is
 
@@ -31,14 +34,6 @@ type decoder struct {
 	slowParse bool // tests: always goccy's parser, never fastParse
 }
 
-func (d *decoder) pos(n ast.Node) Pos {
-	if n == nil || n.GetToken() == nil {
-		return Pos{}
-	}
-	p := n.GetToken().Position
-	return Pos{Line: p.Line, Col: p.Column}
-}
-
 func (d *decoder) errorf(p Pos, rule, format string, args ...any) {
 	d.diags = append(d.diags, diag.Diagnostic{
 		File: d.file, Line: p.Line, Col: p.Col, Rule: rule,
@@ -46,79 +41,26 @@ func (d *decoder) errorf(p Pos, rule, format string, args ...any) {
 	})
 }
 
-// resolve looks through tags, anchors and aliases to the node that holds the value.
-func (d *decoder) resolve(n ast.Node) ast.Node {
-	for depth := 0; n != nil && depth < 100; depth++ {
-		switch v := n.(type) {
-		case *ast.TagNode:
-			n = v.Value
-		case *ast.AnchorNode:
-			if name, ok := v.Name.(*ast.StringNode); ok {
-				d.anchors[name.Value] = v.Value
-			}
-			n = v.Value
-		case *ast.AliasNode:
-			name := ""
-			if v.Value != nil {
-				name = v.Value.GetToken().Value
-			}
-			target, ok := d.anchors[name]
-			if !ok {
-				d.errorf(d.pos(v), "syntax", "unknown alias %q: define the anchor &%s before using it", name, name)
-				return nil
-			}
-			n = target
-		default:
-			return n
-		}
-	}
-	return n
-}
-
-// typeName names a node's type the way a user thinks of YAML values.
-func typeName(n ast.Node) string {
-	switch n.(type) {
-	case nil, *ast.NullNode:
-		return "null"
-	case *ast.MappingNode, *ast.MappingValueNode:
-		return "mapping"
-	case *ast.SequenceNode:
-		return "sequence"
-	case *ast.BoolNode:
-		return "boolean"
-	case *ast.IntegerNode, *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
-		return "number"
-	default:
-		return "string"
-	}
-}
-
 // pair is one key: value of a mapping.
 type pair struct {
 	key    string
 	keyPos Pos
-	value  ast.Node // resolved; nil for an empty value
+	value  *node // nil for an empty value
 	valPos Pos
 }
 
 // mapping returns the pairs of a mapping node, reporting a type error for
 // anything else. A null value is an empty mapping. Keys that appear twice are
 // reported once each and only their first value is kept.
-func (d *decoder) mapping(n ast.Node, at Pos, what string) ([]pair, bool) {
-	n = d.resolve(n)
-	var values []*ast.MappingValueNode
-	switch v := n.(type) {
-	case nil, *ast.NullNode:
+func (d *decoder) mapping(n *node, at Pos, what string) ([]pair, bool) {
+	switch {
+	case n.is(nullKind):
 		return nil, true
-	case *ast.MappingNode:
-		values = v.Values
-	case *ast.MappingValueNode:
-		values = []*ast.MappingValueNode{v}
-	default:
-		d.errorf(d.posOr(n, at), "type", "%s must be a mapping, not a %s", what, typeName(n))
+	case n.kind != mappingKind:
+		d.errorf(posOr(n, at), "type", "%s must be a mapping, not a %s", what, typeName(n))
 		return nil, false
 	}
-	pairs := make([]pair, 0, len(values))
+	pairs := make([]pair, 0, len(n.entries))
 	var seen map[string]bool // the keys in pairs, once there are many
 	has := func(key string) bool {
 		if seen != nil {
@@ -134,7 +76,7 @@ func (d *decoder) mapping(n ast.Node, at Pos, what string) ([]pair, bool) {
 	add := func(p pair) {
 		pairs = append(pairs, p)
 		if seen == nil && len(pairs) > 16 {
-			seen = make(map[string]bool, len(values))
+			seen = make(map[string]bool, len(n.entries))
 			for _, q := range pairs {
 				seen[q.key] = true
 			}
@@ -142,9 +84,9 @@ func (d *decoder) mapping(n ast.Node, at Pos, what string) ([]pair, bool) {
 			seen[p.key] = true
 		}
 	}
-	for _, mv := range values {
-		if mv.Key != nil && mv.Key.IsMergeKey() {
-			merged, _ := d.mapping(mv.Value, d.pos(mv), what)
+	for _, e := range n.entries {
+		if e.merge {
+			merged, _ := d.mapping(e.value, e.pos, what)
 			for _, p := range merged {
 				if !has(p.key) {
 					add(p)
@@ -152,30 +94,13 @@ func (d *decoder) mapping(n ast.Node, at Pos, what string) ([]pair, bool) {
 			}
 			continue
 		}
-		key, keyNode := "", d.resolve(mv.Key)
-		if keyNode != nil {
-			key = scalarText(keyNode)
-		}
-		kp := d.pos(mv.Key)
-		if has(key) {
-			d.errorf(kp, "duplicate", "%s has %q twice: keep one (duplicate names are not allowed)", what, key)
+		if has(e.key) {
+			d.errorf(e.keyPos, "duplicate", "%s has %q twice: keep one (duplicate names are not allowed)", what, e.key)
 			continue
 		}
-		val := d.resolve(mv.Value)
-		add(pair{key: key, keyPos: kp, value: val, valPos: d.posOr(val, kp)})
+		add(pair{key: e.key, keyPos: e.keyPos, value: e.value, valPos: posOr(e.value, e.keyPos)})
 	}
 	return pairs, true
-}
-
-// posOr is the position of n, or at when n has none (an empty value).
-func (d *decoder) posOr(n ast.Node, at Pos) Pos {
-	if _, null := n.(*ast.NullNode); n == nil || null {
-		return at
-	}
-	if p := d.pos(n); p.Line > 0 {
-		return p
-	}
-	return at
 }
 
 // fields dispatches each pair of a mapping to the handler for its key and
@@ -209,40 +134,11 @@ func (d *decoder) unknownKey(p pair, what string, keys []string) {
 	d.errorf(p.keyPos, "unknown-key", "unknown key %q in %s: %s", p.key, what, hint)
 }
 
-// scalarText is the text of a scalar node as written (without quotes).
-func scalarText(n ast.Node) string {
-	switch v := n.(type) {
-	case *ast.StringNode:
-		return v.Value
-	case *ast.LiteralNode:
-		if v.Value != nil {
-			return v.Value.Value
-		}
-		return ""
-	case *ast.NullNode:
-		return ""
-	default:
-		if t := n.GetToken(); t != nil {
-			return t.Value
-		}
-		return ""
-	}
-}
-
-func isScalar(n ast.Node) bool {
-	switch n.(type) {
-	case *ast.MappingNode, *ast.MappingValueNode, *ast.SequenceNode, nil:
-		return false
-	}
-	return true
-}
-
 // str returns a string value. Numbers and booleans are rejected so that
 // `tag: 1.0` or `lock: yes` do not silently change meaning.
 func (d *decoder) str(p pair, what string) (string, bool) {
-	switch p.value.(type) {
-	case *ast.StringNode, *ast.LiteralNode:
-		return scalarText(p.value), true
+	if p.value.is(stringKind) {
+		return p.value.text, true
 	}
 	d.errorf(p.valPos, "type", "%s must be a string, not a %s", what, typeName(p.value))
 	return "", false
@@ -265,63 +161,42 @@ func (d *decoder) enum(p pair, what string, choices ...string) (string, bool) {
 
 // text returns any scalar as its text (for free-form values such as with:).
 func (d *decoder) text(p pair, what string) (string, bool) {
-	if p.value == nil || !isScalar(p.value) {
+	if !isScalar(p.value) {
 		d.errorf(p.valPos, "type", "%s must be a string, number or boolean, not a %s", what, typeName(p.value))
 		return "", false
 	}
-	if _, null := p.value.(*ast.NullNode); null {
+	if p.value.is(nullKind) {
 		d.errorf(p.valPos, "type", "%s must be a string, number or boolean, not null", what)
 		return "", false
 	}
-	return scalarText(p.value), true
+	return p.value.text, true
 }
 
 func (d *decoder) boolean(p pair, what string) (bool, bool) {
-	b, ok := p.value.(*ast.BoolNode)
-	if !ok {
+	if !p.value.is(boolKind) {
 		d.errorf(p.valPos, "type", "%s must be true or false, not a %s", what, typeName(p.value))
 		return false, false
 	}
-	return b.Value, true
+	return p.value.b, true
 }
 
 func (d *decoder) integer(p pair, what string) (int, bool) {
-	i, ok := p.value.(*ast.IntegerNode)
-	if ok {
-		switch v := i.Value.(type) {
-		case int64:
-			return int(v), true
-		case uint64:
-			if v <= 1<<31 {
-				return int(v), true
-			}
-		}
+	if p.value.is(intKind) && p.value.fits {
+		return int(p.value.num), true
 	}
 	d.errorf(p.valPos, "type", "%s must be a whole number, not a %s", what, typeName(p.value))
 	return 0, false
 }
 
-// item is one element of a sequence.
-type item struct {
-	value ast.Node
-	pos   Pos
-}
-
 // sequence returns the items of a sequence node. A null value is empty.
-func (d *decoder) sequence(n ast.Node, at Pos, what string) ([]item, bool) {
-	n = d.resolve(n)
-	switch v := n.(type) {
-	case nil, *ast.NullNode:
+func (d *decoder) sequence(n *node, at Pos, what string) ([]item, bool) {
+	switch {
+	case n.is(nullKind):
 		return nil, true
-	case *ast.SequenceNode:
-		items := make([]item, 0, len(v.Values))
-		for _, e := range v.Values {
-			r := d.resolve(e)
-			items = append(items, item{value: r, pos: d.posOr(r, d.pos(e))})
-		}
-		return items, true
+	case n.kind == sequenceKind:
+		return n.items, true
 	}
-	d.errorf(d.posOr(n, at), "type", "%s must be a list, not a %s", what, typeName(n))
+	d.errorf(posOr(n, at), "type", "%s must be a list, not a %s", what, typeName(n))
 	return nil, false
 }
 
@@ -331,11 +206,10 @@ func (d *decoder) strings(p pair, what string) ([]string, []Pos) {
 	var out []string
 	var pos []Pos
 	for _, it := range items {
-		switch it.value.(type) {
-		case *ast.StringNode, *ast.LiteralNode:
-			out = append(out, scalarText(it.value))
+		if it.value.is(stringKind) {
+			out = append(out, it.value.text)
 			pos = append(pos, it.pos)
-		default:
+		} else {
 			d.errorf(it.pos, "type", "each item of %s must be a string, not a %s", what, typeName(it.value))
 		}
 	}
@@ -345,18 +219,18 @@ func (d *decoder) strings(p pair, what string) ([]string, []Pos) {
 // duration reads a Go duration written as a string (`30m`, `2h`, `200ms`).
 // A bare number is rejected: `soak: 30` would silently mean nanoseconds.
 func (d *decoder) duration(p pair, what string) (time.Duration, bool) {
-	s, ok := p.value.(*ast.StringNode)
-	if !ok {
+	if !p.value.is(stringKind) {
 		d.errorf(p.valPos, "duration", "%s must be a Go duration such as 30s, 10m or 2h, not a %s", what, typeName(p.value))
 		return 0, false
 	}
-	v, err := time.ParseDuration(s.Value)
+	s := p.value.text
+	v, err := time.ParseDuration(s)
 	if err != nil {
-		d.errorf(p.valPos, "duration", "%s: %q is not a Go duration: write a number with a unit (ms, s, m, h), e.g. 30s, 10m or 1h30m", what, s.Value)
+		d.errorf(p.valPos, "duration", "%s: %q is not a Go duration: write a number with a unit (ms, s, m, h), e.g. 30s, 10m or 1h30m", what, s)
 		return 0, false
 	}
 	if v < 0 {
-		d.errorf(p.valPos, "duration", "%s must not be negative, not %q", what, s.Value)
+		d.errorf(p.valPos, "duration", "%s must not be negative, not %q", what, s)
 		return 0, false
 	}
 	return v, true
