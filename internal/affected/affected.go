@@ -12,6 +12,7 @@ import (
 	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/diag"
 	"github.com/ordo-ci/ordo/internal/exit"
+	"github.com/ordo-ci/ordo/internal/graph"
 )
 
 // Reason types, as they appear in JSON.
@@ -78,11 +79,12 @@ type Matcher struct {
 	ignore Index
 	global Index
 	own    *Owners
+	prop   *graph.Graph // catalog.PropagationGraph
 }
 
-// NewMatcher indexes the catalog's globs.
+// NewMatcher indexes the catalog's globs and dependencies.
 func NewMatcher(cat *catalog.Catalog) *Matcher {
-	m := &Matcher{cat: cat}
+	m := &Matcher{cat: cat, prop: catalog.PropagationGraph(cat)}
 	for _, g := range cat.Ignore {
 		m.ignore.Add(g, 0)
 	}
@@ -139,7 +141,9 @@ func (m *Matcher) Compute(in Input) (*Result, error) {
 	reasons := make([][]Reason, n)
 
 	files := slices.Clone(in.Files)
-	slices.Sort(files)
+	if !slices.IsSorted(files) { // git lists them sorted
+		slices.Sort(files)
+	}
 	files = slices.Compact(files)
 	res.ChangedFiles = files
 
@@ -221,7 +225,7 @@ func (m *Matcher) propagate(sources []int, reasons [][]Reason) {
 	if len(sources) == 0 {
 		return
 	}
-	g := catalog.PropagationGraph(m.cat)
+	g := m.prop
 	isSource := make([]bool, g.Len())
 	for _, s := range sources {
 		isSource[s] = true

@@ -21,7 +21,7 @@ type Index struct {
 type pattern struct {
 	glob  string
 	owner int
-	// dir is the literal directory prefix (see literalDirs), "" for none.
+	// dir is the literal directory prefix (see literalDir), "" for none.
 	dir string
 	// subtree is set for `dir/**` globs: every path below dir matches, so no
 	// glob matching is needed.
@@ -32,7 +32,7 @@ type pattern struct {
 }
 
 func compile(glob string, owner int) pattern {
-	dir := strings.Join(literalDirs(glob), "/")
+	dir := literalDir(glob)
 	rest := glob
 	if dir != "" {
 		rest = strings.TrimPrefix(glob, dir+"/")
@@ -73,9 +73,11 @@ type node struct {
 
 // Add files glob (doublestar syntax, already validated) for owner.
 func (ix *Index) Add(glob string, owner int) {
-	dirs := literalDirs(glob)
+	p := compile(glob, owner)
 	n := &ix.root
-	for _, d := range dirs {
+	for rest, more := p.dir, p.dir != ""; more; {
+		var d string
+		d, rest, more = strings.Cut(rest, "/")
 		if n.children == nil {
 			n.children = map[string]*node{}
 		}
@@ -87,7 +89,7 @@ func (ix *Index) Add(glob string, owner int) {
 		n = child
 	}
 	n.pats = append(n.pats, len(ix.pats))
-	ix.pats = append(ix.pats, compile(glob, owner))
+	ix.pats = append(ix.pats, p)
 }
 
 // anyDepthSuffix returns ext for a glob `**/*ext` whose ext has no
@@ -100,18 +102,18 @@ func anyDepthSuffix(glob string) string {
 	return ext
 }
 
-// literalDirs returns the directories of glob before the first segment that
-// has a wildcard. The last segment is never included: it names files.
-func literalDirs(glob string) []string {
-	segs := strings.Split(glob, "/")
-	var dirs []string
-	for _, s := range segs[:len(segs)-1] {
-		if strings.ContainsAny(s, `*?[{\`) {
-			break
+// literalDir returns the directories of glob before the first segment that
+// has a wildcard, as one path. The last segment is never included: it
+// names files.
+func literalDir(glob string) string {
+	end := 0
+	for i := 0; ; {
+		j := strings.IndexByte(glob[i:], '/')
+		if j < 0 || strings.ContainsAny(glob[i:i+j], `*?[{\`) {
+			return glob[:end]
 		}
-		dirs = append(dirs, s)
+		end, i = i+j, i+j+1
 	}
-	return dirs
 }
 
 // Match calls fn with the owner of every glob that matches path (an owner

@@ -37,16 +37,28 @@ type chunk struct {
 // services: mapping blanked out, and those entries in chunks. ok is false
 // when the file is better parsed whole.
 func splitServices(src string) (rest string, chunks []chunk, ok bool) {
-	if strings.ContainsAny(src, "\t&") || strings.Contains(src, "<<") {
+	if strings.IndexByte(src, '\t') >= 0 || strings.IndexByte(src, '&') >= 0 || strings.Contains(src, "<<") {
 		return "", nil, false
 	}
-	lines := strings.SplitAfter(src, "\n")
+	starts := make([]int, 0, len(src)/40) // of each line, and len(src)
+	for i := 0; i < len(src); {
+		starts = append(starts, i)
+		nl := strings.IndexByte(src[i:], '\n')
+		if nl < 0 {
+			break
+		}
+		i += nl + 1
+	}
+	starts = append(starts, len(src))
+	lines := len(starts) - 1
+	line := func(i int) string { return strings.TrimRight(src[starts[i]:starts[i+1]], "\r\n") }
 	header := -1
-	for i, l := range lines {
+	for i := range lines {
+		l := line(i)
 		if strings.HasPrefix(l, "---") || strings.HasPrefix(l, "...") || strings.HasPrefix(l, "%") {
 			return "", nil, false
 		}
-		key, after, found := strings.Cut(strings.TrimRight(l, "\r\n"), ":")
+		key, after, found := strings.Cut(l, ":")
 		if found && key == "services" && (strings.TrimSpace(after) == "" || strings.HasPrefix(strings.TrimSpace(after), "#")) {
 			if header >= 0 {
 				return "", nil, false
@@ -57,10 +69,10 @@ func splitServices(src string) (rest string, chunks []chunk, ok bool) {
 	if header < 0 {
 		return "", nil, false
 	}
-	var starts []int // line index of each entry
-	end, indent := len(lines), -1
-	for j := header + 1; j < len(lines); j++ {
-		l := strings.TrimRight(lines[j], "\r\n")
+	var entries []int // line index of each entry
+	end, indent := lines, -1
+	for j := header + 1; j < lines; j++ {
+		l := line(j)
 		text := strings.TrimLeft(l, " ")
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
@@ -77,23 +89,22 @@ func splitServices(src string) (rest string, chunks []chunk, ok bool) {
 		case n < indent || (n == indent && strings.HasPrefix(text, "-")):
 			return "", nil, false
 		case n == indent:
-			starts = append(starts, j)
+			entries = append(entries, j)
 		}
 	}
-	if len(starts) < chunkMinCount {
+	if len(entries) < chunkMinCount {
 		return "", nil, false
 	}
 	// Comment and blank lines before the next top-level key stay with the
 	// last entry; they parse the same in either place.
-	blank := func(from, to int) string { return strings.Repeat("\n", to-from) }
-	rest = strings.Join(lines[:header+1], "") + blank(header+1, end) + strings.Join(lines[end:], "")
-	for c := 0; c < len(starts); c += chunkSize {
-		first := starts[c]
+	rest = src[:starts[header+1]] + strings.Repeat("\n", end-header-1) + src[starts[end]:]
+	for c := 0; c < len(entries); c += chunkSize {
+		first := entries[c]
 		last := end
-		if c+chunkSize < len(starts) {
-			last = starts[c+chunkSize]
+		if c+chunkSize < len(entries) {
+			last = entries[c+chunkSize]
 		}
-		chunks = append(chunks, chunk{src: "services:\n" + strings.Join(lines[first:last], ""), offset: first - 1})
+		chunks = append(chunks, chunk{src: "services:\n" + src[starts[first]:starts[last]], offset: first - 1})
 	}
 	return rest, chunks, true
 }

@@ -68,7 +68,7 @@ func (d *decoder) checkGlob(g string, p Pos, what string) {
 		d.errorf(p, "glob", "glob %q in %s must be relative to the repository root, without a leading %q", g, what, g[:strings.IndexByte(g, '/')+1])
 	case strings.Contains(g, `\`):
 		d.errorf(p, "glob", "glob %q in %s uses a backslash: paths are slash-separated", g, what)
-	case slices.Contains(strings.Split(g, "/"), ".."):
+	case hasDotDot(g):
 		d.errorf(p, "glob", "glob %q in %s has \"..\": globs match paths inside the repository, relative to its root", g, what)
 	}
 }

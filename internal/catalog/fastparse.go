@@ -30,9 +30,9 @@ type fastParser struct {
 	// allocation each; a collection's entries wait on a stack until it
 	// ends, and are then copied to a slice of their exact length.
 	nodes       slab[node]
-	entries     chunks[entry]
+	entries     chunks[pair]
 	items       chunks[item]
-	openEntries []entry
+	openEntries []pair
 	openItems   []item
 	depth       int
 }
@@ -124,15 +124,20 @@ func (p *fastParser) closeSequence(s *node, from int) {
 	p.depth--
 }
 
-// openEntry reads `key:` and returns the entry with the key and the
-// colon's position (e.pos).
-func (p *fastParser) openEntry() entry {
+// openEntry reads `key:` and returns the pair with its key, and the
+// colon's position.
+func (p *fastParser) openEntry() (pair, Pos) {
 	key := p.peek()
-	e := entry{key: key.text, keyPos: Pos{Line: int(key.line), Col: int(key.col)}}
-	colon := p.peekAt(1)
-	e.pos = Pos{Line: int(colon.line), Col: int(colon.col)}
+	e := pair{key: key.text, keyPos: key.pos()}
+	colon := p.peekAt(1).pos()
 	p.i += 2
-	return e
+	return e, colon
+}
+
+// closeEntry gives e its value and puts it on the stack of open pairs.
+func (p *fastParser) closeEntry(e pair, value *node) {
+	e.value, e.valPos = value, posOr(value, e.keyPos)
+	p.openEntries = append(p.openEntries, e)
 }
 
 // blockMapping reads `key: value` entries whose keys start at column col.
@@ -151,16 +156,15 @@ func (p *fastParser) blockMapping(col int) (*node, bool) {
 		if int(t.col) > col || !p.isKey(0) {
 			return nil, false
 		}
-		e := p.openEntry()
+		e, colon := p.openEntry()
 		if m == nil {
-			m = p.newNode(mappingKind, e.pos)
+			m = p.newNode(mappingKind, colon)
 		}
-		value, ok := p.blockValue(col, e.pos.Line)
+		value, ok := p.blockValue(col, colon.Line)
 		if !ok {
 			return nil, false
 		}
-		e.value = value
-		p.openEntries = append(p.openEntries, e)
+		p.closeEntry(e, value)
 	}
 	if m == nil {
 		return nil, false
@@ -289,7 +293,7 @@ func (p *fastParser) flowNode() (*node, bool) {
 			if !p.isKey(0) {
 				return nil, false
 			}
-			e := p.openEntry()
+			e, _ := p.openEntry()
 			if p.at(',') || p.at('}') {
 				return nil, false // {a: } and {a:, b: c}: goccy decides
 			}
@@ -297,8 +301,7 @@ func (p *fastParser) flowNode() (*node, bool) {
 			if !ok {
 				return nil, false
 			}
-			e.value = v
-			p.openEntries = append(p.openEntries, e)
+			p.closeEntry(e, v)
 		}
 		p.i++
 		p.closeMapping(m, from)

@@ -55,7 +55,7 @@ func dump(n *node) string {
 	case mappingKind:
 		b.WriteString("{")
 		for _, e := range n.entries {
-			fmt.Fprintf(&b, "%q@%d:%d(%d:%d)=%s ", e.key, e.keyPos.Line, e.keyPos.Col, e.pos.Line, e.pos.Col, dump(e.value))
+			fmt.Fprintf(&b, "%q@%d:%d(%d:%d)=%s ", e.key, e.keyPos.Line, e.keyPos.Col, e.valPos.Line, e.valPos.Col, dump(e.value))
 		}
 		b.WriteString("}")
 	case sequenceKind:

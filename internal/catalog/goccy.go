@@ -113,7 +113,7 @@ func (d *decoder) fromAST(n ast.Node) *node {
 		}
 	case *ast.MappingValueNode:
 		out.kind = mappingKind
-		out.entries = []entry{d.entryFromAST(v)}
+		out.entries = []pair{d.entryFromAST(v)}
 	case *ast.SequenceNode:
 		out.kind = sequenceKind
 		for _, e := range v.Values {
@@ -129,10 +129,11 @@ func (d *decoder) fromAST(n ast.Node) *node {
 	return out
 }
 
-func (d *decoder) entryFromAST(mv *ast.MappingValueNode) entry {
-	e := entry{keyPos: astPos(mv.Key), pos: astPos(mv), value: d.fromAST(mv.Value)}
+func (d *decoder) entryFromAST(mv *ast.MappingValueNode) pair {
+	e := pair{keyPos: astPos(mv.Key), value: d.fromAST(mv.Value)}
+	e.valPos = posOr(e.value, e.keyPos)
 	if mv.Key != nil && mv.Key.IsMergeKey() {
-		e.merge = true
+		e.merge, e.valPos = true, astPos(mv)
 	} else if k, _ := d.resolve(mv.Key); k != nil {
 		e.key = scalarText(k)
 	}

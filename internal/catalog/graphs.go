@@ -29,20 +29,28 @@ func edgePos(c *Catalog, from, to int) Pos {
 // ids are indexes into c.Services and edges are sorted by target.
 func OrderGraph(c *Catalog) *graph.Graph {
 	g := graph.New(len(c.Services))
+	edges := 0
+	for _, s := range c.Services {
+		edges += len(s.DependsOn) + len(s.Consumes)
+	}
+	all := make([]int, 0, edges) // one array for every node's edges
 	for i, s := range c.Services {
-		var to []int
+		start := len(all)
 		for _, dep := range s.DependsOn {
 			if j, ok := c.index[dep.Service]; ok {
-				to = append(to, j)
+				all = append(all, j)
 			}
 		}
 		for _, co := range s.Consumes {
 			if j, ok := c.provider[co.Contract]; ok && j != i {
-				to = append(to, j)
+				all = append(all, j)
 			}
 		}
+		to := all[start:len(all):len(all)]
 		slices.Sort(to)
-		g.Out[i] = slices.Compact(to)
+		to = slices.Compact(to)
+		all = all[:start+len(to)]
+		g.Out[i] = to[:len(to):len(to)] // an Add must not write into the next node's
 	}
 	return g
 }
@@ -52,18 +60,38 @@ func OrderGraph(c *Catalog) *graph.Graph {
 // target.
 func PropagationGraph(c *Catalog) *graph.Graph {
 	g := graph.New(len(c.Services))
+	in := make([]int, len(c.Services)) // edges into each node's list
+	for _, s := range c.Services {
+		for _, dep := range s.DependsOn {
+			if j, ok := c.index[dep.Service]; ok && dep.Propagate {
+				in[j]++
+			}
+		}
+	}
+	all := make([]int, 0, sum(in))
+	for j, n := range in {
+		g.Out[j] = all[len(all) : len(all) : len(all)+n]
+		all = all[:len(all)+n]
+	}
 	for i, s := range c.Services {
 		for _, dep := range s.DependsOn {
 			if j, ok := c.index[dep.Service]; ok && dep.Propagate {
-				g.Add(j, i)
+				g.Out[j] = append(g.Out[j], i) // in place: within its capacity
 			}
 		}
 	}
 	for i := range g.Out {
-		slices.Sort(g.Out[i])
-		g.Out[i] = slices.Compact(g.Out[i])
+		g.Out[i] = slices.Compact(g.Out[i]) // i ascends, so each list is sorted
 	}
 	return g
+}
+
+func sum(ns []int) int {
+	t := 0
+	for _, n := range ns {
+		t += n
+	}
+	return t
 }
 
 // Provider returns the service that provides contract, or nil. This is the

@@ -86,17 +86,18 @@ func (d *decoder) parseRoot(src []byte) (*node, bool) {
 	if !d.checkSize(src) {
 		return nil, false
 	}
-	if strings.TrimSpace(string(src)) == "" {
+	text := string(src) // one copy, which the catalog's strings share
+	if strings.TrimSpace(text) == "" {
 		d.errorf(Pos{}, "empty", "the catalog is empty: start it with `version: 1` and a services: mapping, or run `ordo init`")
 		return nil, false
 	}
-	if rest, chunks, ok := splitServices(string(src)); ok && d.chunking {
+	if rest, chunks, ok := splitServices(text); ok && d.chunking {
 		if root, ok := d.parseChunked(rest, chunks); ok {
 			return root, true
 		}
 		d.diags = nil // parse it whole and report what that finds
 	}
-	return d.parseDocument(string(src), 0)
+	return d.parseDocument(text, 0)
 }
 
 // parseDocument parses src, whose first line is line 1+lineOffset of the

@@ -15,7 +15,7 @@ type node struct {
 	fits bool
 	b    bool // booleans
 
-	entries []entry // mappings, in order
+	entries []pair // mappings, in order
 	items   []item  // sequences
 }
 
@@ -31,14 +31,14 @@ const (
 	sequenceKind
 )
 
-// entry is one key: value of a mapping. A merge key (`<<: *base`) is an
-// entry whose value's entries the decoder merges in.
-type entry struct {
+// pair is one key: value of a mapping. A merge key (`<<: *base`) is a
+// pair whose value's pairs the decoder merges in; its valPos is its `:`.
+type pair struct {
 	key    string
 	keyPos Pos
+	value  *node // nil for an empty value
+	valPos Pos   // the value's position, or the key's when it is empty
 	merge  bool
-	pos    Pos // of the entry's `:`, where a bad merge is reported
-	value  *node
 }
 
 // item is one element of a sequence; pos is the value's, or the item's

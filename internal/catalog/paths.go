@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 	"unicode"
 )
@@ -23,7 +22,7 @@ func checkLocalPath(p string) error {
 		return fmt.Errorf("it has a backslash: paths are slash-separated")
 	case strings.HasPrefix(p, "/") || filepath.IsAbs(p):
 		return fmt.Errorf("it is absolute: write it relative to the repository root")
-	case slices.Contains(strings.Split(p, "/"), ".."):
+	case hasDotDot(p):
 		return fmt.Errorf(`it has "..": paths stay inside the repository`)
 	case !filepath.IsLocal(filepath.FromSlash(p)):
 		return fmt.Errorf("it is not inside the repository")
@@ -31,4 +30,16 @@ func checkLocalPath(p string) error {
 		return fmt.Errorf("write it as %q", path.Clean(p))
 	}
 	return nil
+}
+
+// hasDotDot reports whether the slash-separated path p has a ".." element.
+func hasDotDot(p string) bool {
+	for p != "" {
+		var elem string
+		elem, p, _ = strings.Cut(p, "/")
+		if elem == ".." {
+			return true
+		}
+	}
+	return false
 }

@@ -42,13 +42,6 @@ func (d *decoder) errorf(p Pos, rule, format string, args ...any) {
 }
 
 // pair is one key: value of a mapping.
-type pair struct {
-	key    string
-	keyPos Pos
-	value  *node // nil for an empty value
-	valPos Pos
-}
-
 // mapping returns the pairs of a mapping node, reporting a type error for
 // anything else. A null value is an empty mapping. Keys that appear twice are
 // reported once each and only their first value is kept.
@@ -59,6 +52,9 @@ func (d *decoder) mapping(n *node, at Pos, what string) ([]pair, bool) {
 	case n.kind != mappingKind:
 		d.errorf(posOr(n, at), "type", "%s must be a mapping, not a %s", what, typeName(n))
 		return nil, false
+	}
+	if plainKeys(n.entries) {
+		return n.entries, true // most mappings: nothing to merge or drop
 	}
 	pairs := make([]pair, 0, len(n.entries))
 	var seen map[string]bool // the keys in pairs, once there are many
@@ -86,7 +82,7 @@ func (d *decoder) mapping(n *node, at Pos, what string) ([]pair, bool) {
 	}
 	for _, e := range n.entries {
 		if e.merge {
-			merged, _ := d.mapping(e.value, e.pos, what)
+			merged, _ := d.mapping(e.value, e.valPos, what)
 			for _, p := range merged {
 				if !has(p.key) {
 					add(p)
@@ -98,9 +94,34 @@ func (d *decoder) mapping(n *node, at Pos, what string) ([]pair, bool) {
 			d.errorf(e.keyPos, "duplicate", "%s has %q twice: keep one (duplicate names are not allowed)", what, e.key)
 			continue
 		}
-		add(pair{key: e.key, keyPos: e.keyPos, value: e.value, valPos: posOr(e.value, e.keyPos)})
+		add(e)
 	}
 	return pairs, true
+}
+
+// plainKeys reports whether pairs has no merge key and no key twice.
+func plainKeys(pairs []pair) bool {
+	if len(pairs) > 16 {
+		seen := make(map[string]bool, len(pairs))
+		for _, p := range pairs {
+			if p.merge || seen[p.key] {
+				return false
+			}
+			seen[p.key] = true
+		}
+		return true
+	}
+	for i, p := range pairs {
+		if p.merge {
+			return false
+		}
+		for _, q := range pairs[:i] {
+			if q.key == p.key {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // fields dispatches each pair of a mapping to the handler for its key and

@@ -92,8 +92,9 @@ func makeBenchRepo(b, owner testing.TB, services, files int) *benchRepo {
 // 2 at 4,000 services and 20,000 changed files, growing no faster than git
 // diff from 1,000 to 4,000.
 func BenchmarkAffected(b *testing.B) {
-	TuneGC(os.Getenv) // as the binary does
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	TuneGC(os.Getenv) // as the binary does
 	for _, size := range []struct{ services, files int }{{1000, 20000}, {2000, 20000}, {4000, 20000}} {
 		parent := b
 		b.Run(fmt.Sprintf("services=%d/files=%d", size.services, size.files), func(b *testing.B) {

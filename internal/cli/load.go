@@ -102,15 +102,20 @@ func (e *env) printDiags(diags diag.List, sources map[string][]byte, more string
 // same service), and then waits for it.
 func (e *env) affected(ctx context.Context, o *options) (*catalog.Catalog, *change.Change, *affected.Result, error) {
 	type loaded struct {
-		cat   *catalog.Catalog
-		diags diag.List
-		err   error
+		cat     *catalog.Catalog
+		diags   diag.List
+		err     error
+		matcher *affected.Matcher
 	}
 	path := o.configPath()
 	done := make(chan loaded, 1)
-	go func() {
-		cat, diags, err := catalog.Load(path)
-		done <- loaded{cat, diags, err}
+	go func() { // while git answers
+		l := loaded{}
+		l.cat, l.diags, l.err = catalog.Load(path)
+		if l.cat != nil {
+			l.matcher = affected.NewMatcher(l.cat)
+		}
+		done <- l
 	}()
 	var l loaded
 	waited := false
@@ -159,7 +164,7 @@ func (e *env) affected(ctx context.Context, o *options) (*catalog.Catalog, *chan
 	if chErr != nil {
 		return nil, nil, nil, chErr
 	}
-	res, err := e.computeAffected(ctx, o, cat, ch)
+	res, err := e.computeAffected(ctx, o, l.matcher, cat, ch)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -168,7 +173,7 @@ func (e *env) affected(ctx context.Context, o *options) (*catalog.Catalog, *chan
 
 // computeAffected runs affected for a change, including the contract reason
 // when the change has a base to compare the catalog with.
-func (e *env) computeAffected(ctx context.Context, o *options, cat *catalog.Catalog, ch *change.Change) (*affected.Result, error) {
+func (e *env) computeAffected(ctx context.Context, o *options, m *affected.Matcher, cat *catalog.Catalog, ch *change.Change) (*affected.Result, error) {
 	in := affected.Input{Files: ch.Files, All: ch.Reason}
 	if ch.All && in.All == "" {
 		in.All = affected.ReasonAll
@@ -176,7 +181,7 @@ func (e *env) computeAffected(ctx context.Context, o *options, cat *catalog.Cata
 	if !ch.All && ch.Base != "" {
 		in.ChangedContracts = e.changedContractsIn(ctx, o, cat, ch)
 	}
-	return affected.NewMatcher(cat).Compute(in)
+	return m.Compute(in)
 }
 
 // changedContractsIn is changedContracts for a change with a base. When
