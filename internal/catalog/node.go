@@ -16,7 +16,7 @@ type node struct {
 	b    bool // booleans
 
 	entries []pair // mappings, in order
-	items   []item  // sequences
+	items   []item // sequences
 }
 
 type kind uint8
