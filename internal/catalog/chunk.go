@@ -138,8 +138,10 @@ func (d *decoder) parseChunked(rest string, chunks []chunk) (*node, bool) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			a := &arena{} // reused for each chunk, once its services are decoded
 			for i := int(next.Add(1) - 1); i < len(chunks); i = int(next.Add(1) - 1) {
-				cd := &decoder{file: d.file, anchors: map[string]ast.Node{}, slowParse: d.slowParse}
+				a.reset()
+				cd := &decoder{file: d.file, anchors: map[string]ast.Node{}, slowParse: d.slowParse, arena: a}
 				r := &results[i]
 				croot, ok := cd.parseDocument(chunks[i].src, chunks[i].offset)
 				var entries *node

@@ -30,7 +30,7 @@ type fastLexer struct {
 	// plains holds what goccy makes of each short plain scalar seen (keys
 	// such as paths, kind, with), which depends on the text alone:
 	// token.New's failing number parse allocates an error every time.
-	plains map[string]plain
+	plains *map[string]plain
 }
 
 // ftok is a token: a scalar, or one of the indicators -, [, ], {, }, ",", ":".
@@ -219,13 +219,13 @@ func (l *fastLexer) plain(toks *[]ftok) bool {
 	// Longer than goccy's keywords (null, true, False, ...) and not a
 	// number: a string, without asking token.New.
 	if c := value[0]; len(value) <= 5 || !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-		p, seen := l.plains[value]
+		p, seen := (*l.plains)[value]
 		if !seen {
 			p = plainScalar(value)
-			if l.plains == nil {
-				l.plains = make(map[string]plain)
+			if *l.plains == nil {
+				*l.plains = make(map[string]plain)
 			}
-			l.plains[value] = p
+			(*l.plains)[value] = p
 		}
 		if !p.ok {
 			return false

@@ -9,7 +9,13 @@ package catalog
 // the errors. Tests parse every catalog under testdata both ways and
 // compare the nodes; FuzzFastParse compares the catalogs on any input.
 func (d *decoder) fastParse(src string, lineOffset int) (*node, bool) {
-	p := &fastParser{lx: newFastLexer(d, src, lineOffset)}
+	a := d.arena
+	if a == nil {
+		a = &arena{}
+	}
+	p := &fastParser{lx: newFastLexer(d, src, lineOffset), arena: a, buf: a.buf[:0]}
+	p.lx.plains = &a.plains
+	defer func() { a.buf = p.buf[:0] }()
 	first := p.peek()
 	if first == nil || !p.isKey(0) || first.col != 1 {
 		return nil, false
@@ -25,16 +31,33 @@ type fastParser struct {
 	lx  *fastLexer
 	buf []ftok // tokens lexed and not yet read: a line or two
 	i   int
+	*arena
+	depth int
+}
 
-	// Nodes, entries and items come from blocks of many, not one
-	// allocation each; a collection's entries wait on a stack until it
-	// ends, and are then copied to a slice of their exact length.
+// arena is where fastParse's nodes live. Nodes, pairs and items come from
+// blocks of many, not one allocation each; a collection's pairs wait on a
+// stack until it ends, and are then copied to a slice of their exact
+// length. A chunk's worker reuses one arena for each of its chunks once
+// the chunk's services are decoded (nothing decoded points into nodes), so
+// that reading services touches a chunk's worth of memory, not the whole
+// tree's: the pages a process first touches are a good part of its time.
+type arena struct {
 	nodes       slab[node]
 	entries     chunks[pair]
 	items       chunks[item]
 	openEntries []pair
 	openItems   []item
-	depth       int
+	buf         []ftok
+	plains      map[string]plain // see fastLexer
+}
+
+// reset makes the arena's memory free for the next document: its nodes
+// must no longer be used.
+func (a *arena) reset() {
+	a.nodes.reset()
+	a.entries.reset()
+	a.items.reset()
 }
 
 // peekAt returns the token k ahead, lexing lines as needed.
@@ -311,27 +334,59 @@ func (p *fastParser) flowNode() (*node, bool) {
 }
 
 // slab hands out pointers into blocks of Ts that never move.
-type slab[T any] struct{ block []T }
+type slab[T any] struct {
+	blocks [][]T
+	cur    int // the block being filled
+}
 
 func (s *slab[T]) next() *T {
-	if len(s.block) == cap(s.block) {
-		s.block = make([]T, 0, 512)
+	for {
+		if s.cur == len(s.blocks) {
+			s.blocks = append(s.blocks, make([]T, 0, 512))
+		}
+		if b := s.blocks[s.cur]; len(b) < cap(b) {
+			b = b[:len(b)+1]
+			s.blocks[s.cur] = b
+			return &b[len(b)-1]
+		}
+		s.cur++
 	}
-	s.block = s.block[:len(s.block)+1]
-	return &s.block[len(s.block)-1]
+}
+
+func (s *slab[T]) reset() {
+	for i := range s.blocks {
+		s.blocks[i] = s.blocks[i][:0]
+	}
+	s.cur = 0
 }
 
 // chunks hands out copies of slices, carved from blocks of many.
-type chunks[T any] struct{ block []T }
+type chunks[T any] struct {
+	blocks [][]T
+	cur    int // the block being filled
+}
 
 func (c *chunks[T]) take(from []T) []T {
 	if len(from) == 0 {
 		return nil
 	}
-	if cap(c.block)-len(c.block) < len(from) {
-		c.block = make([]T, 0, max(1024, len(from)))
+	for {
+		if c.cur == len(c.blocks) {
+			c.blocks = append(c.blocks, make([]T, 0, max(1024, len(from))))
+		}
+		if b := c.blocks[c.cur]; cap(b)-len(b) >= len(from) {
+			n := len(b)
+			b = append(b, from...)
+			c.blocks[c.cur] = b
+			return b[n:len(b):len(b)]
+		}
+		c.cur++
 	}
-	n := len(c.block)
-	c.block = append(c.block, from...)
-	return c.block[n:len(c.block):len(c.block)]
+}
+
+func (c *chunks[T]) reset() {
+	for i := range c.blocks {
+		c.blocks[i] = c.blocks[i][:0]
+	}
+	c.cur = 0
 }

@@ -30,8 +30,9 @@ type decoder struct {
 	chunked     []*Service
 	constraints map[string]*semver.Constraints // see constraint
 
-	chunking  bool // whether parseRoot may chunk
-	slowParse bool // tests: always goccy's parser, never fastParse
+	arena     *arena // for fastParse; nil: a new one each time
+	chunking  bool   // whether parseRoot may chunk
+	slowParse bool   // tests: always goccy's parser, never fastParse
 }
 
 func (d *decoder) errorf(p Pos, rule, format string, args ...any) {

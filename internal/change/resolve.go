@@ -60,9 +60,8 @@ func (r *resolver) refs(ctx context.Context, headRef, source string) (*Change, s
 		// The usual case in one git process besides the diff; anything
 		// unusual (a name that does not resolve, a shallow clone to deepen,
 		// no merge base) is left to the steps below, which fix or explain it.
-		if s, ok := r.repo.ResolveSpan(ctx, r.o.Base, headRef); ok {
-			c, err := r.diff(ctx, s.MergeBase, s.Head, source)
-			return c, s.Base, err
+		if s, files, ok := r.repo.DiffSpan(ctx, r.o.Base, headRef); ok {
+			return r.change(s.MergeBase, s.Head, source, files), s.Base, nil
 		}
 	}
 	head, err := r.commit(ctx, "--head", headRef)
@@ -150,12 +149,17 @@ func (r *resolver) diff(ctx context.Context, mb, head, source string) (*Change, 
 	if err != nil {
 		return nil, exit.Envf("list changed files: %w", err)
 	}
+	return r.change(mb, head, source, files), nil
+}
+
+// change is the change from the merge base mb to head.
+func (r *resolver) change(mb, head, source string, files []string) *Change {
 	return &Change{
 		Base:   mb,
 		Head:   head,
 		Files:  files,
 		Source: fmt.Sprintf("%s (%s..%s)", source, git.Short(mb), git.Short(head)),
-	}, nil
+	}
 }
 
 // defaultBranch returns the tip of the default branch, or "" when there is

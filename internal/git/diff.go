@@ -1,6 +1,7 @@
 package git
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -15,18 +16,24 @@ import (
 // another), a copy at its new path only (its source did not change), and a
 // deletion at the deleted path.
 func (r Repo) DiffFiles(ctx context.Context, base, head string) ([]string, error) {
+	return r.diffFiles(ctx, base, head)
+}
+
+// diffFiles is DiffFiles between revs: two commits, or A...B.
+func (r Repo) diffFiles(ctx context.Context, revs ...string) ([]string, error) {
 	// -z is the only output git never quotes or escapes, so any file name
 	// survives. The other flags pin down what user or repository config could
 	// change: quoting, paths relative to a subdirectory, colour, external diff
 	// drivers.
-	out, err := r.Run(ctx, "-c", "core.quotePath=false", "diff", "-z", "--name-status", "-M",
-		"--no-relative", "--no-color", "--no-ext-diff", "--end-of-options", base, head, "--")
+	args := []string{"-c", "core.quotePath=false", "diff", "-z", "--name-status", "-M",
+		"--no-relative", "--no-color", "--no-ext-diff", "--end-of-options"}
+	out, err := r.Run(ctx, append(append(args, revs...), "--")...)
 	if err != nil {
 		return nil, err
 	}
 	files, err := parseNameStatus(out)
 	if err != nil {
-		return nil, exit.Envf("read git diff %s %s: %w", base, head, err)
+		return nil, exit.Envf("read git diff %s: %w", strings.Join(revs, " "), err)
 	}
 	return files, nil
 }
@@ -36,35 +43,47 @@ func (r Repo) DiffFiles(ctx context.Context, base, head string) ([]string, error
 // paths share one copy of the output rather than one allocation each: a
 // large change lists tens of thousands.
 func parseNameStatus(out []byte) ([]string, error) {
-	fields := strings.Split(string(out), "\x00")
-	if n := len(fields); n > 0 && len(fields[n-1]) == 0 {
-		fields = fields[:n-1]
+	text := string(out)
+	files := make([]string, 0, bytes.Count(out, []byte{0})/2)
+	field := 0
+	next := func() (string, bool) { // the next field; the last may lack its NUL
+		if text == "" {
+			return "", false
+		}
+		f, rest, _ := strings.Cut(text, "\x00")
+		text = rest
+		field++
+		return f, true
 	}
-	var files []string
-	for i := 0; i < len(fields); {
-		status := fields[i]
+	for text != "" {
+		status, _ := next()
 		if len(status) == 0 {
-			return nil, fmt.Errorf("empty status at field %d", i)
+			return nil, fmt.Errorf("empty status at field %d", field-1)
 		}
 		paths := 1
 		if status[0] == 'R' || status[0] == 'C' {
 			paths = 2
 		}
-		if i+paths >= len(fields) {
-			return nil, fmt.Errorf("status %q at field %d has no path", status, i)
+		var p [2]string
+		for k := range paths {
+			var ok bool
+			if p[k], ok = next(); !ok {
+				return nil, fmt.Errorf("status %q at field %d has no path", status, field-1-k)
+			}
 		}
 		switch status[0] {
 		case 'R':
-			files = append(files, fields[i+1], fields[i+2])
+			files = append(files, p[0], p[1])
 		case 'C':
-			files = append(files, fields[i+2])
+			files = append(files, p[1])
 		case 'A', 'D', 'M', 'T', 'U', 'X':
-			files = append(files, fields[i+1])
+			files = append(files, p[0])
 		default:
-			return nil, fmt.Errorf("unknown status %q at field %d", status, i)
+			return nil, fmt.Errorf("unknown status %q at field %d", status, field-1-paths)
 		}
-		i += 1 + paths
 	}
-	slices.Sort(files)
+	if !slices.IsSorted(files) { // git lists paths sorted, renames aside
+		slices.Sort(files)
+	}
 	return slices.Compact(files), nil
 }

@@ -241,13 +241,50 @@ func FuzzParseNameStatus(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		files, err := parseNameStatus(in)
-		if err != nil {
-			return
+		want, wantOK := splitNameStatus(string(in))
+		if (err == nil) != wantOK || !slices.Equal(files, want) {
+			t.Fatalf("parseNameStatus(%q) = %q, %v; by splitting: %q, ok %v", in, files, err, want, wantOK)
 		}
 		if !slices.IsSorted(files) {
 			t.Errorf("parseNameStatus(%q) = %q, not sorted", in, files)
 		}
 	})
+}
+
+// splitNameStatus is parseNameStatus written the obvious way, for
+// FuzzParseNameStatus to compare with.
+func splitNameStatus(out string) ([]string, bool) {
+	fields := strings.Split(out, "\x00")
+	if fields[len(fields)-1] == "" {
+		fields = fields[:len(fields)-1]
+	}
+	var files []string
+	for i := 0; i < len(fields); {
+		status := fields[i]
+		if status == "" {
+			return nil, false
+		}
+		paths := 1
+		if status[0] == 'R' || status[0] == 'C' {
+			paths = 2
+		}
+		if i+paths >= len(fields) {
+			return nil, false
+		}
+		switch status[0] {
+		case 'R':
+			files = append(files, fields[i+1], fields[i+2])
+		case 'C':
+			files = append(files, fields[i+2])
+		case 'A', 'D', 'M', 'T', 'U', 'X':
+			files = append(files, fields[i+1])
+		default:
+			return nil, false
+		}
+		i += 1 + paths
+	}
+	slices.Sort(files)
+	return slices.Compact(files), true
 }
 
 func TestTags(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,6 +84,23 @@ func TestResolveSpan(t *testing.T) {
 			}
 			if want := (Span{Base: base, Head: head, MergeBase: mb}); got != want {
 				t.Errorf("ResolveSpan(%q, %q) = %+v; want %+v (RevParse and MergeBase)", tt.base, tt.head, got, want)
+			}
+		})
+		t.Run("DiffSpan "+tt.base+"..."+tt.head, func(t *testing.T) {
+			t.Parallel()
+			span, files, ok := repo.DiffSpan(ctx, tt.base, tt.head)
+			all, _ := repo.Output(ctx, "merge-base", "--all", "--end-of-options", tt.base, tt.head)
+			if want := tt.ok && len(strings.Fields(all)) == 1; ok != want {
+				t.Fatalf("DiffSpan(%q, %q) ok = %v; want %v (merge bases %q)", tt.base, tt.head, ok, want, all)
+			}
+			if !ok {
+				return
+			}
+			if s, _ := repo.ResolveSpan(ctx, tt.base, tt.head); span != s {
+				t.Errorf("DiffSpan(%q, %q) = %+v; ResolveSpan says %+v", tt.base, tt.head, span, s)
+			}
+			if want, err := repo.DiffFiles(ctx, span.MergeBase, span.Head); err != nil || !slices.Equal(files, want) {
+				t.Errorf("DiffSpan(%q, %q) files = %q; DiffFiles from the merge base: %q, %v", tt.base, tt.head, files, want, err)
 			}
 		})
 	}
