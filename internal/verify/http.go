@@ -25,11 +25,8 @@ func (httpProvider) uses(ch *catalog.Check) bool { return ch.HTTP != nil }
 
 func (httpProvider) prepare(ch *catalog.Check, x *expander, o *Options) (probe, error) {
 	what := fmt.Sprintf("check %q http", ch.Name)
-	u, err := x.expand(ch.HTTP.URL, what+" url")
+	u, err := expandURL(x, ch.HTTP.URL, what+" url")
 	if err != nil {
-		return nil, err
-	}
-	if err := checkURL(u, what+" url", x.secrets); err != nil {
 		return nil, err
 	}
 	body, err := x.expand(ch.HTTP.Body, what+" body")
@@ -45,14 +42,44 @@ func (httpProvider) prepare(ch *catalog.Check, x *expander, o *Options) (probe, 
 	return &httpProbe{client: o.client(), method: ch.HTTP.Method, url: u, headers: headers, body: body}, nil
 }
 
-// checkURL refuses a URL that is not absolute http(s) at prepare time: a
-// typo in the catalog is bad input, not a failed service.
-func checkURL(raw, what string, secrets *Secrets) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return exit.BadInputf("%s %q is not an http(s) URL: write it like https://{service}.{env}.example.com/healthz", what, secrets.Redact(raw))
+// expandURL expands a check's URL and refuses one that is not absolute
+// http(s) at prepare time: a typo in the catalog is bad input, not a failed
+// service.
+func expandURL(x *expander, raw, what string) (string, error) {
+	s, err := x.expand(raw, what)
+	if err != nil {
+		return "", err
 	}
-	return nil
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", exit.BadInputf("%s %q is not an http(s) URL: write it like https://{service}.{env}.example.com/healthz", what, x.secrets.Redact(s))
+	}
+	return s, nil
+}
+
+// send makes the one request of a measurement, as ordo-verify, and reads at
+// most maxBody of the answer; the response's body is closed and data holds
+// what was read. Both http and prometheus checks measure through it, so a
+// timeout, a refused connection or an endless body is handled one way.
+func send(ctx context.Context, client *http.Client, method, url string, body io.Reader, headers map[string]string) (resp *http.Response, data []byte, err error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header.Set("User-Agent", "ordo-verify")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err = client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	data, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the response body: %w", err)
+	}
+	return resp, data, nil
 }
 
 type httpProbe struct {
@@ -68,22 +95,9 @@ func (p *httpProbe) measure(ctx context.Context) (observation, error) {
 	if p.body != "" {
 		body = strings.NewReader(p.body)
 	}
-	req, err := http.NewRequestWithContext(ctx, p.method, p.url, body)
+	resp, data, err := send(ctx, p.client, p.method, p.url, body, p.headers)
 	if err != nil {
 		return observation{}, err
-	}
-	req.Header.Set("User-Agent", "ordo-verify")
-	for k, v := range p.headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := p.client.Do(req)
-	if err != nil {
-		return observation{}, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return observation{}, fmt.Errorf("read the response body: %w", err)
 	}
 	headers := make(map[string]string, len(resp.Header))
 	for k, v := range resp.Header {

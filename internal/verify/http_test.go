@@ -170,12 +170,14 @@ func TestPrepareErrors(t *testing.T) {
   with: {http: {url: "https://{with.missing}/"}}
   wave: {command: [echo, "{wave}"]}
   url: {http: {url: "{service}.example.com/healthz"}}
+  prom: {prometheus: {url: "prometheus:9090", query: up}}
 `)
 	tests := map[string]string{
 		"env":  "$NOT_SET is not set",
 		"with": `service api has no with key "missing"`,
 		"wave": "{wave} has no value",
 		"url":  `"api.example.com/healthz" is not an http(s) URL`,
+		"prom": `"prometheus:9090" is not an http(s) URL`,
 	}
 	for name, want := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -184,6 +186,50 @@ func TestPrepareErrors(t *testing.T) {
 			var ee *exit.Error
 			if !errors.As(err, &ee) || ee.Code != exit.BadInput || !strings.Contains(err.Error(), want) {
 				t.Errorf("got %v, want bad input containing %q", err, want)
+			}
+		})
+	}
+}
+
+// Every provider that speaks HTTP sends its request one way: as ordo-verify,
+// with its method, and reading no more than maxBody of the answer.
+func TestHTTPProvidersSend(t *testing.T) {
+	t.Parallel()
+	type seen struct{ agent, method, query, contentType string }
+	got := make(chan seen, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- seen{r.UserAgent(), r.Method, r.FormValue("query"), r.Header.Get("Content-Type")}
+		pad := ""
+		if strings.HasPrefix(r.URL.Path, "/huge") {
+			// valid JSON past maxBody: read whole it would pass
+			pad = strings.Repeat("9", maxBody)
+		}
+		fmt.Fprintf(w, `{"status":"success","pad":%q,"data":{"resultType":"scalar","result":[1,"0.5"]}}`, pad)
+	}))
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		name, check string
+		want        seen
+		error       string
+	}{
+		{"http", `{http: {url: "%s/ok"}}`, seen{"ordo-verify", "GET", "", ""}, ""},
+		{"http POST", `{http: {url: "%s/ok", method: POST, body: "x", headers: {Content-Type: text/plain}}}`, seen{"ordo-verify", "POST", "", "text/plain"}, ""},
+		{"http huge", `{http: {url: "%s/huge"}, success: "response.body.status == 'success'"}`, seen{"ordo-verify", "GET", "", ""}, "the response body is not JSON"},
+		{"prometheus", `{prometheus: {url: "%s", query: up}}`, seen{"ordo-verify", "GET", "up", ""}, ""},
+		{"prometheus POST", `{prometheus: {url: "%s", query: up, method: POST}}`, seen{"ordo-verify", "POST", "up", "application/x-www-form-urlencoded"}, ""},
+		{"prometheus huge", `{prometheus: {url: "%s/huge", query: up}}`, seen{"ordo-verify", "GET", "up", ""}, "not its API's JSON"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// not parallel: got is shared
+			chs := checks(t, "  c: "+fmt.Sprintf(tt.check, srv.URL)+"\n")
+			res := run(t, Options{}, svc("api", chs["c"]))
+			if s := <-got; s != tt.want {
+				t.Errorf("request %+v, want %+v", s, tt.want)
+			}
+			m := res.Services[0].Checks[0].Measurements[0]
+			if !strings.Contains(m.Error, tt.error) || (tt.error == "") != (m.Error == "") {
+				t.Errorf("error %q, want one containing %q", m.Error, tt.error)
 			}
 		})
 	}

@@ -21,11 +21,8 @@ func (prometheusProvider) uses(ch *catalog.Check) bool { return ch.Prometheus !=
 
 func (prometheusProvider) prepare(ch *catalog.Check, x *expander, o *Options) (probe, error) {
 	what := fmt.Sprintf("check %q prometheus", ch.Name)
-	base, err := x.expand(ch.Prometheus.URL, what+" url")
+	base, err := expandURL(x, ch.Prometheus.URL, what+" url")
 	if err != nil {
-		return nil, err
-	}
-	if err := checkURL(base, what+" url", x.secrets); err != nil {
 		return nil, err
 	}
 	query, err := x.expand(ch.Prometheus.Query, what+" query")
@@ -57,29 +54,17 @@ type promResponse struct {
 }
 
 func (p *prometheusProbe) measure(ctx context.Context) (observation, error) {
+	// Both are the API's: GET with the query in the URL, or POST with it
+	// form-encoded, for queries longer than a URL may be.
 	form := url.Values{"query": {p.query}}
-	var req *http.Request
-	var err error
+	u, body, headers := p.url+"?"+form.Encode(), io.Reader(nil), map[string]string(nil)
 	if p.method == http.MethodPost {
-		req, err = http.NewRequestWithContext(ctx, http.MethodPost, p.url, strings.NewReader(form.Encode()))
-		if err == nil {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		}
-	} else {
-		req, err = http.NewRequestWithContext(ctx, http.MethodGet, p.url+"?"+form.Encode(), nil)
+		u, body = p.url, strings.NewReader(form.Encode())
+		headers = map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
 	}
+	resp, data, err := send(ctx, p.client, p.method, u, body, headers)
 	if err != nil {
 		return observation{}, err
-	}
-	req.Header.Set("User-Agent", "ordo-verify")
-	resp, err := p.client.Do(req)
-	if err != nil {
-		return observation{}, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return observation{}, fmt.Errorf("read the prometheus response: %w", err)
 	}
 	var pr promResponse
 	if err := json.Unmarshal(data, &pr); err != nil {
