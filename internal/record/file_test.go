@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -43,37 +42,11 @@ func TestFileMissingIsEmpty(t *testing.T) {
 	}
 }
 
-func TestFileAppendRead(t *testing.T) {
+// The file holds RFC 3339 times to the nanosecond and null waves.
+func TestFileFormat(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	f := NewFile(filepath.Join(t.TempDir(), "record.jsonl"))
-	wave := 2
-	in := []Entry{
-		entry("api", PhaseDeploy, StateInProgress, sha1),
-		entry("web", PhaseDeploy, StateSuccess, sha2),
-		{Env: "production", Service: "api", Phase: PhaseDeploy, State: StateSuccess, SHA: sha3, Version: "1.2.0", Release: "r1", Wave: &wave, Time: t0, URL: "https://ci/run/1"},
-		entry("api", PhaseDeploy, StateSuccess, sha1),
-	}
-	for _, e := range in {
-		if err := f.Append(ctx, e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	staging, err := f.Read(ctx, "staging")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(staging) != 2 || len(staging["api"]) != 2 || staging["api"][1].State != StateSuccess || staging["web"][0].SHA != sha2 {
-		t.Fatalf("staging = %+v", staging)
-	}
-	prod, err := f.Read(ctx, "production")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := prod["api"][0]
-	if got.Version != "1.2.0" || got.Release != "r1" || *got.Wave != 2 || !got.Time.Equal(t0) || got.URL != "https://ci/run/1" {
-		t.Fatalf("production api = %+v", got)
-	}
+	mustAppend(t, f, entry("api", PhaseDeploy, StateSuccess, sha1))
 	raw, _ := os.ReadFile(f.Path)
 	if !strings.Contains(string(raw), `"time":"2026-03-01T10:00:00.123456789Z"`) || !strings.Contains(string(raw), `"wave":null`) {
 		t.Errorf("file does not hold RFC 3339 nano times and null waves:\n%s", raw)
@@ -136,49 +109,6 @@ func TestFileBad(t *testing.T) {
 			t.Fatalf("an invalid append created the file")
 		}
 	})
-}
-
-func TestFileParallelAppends(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "record.jsonl")
-	const writers, each = 16, 20
-	var wg sync.WaitGroup
-	errs := make(chan error, writers*each)
-	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f := NewFile(path) // one handle each, as separate processes would have
-			for i := range each {
-				e := entry(fmt.Sprintf("svc-%d", w), PhaseDeploy, StateSuccess, sha1)
-				e.Version = fmt.Sprintf("0.0.%d", i)
-				errs <- f.Append(ctx, e)
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := NewFile(path).Read(ctx, "staging")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for w := range writers {
-		list := got[fmt.Sprintf("svc-%d", w)]
-		if len(list) != each {
-			t.Fatalf("svc-%d has %d entries, want %d", w, len(list), each)
-		}
-		for i, e := range list { // each writer's own entries keep their order
-			if e.Version != fmt.Sprintf("0.0.%d", i) {
-				t.Fatalf("svc-%d entry %d has version %s", w, i, e.Version)
-			}
-		}
-	}
 }
 
 // TestFileKilledWriter kills writer processes in the middle of appending and

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -52,45 +51,18 @@ func gitIn(tb testing.TB, dir string, args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
-func mustAppend(tb testing.TB, s Store, e Entry) {
-	tb.Helper()
-	if err := s.Append(context.Background(), e); err != nil {
-		tb.Fatal(err)
-	}
-}
-
-func mustRead(tb testing.TB, s Store, env string) map[string][]Entry {
-	tb.Helper()
-	got, err := s.Read(context.Background(), env)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return got
-}
-
+// The layout is public: one ref per (env, service), a chain of commits by
+// ordo holding record.jsonl.
 func TestGitRemote(t *testing.T) {
 	t.Parallel()
 	remote := bare(t)
-	a, b := clone(t, remote), clone(t, remote)
-	if got := mustRead(t, b, "staging"); len(got) != 0 {
-		t.Fatalf("empty remote reads %v", got)
-	}
+	a := clone(t, remote)
 	mustAppend(t, a, entry("api", PhaseDeploy, StateInProgress, sha1))
 	mustAppend(t, a, entry("api", PhaseDeploy, StateSuccess, sha1))
 	mustAppend(t, a, entry("web", PhaseDeploy, StateSuccess, sha2))
 	prod := entry("api", PhaseDeploy, StateSuccess, sha3)
 	prod.Env = "production"
-	mustAppend(t, b, prod)
-
-	got := mustRead(t, b, "staging")
-	if len(got) != 2 || len(got["api"]) != 2 || got["api"][1].State != StateSuccess || got["web"][0].SHA != sha2 {
-		t.Fatalf("staging read from the other clone = %+v", got)
-	}
-	if p := mustRead(t, a, "production"); len(p) != 1 || p["api"][0].SHA != sha3 {
-		t.Fatalf("production = %+v", p)
-	}
-	// The layout is public: one ref per (env, service), a chain of commits
-	// by ordo holding record.jsonl.
+	mustAppend(t, clone(t, remote), prod)
 	refs := gitIn(t, remote, "for-each-ref", "--format=%(refname)")
 	if refs != "refs/ordo/record/production/api\nrefs/ordo/record/staging/api\nrefs/ordo/record/staging/web" {
 		t.Fatalf("remote refs:\n%s", refs)
@@ -110,13 +82,7 @@ func TestGitRemote(t *testing.T) {
 func TestGitLocal(t *testing.T) {
 	t.Parallel()
 	r := gittest.New(t)
-	g, err := NewGit(context.Background(), r.Dir, GitOptions{Prefix: "refs/heads/ordo-record/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if g.Remote != "" {
-		t.Fatalf("Remote = %q in a repository without one", g.Remote)
-	}
+	g := localGit(t, r.Dir, GitOptions{Prefix: "refs/heads/ordo-record/"})
 	mustAppend(t, g, entry("api", PhaseDeploy, StateSuccess, sha1))
 	mustAppend(t, g, entry("api", PhaseVerify, StateVerified, sha1))
 	got := mustRead(t, g, "staging")
@@ -126,139 +92,6 @@ func TestGitLocal(t *testing.T) {
 	if out := r.Git("rev-parse", "--verify", "refs/heads/ordo-record/staging/api"); len(out) != 40 {
 		t.Fatalf("ref_prefix not honoured: %q", out)
 	}
-}
-
-// TestGitParallelSameService races writers in separate clones (as parallel
-// CI jobs are) on one service: every entry lands, each writer's in order.
-func TestGitParallelSameService(t *testing.T) {
-	t.Parallel()
-	remote := bare(t)
-	const writers, each = 6, 3
-	stores := make([]*Git, writers)
-	for i := range stores {
-		stores[i] = clone(t, remote)
-	}
-	var wg sync.WaitGroup
-	errs := make(chan error, writers*each)
-	for w, s := range stores {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range each {
-				e := entry("api", PhaseDeploy, StateSuccess, sha1)
-				e.Version = fmt.Sprintf("%d.%d.0", w, i)
-				errs <- s.Append(context.Background(), e)
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	checkAll(t, mustRead(t, clone(t, remote), "staging")["api"], writers, each)
-}
-
-// checkAll checks that writers*each entries landed and that each writer's
-// versions (w.i.0) appear in the order it wrote them.
-func checkAll(t *testing.T, list []Entry, writers, each int) {
-	t.Helper()
-	if len(list) != writers*each {
-		t.Fatalf("%d entries landed, want %d", len(list), writers*each)
-	}
-	next := make([]int, writers)
-	for _, e := range list {
-		var w, i int
-		fmt.Sscanf(e.Version, "%d.%d.0", &w, &i)
-		if i != next[w] {
-			t.Fatalf("writer %d's entry %d came before its entry %d", w, i, next[w])
-		}
-		next[w]++
-	}
-}
-
-// TestGitParallelServices runs writers of different services in one clone,
-// and in a repository without a remote.
-func TestGitParallelServices(t *testing.T) {
-	t.Parallel()
-	for _, remote := range []bool{true, false} {
-		t.Run(fmt.Sprintf("remote=%v", remote), func(t *testing.T) {
-			t.Parallel()
-			var g *Git
-			if remote {
-				g = clone(t, bare(t))
-			} else {
-				var err error
-				if g, err = NewGit(context.Background(), gittest.New(t).Dir, GitOptions{}); err != nil {
-					t.Fatal(err)
-				}
-			}
-			const writers, each = 8, 2
-			var wg sync.WaitGroup
-			errs := make(chan error, writers*each)
-			for w := range writers {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := range each {
-						e := entry(fmt.Sprintf("svc-%d", w), PhaseDeploy, StateSuccess, sha1)
-						e.Version = fmt.Sprintf("%d.%d.0", w, i)
-						errs <- g.Append(context.Background(), e)
-					}
-				}()
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				if err != nil {
-					t.Fatal(err)
-				}
-			}
-			got := mustRead(t, g, "staging")
-			if len(got) != writers {
-				t.Fatalf("%d services, want %d", len(got), writers)
-			}
-			for w := range writers {
-				if n := len(got[fmt.Sprintf("svc-%d", w)]); n != each {
-					t.Errorf("svc-%d has %d entries, want %d", w, n, each)
-				}
-			}
-		})
-	}
-}
-
-// TestGitLocalRace races goroutines on one service with no remote: the
-// compare-and-swap is git update-ref's old value.
-func TestGitLocalRace(t *testing.T) {
-	t.Parallel()
-	g, err := NewGit(context.Background(), gittest.New(t).Dir, GitOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	const writers, each = 6, 3
-	var wg sync.WaitGroup
-	errs := make(chan error, writers*each)
-	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range each {
-				e := entry("api", PhaseDeploy, StateSuccess, sha1)
-				e.Version = fmt.Sprintf("%d.%d.0", w, i)
-				errs <- g.Append(context.Background(), e)
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	checkAll(t, mustRead(t, g, "staging")["api"], writers, each)
 }
 
 func TestGitPushRefused(t *testing.T) {
@@ -309,10 +142,7 @@ func TestGitCorruptRecord(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			r := gittest.New(t)
-			g, err := NewGit(context.Background(), r.Dir, GitOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			g := localGit(t, r.Dir, GitOptions{})
 			c, err := g.commit(context.Background(), "", []byte(tt.content), entry("api", PhaseDeploy, StateSuccess, sha1))
 			if err != nil {
 				t.Fatal(err)
