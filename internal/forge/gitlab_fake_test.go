@@ -63,6 +63,35 @@ type glUser struct {
 // token's bot user.
 var glMe = glUser{ID: 77, Username: "project_1_bot_ordo", Bot: true}
 
+// What the fake reads from requests' bodies: fields GitLab does not
+// document fail the test (forgetest.HandleJSON).
+type (
+	glStatusIn struct {
+		State       string  `json:"state"`
+		Name        *string `json:"name"`
+		Description *string `json:"description"`
+		TargetURL   *string `json:"target_url"`
+		PipelineID  *int64  `json:"pipeline_id"`
+	}
+	glNoteIn struct {
+		Body string `json:"body"`
+	}
+	glReleaseIn struct {
+		TagName     *string `json:"tag_name"`
+		Name        *string `json:"name"`
+		Description *string `json:"description"`
+	}
+)
+
+func (in glReleaseIn) apply(rel *glRelease) {
+	if in.Name != nil {
+		rel.Name = *in.Name
+	}
+	if in.Description != nil {
+		rel.Description = *in.Description
+	}
+}
+
 type glRelease struct {
 	TagName     string            `json:"tag_name"`
 	Name        string            `json:"name"`
@@ -96,6 +125,7 @@ func newFakeGitLab(t testing.TB) *fakeGitLab {
 		}
 		return r.Header.Get("PRIVATE-TOKEN") == glToken
 	})
+	f.SetScope(f.projectOK)
 	f.SetValidate(func(r *http.Request, body []byte) error {
 		if r.Method != http.MethodGet && r.Method != http.MethodDelete && r.Header.Get("Content-Type") != "application/json" {
 			f.TB().Errorf("%s %s: Content-Type %q", r.Method, r.URL, r.Header.Get("Content-Type"))
@@ -103,15 +133,15 @@ func newFakeGitLab(t testing.TB) *fakeGitLab {
 		return nil
 	})
 	f.Handle(glListStatuses, f.listStatuses)
-	f.Handle(glPostStatus, f.postStatus)
+	forgetest.HandleJSON(f.API, glPostStatus, f.postStatus)
 	f.Handle(glListNotes, f.listNotes)
 	f.Handle(glGetUser, func(w http.ResponseWriter, r *http.Request, _ []byte) { forgetest.WriteJSON(w, http.StatusOK, glMe) })
-	f.Handle(glPostNote, f.postNote)
-	f.Handle(glPutNote, f.putNote)
+	forgetest.HandleJSON(f.API, glPostNote, f.postNote)
+	forgetest.HandleJSON(f.API, glPutNote, f.putNote)
 	f.Handle(glDeleteNote, f.deleteNote)
 	f.Handle(glGetRelease, f.getRelease)
-	f.Handle(glPostRelease, f.postRelease)
-	f.Handle(glPutRelease, f.putRelease)
+	forgetest.HandleJSON(f.API, glPostRelease, f.postRelease)
+	forgetest.HandleJSON(f.API, glPutRelease, f.putRelease)
 	f.Handle(glCommitMRs, f.commitMRs)
 	return f
 }
@@ -129,9 +159,10 @@ func (f *fakeGitLab) config(s *sleeps) Config {
 	}
 }
 
-// projectOK answers 404 as GitLab does for a project it does not know.
+// projectOK answers 404 as GitLab does for a project it does not know
+// (GET /user names none).
 func (f *fakeGitLab) projectOK(w http.ResponseWriter, r *http.Request) bool {
-	if id := r.PathValue("id"); id != glProject && id != "42" {
+	if id := r.PathValue("id"); id != "" && id != glProject && id != "42" {
 		forgetest.WriteJSON(w, http.StatusNotFound, map[string]string{"message": "404 Project Not Found"})
 		return false
 	}
@@ -153,9 +184,6 @@ func pages(w http.ResponseWriter, next int) {
 // https://docs.gitlab.com/api/commits/#list-the-statuses-of-a-commit
 // Without all=true only the latest status of each name is listed.
 func (f *fakeGitLab) listStatuses(w http.ResponseWriter, r *http.Request, _ []byte) {
-	if !f.projectOK(w, r) {
-		return
-	}
 	if r.URL.Query().Has("all") {
 		f.TB().Errorf("statuses listed with all=: %s", r.URL.RawQuery)
 	}
@@ -175,7 +203,7 @@ func (f *fakeGitLab) listStatuses(w http.ResponseWriter, r *http.Request, _ []by
 		list = append(list, s)
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
-	items, n := page(r, list)
+	items, n := forgetest.Cut(r, list)
 	pages(w, n)
 	forgetest.WriteJSON(w, http.StatusOK, items)
 }
@@ -185,20 +213,7 @@ func (f *fakeGitLab) listStatuses(w http.ResponseWriter, r *http.Request, _ []by
 // Like GitLab, a post to a pending or running status of the same name moves
 // it; one that would not change it is refused with 400; a post after a
 // finished status adds a new one.
-func (f *fakeGitLab) postStatus(w http.ResponseWriter, r *http.Request, body []byte) {
-	if !f.projectOK(w, r) {
-		return
-	}
-	var in struct {
-		State       string  `json:"state"`
-		Name        *string `json:"name"`
-		Description *string `json:"description"`
-		TargetURL   *string `json:"target_url"`
-		PipelineID  *int64  `json:"pipeline_id"`
-	}
-	if !forgetest.DecodeStrict(f.TB(), w, body, &in) {
-		return
-	}
+func (f *fakeGitLab) postStatus(w http.ResponseWriter, r *http.Request, in glStatusIn) {
 	if in.PipelineID == nil || *in.PipelineID != glPipeline {
 		// GitLab would attach the status to the commit's newest pipeline.
 		f.TB().Errorf("status posted with pipeline_id %v, want %d (CI_PIPELINE_ID)", in.PipelineID, glPipeline)
@@ -253,9 +268,6 @@ func (f *fakeGitLab) latestStatuses(sha string) map[string]glStatus {
 
 // https://docs.gitlab.com/api/commits/#list-merge-requests-associated-with-a-commit
 func (f *fakeGitLab) commitMRs(w http.ResponseWriter, r *http.Request, _ []byte) {
-	if !f.projectOK(w, r) {
-		return
-	}
 	f.mu.Lock()
 	list := f.mrs[r.PathValue("sha")]
 	f.mu.Unlock()
@@ -267,37 +279,18 @@ func (f *fakeGitLab) commitMRs(w http.ResponseWriter, r *http.Request, _ []byte)
 
 // https://docs.gitlab.com/api/notes/#list-all-merge-request-notes
 func (f *fakeGitLab) listNotes(w http.ResponseWriter, r *http.Request, _ []byte) {
-	if !f.projectOK(w, r) {
-		return
-	}
 	if q := r.URL.Query(); q.Get("order_by") != "created_at" || q.Get("sort") != "asc" {
 		f.TB().Errorf("notes listed in an unstable order: %s", r.URL.RawQuery)
 	}
 	mr, _ := strconv.Atoi(r.PathValue("iid"))
-	f.mu.Lock()
-	var list []glNote
-	for _, n := range f.notes {
-		if n.MR == mr {
-			list = append(list, *n)
-		}
-	}
-	f.mu.Unlock()
-	items, n := page(r, list)
+	list := f.notesOn(mr)
+	items, n := forgetest.Cut(r, list)
 	pages(w, n)
 	forgetest.WriteJSON(w, http.StatusOK, items)
 }
 
 // https://docs.gitlab.com/api/notes/#create-new-merge-request-note
-func (f *fakeGitLab) postNote(w http.ResponseWriter, r *http.Request, body []byte) {
-	if !f.projectOK(w, r) {
-		return
-	}
-	var in struct {
-		Body string `json:"body"`
-	}
-	if !forgetest.DecodeStrict(f.TB(), w, body, &in) {
-		return
-	}
+func (f *fakeGitLab) postNote(w http.ResponseWriter, r *http.Request, in glNoteIn) {
 	mr, _ := strconv.Atoi(r.PathValue("iid"))
 	f.mu.Lock()
 	n := &glNote{ID: f.id(), MR: mr, Body: in.Body, Author: glMe}
@@ -306,32 +299,17 @@ func (f *fakeGitLab) postNote(w http.ResponseWriter, r *http.Request, body []byt
 	forgetest.WriteJSON(w, http.StatusCreated, n)
 }
 
-func (f *fakeGitLab) findNote(w http.ResponseWriter, r *http.Request) (int, bool) {
+func (f *fakeGitLab) findNote(w http.ResponseWriter, r *http.Request) int {
 	id, _ := strconv.ParseInt(r.PathValue("note"), 10, 64)
 	mr, _ := strconv.Atoi(r.PathValue("iid"))
-	for i, n := range f.notes {
-		if n.ID == id && n.MR == mr {
-			return i, true
-		}
-	}
-	forgetest.WriteJSON(w, http.StatusNotFound, map[string]string{"message": "404 Not found"})
-	return 0, false
+	return forgetest.Index(w, f.notes, "404 Not found", func(n *glNote) bool { return n.ID == id && n.MR == mr })
 }
 
 // https://docs.gitlab.com/api/notes/#modify-existing-merge-request-note
-func (f *fakeGitLab) putNote(w http.ResponseWriter, r *http.Request, body []byte) {
-	if !f.projectOK(w, r) {
-		return
-	}
-	var in struct {
-		Body string `json:"body"`
-	}
-	if !forgetest.DecodeStrict(f.TB(), w, body, &in) {
-		return
-	}
+func (f *fakeGitLab) putNote(w http.ResponseWriter, r *http.Request, in glNoteIn) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if i, ok := f.findNote(w, r); ok {
+	if i := f.findNote(w, r); i >= 0 {
 		if f.notes[i].System {
 			f.TB().Errorf("system note %d edited", f.notes[i].ID)
 		}
@@ -342,12 +320,9 @@ func (f *fakeGitLab) putNote(w http.ResponseWriter, r *http.Request, body []byte
 
 // https://docs.gitlab.com/api/notes/#delete-a-merge-request-note
 func (f *fakeGitLab) deleteNote(w http.ResponseWriter, r *http.Request, _ []byte) {
-	if !f.projectOK(w, r) {
-		return
-	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if i, ok := f.findNote(w, r); ok {
+	if i := f.findNote(w, r); i >= 0 {
 		f.notes = append(f.notes[:i], f.notes[i+1:]...)
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -356,117 +331,59 @@ func (f *fakeGitLab) deleteNote(w http.ResponseWriter, r *http.Request, _ []byte
 func (f *fakeGitLab) notesOn(mr int) []glNote {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []glNote
-	for _, n := range f.notes {
-		if n.MR == mr {
-			out = append(out, *n)
-		}
-	}
-	return out
+	return forgetest.Copies(f.notes, func(n *glNote) bool { return n.MR == mr })
 }
 
 // https://docs.gitlab.com/api/releases/#get-a-release-by-a-tag-name
 func (f *fakeGitLab) getRelease(w http.ResponseWriter, r *http.Request, _ []byte) {
-	if !f.projectOK(w, r) {
-		return
-	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, rel := range f.releases {
-		if rel.TagName == r.PathValue("tag") {
-			forgetest.WriteJSON(w, http.StatusOK, rel)
-			return
-		}
+	if i := f.findRelease(w, r.PathValue("tag")); i >= 0 {
+		forgetest.WriteJSON(w, http.StatusOK, f.releases[i])
 	}
-	forgetest.WriteJSON(w, http.StatusNotFound, map[string]string{"message": "404 Not Found"})
+}
+
+func (f *fakeGitLab) findRelease(w http.ResponseWriter, tag string) int {
+	return forgetest.Index(w, f.releases, "404 Not Found", func(rel *glRelease) bool { return rel.TagName == tag })
 }
 
 // https://docs.gitlab.com/api/releases/#create-a-release
-func (f *fakeGitLab) postRelease(w http.ResponseWriter, r *http.Request, body []byte) {
-	if !f.projectOK(w, r) {
+func (f *fakeGitLab) postRelease(w http.ResponseWriter, r *http.Request, in glReleaseIn) {
+	if in.TagName == nil || *in.TagName == "" {
+		f.TB().Errorf("create release without tag_name")
+		forgetest.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "tag_name is missing"})
 		return
 	}
-	var in struct {
-		TagName     string  `json:"tag_name"`
-		Name        *string `json:"name"`
-		Description *string `json:"description"`
-	}
-	if !forgetest.DecodeStrict(f.TB(), w, body, &in) {
-		return
-	}
+	tag := *in.TagName
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, rel := range f.releases {
-		if rel.TagName == in.TagName {
+		if rel.TagName == tag {
 			forgetest.WriteJSON(w, http.StatusConflict, map[string]string{"message": "Release already exists"})
 			return
 		}
 	}
-	rel := &glRelease{TagName: in.TagName, Name: in.TagName,
-		Links: map[string]string{"self": "https://gitlab.example/acme/mono/-/releases/" + in.TagName}}
-	if in.Name != nil {
-		rel.Name = *in.Name
-	}
-	if in.Description != nil {
-		rel.Description = *in.Description
-	}
+	rel := &glRelease{TagName: tag, Name: tag, Links: map[string]string{"self": "https://gitlab.example/acme/mono/-/releases/" + tag}}
+	in.apply(rel)
 	f.releases = append(f.releases, rel)
 	forgetest.WriteJSON(w, http.StatusCreated, rel)
 }
 
 // https://docs.gitlab.com/api/releases/#update-a-release
-func (f *fakeGitLab) putRelease(w http.ResponseWriter, r *http.Request, body []byte) {
-	if !f.projectOK(w, r) {
-		return
-	}
-	var in struct {
-		Name        *string `json:"name"`
-		Description *string `json:"description"`
-	}
-	if !forgetest.DecodeStrict(f.TB(), w, body, &in) {
-		return
+func (f *fakeGitLab) putRelease(w http.ResponseWriter, r *http.Request, in glReleaseIn) {
+	if in.TagName != nil {
+		f.TB().Errorf("update release %s moves its tag to %q", r.PathValue("tag"), *in.TagName)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, rel := range f.releases {
-		if rel.TagName == r.PathValue("tag") {
-			if in.Name != nil {
-				rel.Name = *in.Name
-			}
-			if in.Description != nil {
-				rel.Description = *in.Description
-			}
-			forgetest.WriteJSON(w, http.StatusOK, rel)
-			return
-		}
+	if i := f.findRelease(w, r.PathValue("tag")); i >= 0 {
+		in.apply(f.releases[i])
+		forgetest.WriteJSON(w, http.StatusOK, f.releases[i])
 	}
-	forgetest.WriteJSON(w, http.StatusNotFound, map[string]string{"message": "404 Not Found"})
 }
 
 func (f *fakeGitLab) allReleases() []glRelease {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []glRelease
-	for _, r := range f.releases {
-		out = append(out, *r)
-	}
-	return out
-}
-
-// page cuts items to the page the request asks for (page, per_page), for
-// GitLab's offset pagination (see pages).
-func page[T any](r *http.Request, items []T) (out []T, next int) {
-	per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
-	if per <= 0 {
-		per = 30
-	}
-	per = min(per, 100)
-	p, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	p = max(p, 1)
-	lo := min((p-1)*per, len(items))
-	hi := min(lo+per, len(items))
-	if hi < len(items) {
-		next = p + 1
-	}
-	return items[lo:hi], next
+	return forgetest.Copies(f.releases, nil)
 }

@@ -39,6 +39,7 @@ type API struct {
 	mux      *http.ServeMux
 	auth     func(r *http.Request, pattern string) bool
 	validate func(r *http.Request, body []byte) error
+	scope    func(w http.ResponseWriter, r *http.Request) bool
 
 	mu     sync.Mutex
 	calls  map[string]int // by route pattern
@@ -76,6 +77,12 @@ func (a *API) SetAuth(auth func(r *http.Request, pattern string) bool) { a.auth 
 // SetValidate sets the check of every request against the API's
 // description; nil checks nothing.
 func (a *API) SetValidate(validate func(r *http.Request, body []byte) error) { a.validate = validate }
+
+// SetScope sets the check every route's request passes before its handler
+// runs, once the route's path values are set: a fake keeps one repository
+// (or project) and answers a request for another as the forge does, with
+// scope writing the answer and returning false.
+func (a *API) SetScope(scope func(w http.ResponseWriter, r *http.Request) bool) { a.scope = scope }
 
 // Validate checks a request as the fake does before serving it.
 func (a *API) Validate(r *http.Request, body []byte) error {
@@ -154,11 +161,26 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request) {
 	a.mux.ServeHTTP(w, r) // sets the path values, which mux.Handler does not
 }
 
-// Handle registers a route; h gets the request body already read.
+// Handle registers a route; h gets the request body already read, and only
+// requests in the fake's scope (see SetScope).
 func (a *API) Handle(pattern string, h func(w http.ResponseWriter, r *http.Request, body []byte)) {
 	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		if a.scope != nil && !a.scope(w, r) {
+			return
+		}
 		h(w, r, body)
+	})
+}
+
+// HandleJSON registers a route whose body is decoded with DecodeStrict into
+// an In before h runs: a body the fake cannot read fails the test.
+func HandleJSON[In any](a *API, pattern string, h func(w http.ResponseWriter, r *http.Request, in In)) {
+	a.Handle(pattern, func(w http.ResponseWriter, r *http.Request, body []byte) {
+		var in In
+		if DecodeStrict(a.tb, w, body, &in) {
+			h(w, r, in)
+		}
 	})
 }
 
@@ -247,6 +269,23 @@ func DecodeStrict(tb TB, w http.ResponseWriter, body []byte, v any) bool {
 // Page cuts items to the page the request asks for (page, per_page) and sets
 // the Link header go-github follows to the next one.
 func Page[T any](w http.ResponseWriter, r *http.Request, items []T) []T {
+	out, next := Cut(r, items)
+	if next > 0 {
+		u := *r.URL
+		u.Scheme, u.Host = "http", r.Host
+		q := u.Query()
+		q.Set("page", strconv.Itoa(next))
+		u.RawQuery = q.Encode()
+		w.Header().Set("Link", fmt.Sprintf("<%s>; rel=\"next\"", u.String()))
+	}
+	return out
+}
+
+// Cut cuts items to the page the request asks for (page, per_page: 30 by
+// default, 100 at most, as both forges do) and says which page comes next
+// (0: none); each fake says so in its forge's header. An empty list is [],
+// never null.
+func Cut[T any](r *http.Request, items []T) (out []T, next int) {
 	per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
 	if per <= 0 {
 		per = 30
@@ -257,15 +296,36 @@ func Page[T any](w http.ResponseWriter, r *http.Request, items []T) []T {
 	lo := min((p-1)*per, len(items))
 	hi := min(lo+per, len(items))
 	if hi < len(items) {
-		u := *r.URL
-		u.Scheme, u.Host = "http", r.Host
-		q := u.Query()
-		q.Set("page", strconv.Itoa(p+1))
-		u.RawQuery = q.Encode()
-		w.Header().Set("Link", fmt.Sprintf("<%s>; rel=\"next\"", u.String()))
+		next = p + 1
 	}
 	if items == nil {
-		return []T{} // GitHub answers [] for an empty list, never null
+		return []T{}, next
 	}
-	return items[lo:hi]
+	return items[lo:hi], next
+}
+
+// Copies are the objects of a fake that keep is true of (all with nil keep),
+// copied, oldest first: what a test reads of the fake's state, taken under
+// the fake's lock, shares nothing with the server's goroutines.
+func Copies[T any](objects []*T, keep func(*T) bool) []T {
+	var out []T
+	for _, o := range objects {
+		if keep == nil || keep(o) {
+			out = append(out, *o)
+		}
+	}
+	return out
+}
+
+// Index is the position of the first object match is true of, or -1 after
+// answering 404 with message: a PATCH, PUT or DELETE of an object the fake
+// does not have.
+func Index[T any](w http.ResponseWriter, objects []*T, message string, match func(*T) bool) int {
+	for i, o := range objects {
+		if match(o) {
+			return i
+		}
+	}
+	WriteJSON(w, http.StatusNotFound, map[string]string{"message": message})
+	return -1
 }

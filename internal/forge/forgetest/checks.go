@@ -49,24 +49,17 @@ func (run *Run) json() map[string]any {
 func (f *GitHub) Runs() []Run {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []Run
-	for _, r := range f.runs {
-		out = append(out, *r)
-	}
-	return out
+	return Copies(f.runs, nil)
 }
 
 func (f *GitHub) handleRuns() {
 	f.Handle(ListRuns, f.listRuns)
-	f.Handle(PostRun, f.postRun)
-	f.Handle(PatchRun, f.patchRun)
+	HandleJSON(f.API, PostRun, f.postRun)
+	HandleJSON(f.API, PatchRun, f.patchRun)
 }
 
 // https://docs.github.com/en/rest/checks/runs#list-check-runs-for-a-git-reference
 func (f *GitHub) listRuns(w http.ResponseWriter, r *http.Request, _ []byte) {
-	if !f.RepoOK(w, r) {
-		return
-	}
 	if r.URL.Query().Get("filter") != "latest" {
 		f.tb.Errorf("list check runs without filter=latest: %s", r.URL.RawQuery)
 	}
@@ -123,16 +116,9 @@ func (f *GitHub) applyRun(run *Run, in runIn) {
 }
 
 // https://docs.github.com/en/rest/checks/runs#create-a-check-run
-func (f *GitHub) postRun(w http.ResponseWriter, r *http.Request, body []byte) {
-	if !f.RepoOK(w, r) {
-		return
-	}
-	var in runIn
-	if !DecodeStrict(f.tb, w, body, &in) {
-		return
-	}
+func (f *GitHub) postRun(w http.ResponseWriter, r *http.Request, in runIn) {
 	if in.HeadSHA == nil {
-		f.tb.Errorf("create check run without head_sha: %s", body)
+		f.tb.Errorf("create check run without head_sha")
 		WriteJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": "Validation Failed"})
 		return
 	}
@@ -145,14 +131,7 @@ func (f *GitHub) postRun(w http.ResponseWriter, r *http.Request, body []byte) {
 }
 
 // https://docs.github.com/en/rest/checks/runs#update-a-check-run
-func (f *GitHub) patchRun(w http.ResponseWriter, r *http.Request, body []byte) {
-	if !f.RepoOK(w, r) {
-		return
-	}
-	var in runIn
-	if !DecodeStrict(f.tb, w, body, &in) {
-		return
-	}
+func (f *GitHub) patchRun(w http.ResponseWriter, r *http.Request, in runIn) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	f.mu.Lock()
 	defer f.mu.Unlock()

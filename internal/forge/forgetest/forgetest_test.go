@@ -42,6 +42,8 @@ func TestFakeGitHubValidates(t *testing.T) {
 		{"undocumented field", "POST", "/repos/acme/shop/issues/7/comments", `{"body":"x","bdy":"y"}`, 400, "unknown field"},
 		{"route not served", "GET", "/repos/acme/shop/pulls", "", 418, "unexpected request"},
 		{"other repository", "GET", "/repos/acme/other/commits/" + sha + "/status", "", 404, ""},
+		{"other repository's comment", "POST", "/repos/acme/other/issues/7/comments", `{"body":"x"}`, 404, ""},
+		{"no repository in the path", "GET", "/user", "", 200, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,6 +72,9 @@ func TestFakeGitHubValidates(t *testing.T) {
 			if tt.status == 201 && len(f.Statuses(sha)) != 1 {
 				t.Errorf("statuses %v, want the one posted", f.Statuses(sha))
 			}
+			if tt.status == 404 && len(f.Issues()) != 0 {
+				t.Errorf("a request for another repository stored comments on %v", f.Issues())
+			}
 		})
 	}
 	t.Run("wrong token", func(t *testing.T) {
@@ -84,4 +89,34 @@ func TestFakeGitHubValidates(t *testing.T) {
 			t.Errorf("no token: status %d, want 401", resp.StatusCode)
 		}
 	})
+}
+
+// Both fakes page alike: 30 by default, 100 at most, the next page named
+// while items remain, [] (not null) for none.
+func TestCut(t *testing.T) {
+	t.Parallel()
+	items := make([]int, 250)
+	for i := range items {
+		items[i] = i
+	}
+	tests := []struct {
+		query    string
+		items    []int
+		first, n int
+		next     int
+	}{
+		{"", items, 0, 30, 2},
+		{"per_page=100&page=3", items, 200, 50, 0},
+		{"per_page=500&page=2", items, 100, 100, 3},
+		{"per_page=100&page=9", items, 0, 0, 0},
+		{"", nil, 0, 0, 0},
+	}
+	for _, tt := range tests {
+		r, _ := http.NewRequest("GET", "http://x/list?"+tt.query, nil)
+		got, next := Cut(r, tt.items)
+		if got == nil || len(got) != tt.n || next != tt.next || (tt.n > 0 && got[0] != tt.first) {
+			t.Errorf("Cut(%q, %d items) = %d items from %v, next %d; want %d from %d, next %d",
+				tt.query, len(tt.items), len(got), got, next, tt.n, tt.first, tt.next)
+		}
+	}
 }

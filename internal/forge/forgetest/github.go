@@ -136,15 +136,18 @@ func NewGitHub(tb TB, repo, token string) *GitHub {
 		return validateGitHub(r, body)
 	}
 	f.auth = func(r *http.Request, _ string) bool { return r.Header.Get("Authorization") == "Bearer "+token }
+	f.scope = func(w http.ResponseWriter, r *http.Request) bool {
+		return r.PathValue("owner") == "" || f.RepoOK(w, r) // GET /user, GraphQL: no repository
+	}
 	f.Handle(GetStatus, f.getStatus)
-	f.Handle(PostStatus, f.postStatus)
+	HandleJSON(f.API, PostStatus, f.postStatus)
 	f.Handle(ListComments, f.listComments)
-	f.Handle(PostComment, f.postComment)
-	f.Handle(PatchComment, f.patchComment)
+	HandleJSON(f.API, PostComment, f.postComment)
+	HandleJSON(f.API, PatchComment, f.patchComment)
 	f.Handle(DeleteComment, f.deleteComment)
 	f.Handle(GetRelease, f.getRelease)
-	f.Handle(PostRelease, f.postRelease)
-	f.Handle(PatchRelease, f.patchRelease)
+	HandleJSON(f.API, PostRelease, f.postRelease)
+	HandleJSON(f.API, PatchRelease, f.patchRelease)
 	f.Handle(GetUser, f.getUser)
 	f.Handle(GraphQL, f.graphQL)
 	f.handleRuns()
@@ -235,28 +238,20 @@ func (f *GitHub) Commits() []string {
 
 // https://docs.github.com/en/rest/commits/statuses#get-the-combined-status-for-a-specific-reference
 func (f *GitHub) getStatus(w http.ResponseWriter, r *http.Request, _ []byte) {
-	if !f.RepoOK(w, r) {
-		return
-	}
 	all := f.Statuses(r.PathValue("ref"))
 	items := Page(w, r, all)
 	WriteJSON(w, http.StatusOK, map[string]any{"state": "pending", "sha": r.PathValue("ref"), "total_count": len(all), "statuses": items})
 }
 
+type statusIn struct {
+	State       string  `json:"state"`
+	TargetURL   *string `json:"target_url"`
+	Description *string `json:"description"`
+	Context     *string `json:"context"`
+}
+
 // https://docs.github.com/en/rest/commits/statuses#create-a-commit-status
-func (f *GitHub) postStatus(w http.ResponseWriter, r *http.Request, body []byte) {
-	if !f.RepoOK(w, r) {
-		return
-	}
-	var in struct {
-		State       string  `json:"state"`
-		TargetURL   *string `json:"target_url"`
-		Description *string `json:"description"`
-		Context     *string `json:"context"`
-	}
-	if !DecodeStrict(f.tb, w, body, &in) {
-		return
-	}
+func (f *GitHub) postStatus(w http.ResponseWriter, r *http.Request, in statusIn) {
 	s := Status{State: in.State, Context: "default"}
 	if in.Context != nil {
 		s.Context = *in.Context
@@ -294,13 +289,7 @@ func (f *GitHub) postStatus(w http.ResponseWriter, r *http.Request, body []byte)
 func (f *GitHub) Comments(issue int) []Comment {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []Comment
-	for _, c := range f.comments {
-		if c.Issue == issue {
-			out = append(out, *c)
-		}
-	}
-	return out
+	return Copies(f.comments, func(c *Comment) bool { return c.Issue == issue })
 }
 
 // Issues are the pull requests with comments, sorted.
@@ -340,24 +329,16 @@ func (f *GitHub) graphQL(w http.ResponseWriter, r *http.Request, _ []byte) {
 
 // https://docs.github.com/en/rest/issues/comments#list-issue-comments
 func (f *GitHub) listComments(w http.ResponseWriter, r *http.Request, _ []byte) {
-	if !f.RepoOK(w, r) {
-		return
-	}
 	issue, _ := strconv.Atoi(r.PathValue("number"))
 	WriteJSON(w, http.StatusOK, Page(w, r, f.Comments(issue)))
 }
 
+type commentIn struct {
+	Body string `json:"body"`
+}
+
 // https://docs.github.com/en/rest/issues/comments#create-an-issue-comment
-func (f *GitHub) postComment(w http.ResponseWriter, r *http.Request, body []byte) {
-	if !f.RepoOK(w, r) {
-		return
-	}
-	var in struct {
-		Body string `json:"body"`
-	}
-	if !DecodeStrict(f.tb, w, body, &in) {
-		return
-	}
+func (f *GitHub) postComment(w http.ResponseWriter, r *http.Request, in commentIn) {
 	issue, _ := strconv.Atoi(r.PathValue("number"))
 	f.mu.Lock()
 	c := &Comment{ID: f.NextID(), Issue: issue, Body: in.Body, User: f.me()}
@@ -366,31 +347,16 @@ func (f *GitHub) postComment(w http.ResponseWriter, r *http.Request, body []byte
 	WriteJSON(w, http.StatusCreated, c)
 }
 
-func (f *GitHub) findComment(w http.ResponseWriter, r *http.Request) (int, bool) {
+func (f *GitHub) findComment(w http.ResponseWriter, r *http.Request) int {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	for i, c := range f.comments {
-		if c.ID == id {
-			return i, true
-		}
-	}
-	WriteJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
-	return 0, false
+	return Index(w, f.comments, "Not Found", func(c *Comment) bool { return c.ID == id })
 }
 
 // https://docs.github.com/en/rest/issues/comments#update-an-issue-comment
-func (f *GitHub) patchComment(w http.ResponseWriter, r *http.Request, body []byte) {
-	if !f.RepoOK(w, r) {
-		return
-	}
-	var in struct {
-		Body string `json:"body"`
-	}
-	if !DecodeStrict(f.tb, w, body, &in) {
-		return
-	}
+func (f *GitHub) patchComment(w http.ResponseWriter, r *http.Request, in commentIn) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if i, ok := f.findComment(w, r); ok {
+	if i := f.findComment(w, r); i >= 0 {
 		f.comments[i].Body = in.Body
 		WriteJSON(w, http.StatusOK, f.comments[i])
 	}
@@ -398,15 +364,12 @@ func (f *GitHub) patchComment(w http.ResponseWriter, r *http.Request, body []byt
 
 // https://docs.github.com/en/rest/issues/comments#delete-an-issue-comment
 func (f *GitHub) deleteComment(w http.ResponseWriter, r *http.Request, body []byte) {
-	if !f.RepoOK(w, r) {
-		return
-	}
 	if len(body) != 0 {
 		f.tb.Errorf("DELETE comment with a body: %s", body)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if i, ok := f.findComment(w, r); ok {
+	if i := f.findComment(w, r); i >= 0 {
 		f.comments = append(f.comments[:i], f.comments[i+1:]...)
 		w.WriteHeader(http.StatusNoContent)
 	}

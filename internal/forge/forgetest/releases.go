@@ -9,27 +9,17 @@ import (
 func (f *GitHub) Releases() []Release {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []Release
-	for _, r := range f.releases {
-		out = append(out, *r)
-	}
-	return out
+	return Copies(f.releases, nil)
 }
 
 // https://docs.github.com/en/rest/releases/releases#get-a-release-by-tag-name
 func (f *GitHub) getRelease(w http.ResponseWriter, r *http.Request, _ []byte) {
-	if !f.RepoOK(w, r) {
-		return
-	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, rel := range f.releases {
-		if rel.TagName == r.PathValue("tag") {
-			WriteJSON(w, http.StatusOK, rel)
-			return
-		}
+	tag := r.PathValue("tag")
+	if i := Index(w, f.releases, "Not Found", func(rel *Release) bool { return rel.TagName == tag }); i >= 0 {
+		WriteJSON(w, http.StatusOK, f.releases[i])
 	}
-	WriteJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
 }
 
 type releaseIn struct {
@@ -52,16 +42,9 @@ func (in releaseIn) apply(rel *Release) {
 }
 
 // https://docs.github.com/en/rest/releases/releases#create-a-release
-func (f *GitHub) postRelease(w http.ResponseWriter, r *http.Request, body []byte) {
-	if !f.RepoOK(w, r) {
-		return
-	}
-	var in releaseIn
-	if !DecodeStrict(f.tb, w, body, &in) {
-		return
-	}
+func (f *GitHub) postRelease(w http.ResponseWriter, r *http.Request, in releaseIn) {
 	if in.TagName == nil || *in.TagName == "" {
-		f.tb.Errorf("create release without tag_name: %s", body)
+		f.tb.Errorf("create release without tag_name")
 		WriteJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": "Validation Failed"})
 		return
 	}
@@ -82,14 +65,7 @@ func (f *GitHub) postRelease(w http.ResponseWriter, r *http.Request, body []byte
 }
 
 // https://docs.github.com/en/rest/releases/releases#update-a-release
-func (f *GitHub) patchRelease(w http.ResponseWriter, r *http.Request, body []byte) {
-	if !f.RepoOK(w, r) {
-		return
-	}
-	var in releaseIn
-	if !DecodeStrict(f.tb, w, body, &in) {
-		return
-	}
+func (f *GitHub) patchRelease(w http.ResponseWriter, r *http.Request, in releaseIn) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -47,9 +47,6 @@ func (f *GitHub) handleRules() {
 	f.rules = rules{labels: map[int][]string{}, pulls: map[string][]int{}, rulesets: map[string][]string{}, classic: map[string][]string{}}
 	// https://docs.github.com/en/rest/issues/labels#list-labels-for-an-issue
 	f.Handle(ListLabels, func(w http.ResponseWriter, r *http.Request, _ []byte) {
-		if !f.RepoOK(w, r) {
-			return
-		}
 		n, _ := strconv.Atoi(r.PathValue("number"))
 		f.mu.Lock()
 		var list []map[string]any
@@ -61,9 +58,6 @@ func (f *GitHub) handleRules() {
 	})
 	// https://docs.github.com/en/rest/commits/commits#list-pull-requests-associated-with-a-commit
 	f.Handle(CommitPulls, func(w http.ResponseWriter, r *http.Request, _ []byte) {
-		if !f.RepoOK(w, r) {
-			return
-		}
 		f.mu.Lock()
 		prs, ok := f.rules.pulls[r.PathValue("sha")]
 		if !ok {
@@ -78,9 +72,6 @@ func (f *GitHub) handleRules() {
 	})
 	// https://docs.github.com/en/rest/repos/rules#get-rules-for-a-branch
 	f.Handle(BranchRules, func(w http.ResponseWriter, r *http.Request, _ []byte) {
-		if !f.RepoOK(w, r) {
-			return
-		}
 		f.mu.Lock()
 		var list []map[string]any
 		for _, c := range f.rules.rulesets[r.PathValue("branch")] {
@@ -93,9 +84,6 @@ func (f *GitHub) handleRules() {
 	})
 	// https://docs.github.com/en/rest/branches/branches#get-a-branch
 	f.Handle(GetBranch, func(w http.ResponseWriter, r *http.Request, _ []byte) {
-		if !f.RepoOK(w, r) {
-			return
-		}
 		f.mu.Lock()
 		contexts, protected := f.rules.classic[r.PathValue("branch")]
 		f.mu.Unlock()
