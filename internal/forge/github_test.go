@@ -32,12 +32,7 @@ func TestGitHubSetStatusesIsIdempotent(t *testing.T) {
 	t.Parallel()
 	fake := newFakeGitHub(t)
 	f := newForge(t, ghConfig(fake, &sleeps{}))
-	ctx := context.Background()
-	steps := []struct {
-		name      string
-		statuses  []Status
-		wantPosts int
-	}{
+	setStatusSteps(t, ghFake(fake), f, []statusStep{
 		{"first run posts every status", []Status{
 			{Context: "ordo", State: StatePending, Description: "2 of 3 services affected", TargetURL: "https://ci.example/run/1"},
 			{Context: "ordo/api", State: StatePending, Description: "deploys in wave 0"},
@@ -59,19 +54,7 @@ func TestGitHubSetStatusesIsIdempotent(t *testing.T) {
 		{"and is then seen as unchanged", []Status{
 			{Context: "ordo", State: StateFailure, Description: strings.Repeat("é", 200)},
 		}, 0},
-	}
-	for _, st := range steps {
-		fake.Reset()
-		if err := f.SetStatuses(ctx, sha, st.statuses); err != nil {
-			t.Fatalf("%s: %v", st.name, err)
-		}
-		if got := fake.Count(ghPostStatus); got != st.wantPosts {
-			t.Errorf("%s: %d statuses posted, want %d (%s)", st.name, got, st.wantPosts, fake.Calls())
-		}
-		if got := fake.Count(ghGetStatus); got != 1 {
-			t.Errorf("%s: combined status read %d times, want 1", st.name, got)
-		}
-	}
+	})
 	want := []ghStatus{
 		{Context: "ordo", State: "failure", Description: strings.Repeat("é", 139) + "…"},
 		{Context: "ordo/api", State: "success", Description: "deploys in wave 0"},
@@ -83,37 +66,6 @@ func TestGitHubSetStatusesIsIdempotent(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("statuses\n got %+v\nwant %+v", got, want)
-	}
-}
-
-// GitHub keeps at most 1000 statuses per commit and context; a monorepo
-// may have more than 1000 services. Each context gets one status, the
-// combined status is read in pages of 100, and a second run posts nothing.
-func TestGitHubSetStatusesForThousandsOfServices(t *testing.T) {
-	t.Parallel()
-	fake := newFakeGitHub(t)
-	f := newForge(t, ghConfig(fake, &sleeps{}))
-	const n = 1200
-	statuses := []Status{{Context: "ordo", State: StatePending, Description: fmt.Sprintf("%d services affected", n)}}
-	for i := range n {
-		statuses = append(statuses, Status{Context: fmt.Sprintf("ordo/svc-%04d", i), State: StatePending})
-	}
-	for run := 1; run <= 2; run++ {
-		fake.Reset()
-		if err := f.SetStatuses(context.Background(), sha, statuses); err != nil {
-			t.Fatal(err)
-		}
-		wantGets, wantPosts := 1, n+1
-		if run == 2 {
-			wantGets, wantPosts = (n+1+99)/100, 0
-		}
-		if fake.Count(ghGetStatus) != wantGets || fake.Count(ghPostStatus) != wantPosts || fake.Total() != wantGets+wantPosts {
-			t.Errorf("run %d: %s, want %d reads and %d posts", run, fake.Calls(), wantGets, wantPosts)
-		}
-	}
-	posted := len(fake.Posted(sha))
-	if posted != n+1 || len(fake.Statuses(sha)) != n+1 {
-		t.Errorf("%d statuses in %d contexts, want one per context (%d)", posted, len(fake.Statuses(sha)), n+1)
 	}
 }
 
@@ -161,19 +113,7 @@ func TestGitHubUpsertComment(t *testing.T) {
 				}
 				fake.SetNextID(2000)
 				f := newForge(t, ghConfig(fake, &sleeps{}))
-				for run := 1; run <= 2; run++ {
-					fake.Reset()
-					if err := f.UpsertComment(context.Background(), 7, marker, body); err != nil {
-						t.Fatal(err)
-					}
-					c, e, d := fake.Count(ghPostComment), fake.Count(ghPatchComment), fake.Count(ghDeleteComment)
-					if run == 1 && (c != tt.wantCreate || e != tt.wantEd || d != tt.wantDel) {
-						t.Errorf("run 1: %d created, %d edited, %d deleted, want %d, %d, %d", c, e, d, tt.wantCreate, tt.wantEd, tt.wantDel)
-					}
-					if run == 2 && c+e+d != 0 {
-						t.Errorf("run 2 wrote: %s", fake.Calls())
-					}
-				}
+				upsertCommentTwice(t, ghFake(fake), f, 7, marker, body, tt.wantCreate, tt.wantEd, tt.wantDel)
 				var mine []string
 				var others []ghComment
 				for _, c := range fake.Comments(7) {
@@ -219,32 +159,8 @@ func TestGitHubUpsertCommentAddsMarker(t *testing.T) {
 func TestGitHubUpsertRelease(t *testing.T) {
 	t.Parallel()
 	fake := newFakeGitHub(t)
-	f := newForge(t, ghConfig(fake, &sleeps{}))
-	ctx := context.Background()
 	rel := Release{Tag: "users-api/v1.2.0", Body: "## Features\n\n- users: paging", Prerelease: false}
-	steps := []struct {
-		name                string
-		rel                 Release
-		wantCreate, wantEdt int
-	}{
-		{"created", rel, 1, 0},
-		{"the same again writes nothing", rel, 0, 0},
-		{"new notes update it in place", Release{Tag: rel.Tag, Body: rel.Body + "\n- users: sorting"}, 0, 1},
-		{"and again writes nothing", Release{Tag: rel.Tag, Body: rel.Body + "\n- users: sorting"}, 0, 0},
-	}
-	for _, st := range steps {
-		fake.Reset()
-		url, err := f.UpsertRelease(ctx, st.rel)
-		if err != nil {
-			t.Fatalf("%s: %v", st.name, err)
-		}
-		if url != "https://github.example/acme/mono/releases/tag/users-api/v1.2.0" {
-			t.Errorf("%s: url %q", st.name, url)
-		}
-		if c, e := fake.Count(ghPostRelease), fake.Count(ghPatchRelease); c != st.wantCreate || e != st.wantEdt {
-			t.Errorf("%s: %d created, %d updated, want %d, %d", st.name, c, e, st.wantCreate, st.wantEdt)
-		}
-	}
+	upsertReleaseSteps(t, ghFake(fake), newForge(t, ghConfig(fake, &sleeps{})), rel, rel.Body+"\n- users: sorting")
 	want := []ghRelease{{ID: 1, TagName: rel.Tag, Name: rel.Tag, Body: rel.Body + "\n- users: sorting",
 		HTMLURL: "https://github.example/acme/mono/releases/tag/users-api/v1.2.0"}}
 	if got := fake.Releases(); !reflect.DeepEqual(got, want) {
@@ -395,49 +311,6 @@ func TestGitHubRejectsBadInputWithoutRequests(t *testing.T) {
 	}
 }
 
-func TestGitHubRetriesFaults(t *testing.T) {
-	t.Parallel()
-	secondary := `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}`
-	tests := []struct {
-		name      string
-		route     string
-		faults    []fault
-		timeout   time.Duration
-		wantSleep func(time.Duration) bool
-	}{
-		{"502 then success", ghPostStatus, []fault{{Status: 502, Body: "<html>bad gateway</html>"}}, 0, between(500*time.Millisecond, time.Second)},
-		{"429 with Retry-After", ghGetStatus, []fault{{Status: 429, Header: map[string]string{"Retry-After": "12"}}}, 0, between(12*time.Second, 12*time.Second)},
-		{"secondary rate limit", ghPostStatus, []fault{{Status: 403, Body: secondary, Header: map[string]string{"Retry-After": "60"}}}, 0, between(time.Minute, time.Minute)},
-		{"secondary rate limit without Retry-After", ghPostStatus, []fault{{Status: 403, Body: secondary}}, 0, between(time.Minute, 2*time.Minute)},
-		{"primary rate limit", ghGetStatus, []fault{{Status: 403, Body: `{"message":"API rate limit exceeded for installation ID 1."}`,
-			Header: map[string]string{"X-RateLimit-Limit": "1000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": unix(100 * time.Second)}}}, 0, between(50*time.Second, 102*time.Second)},
-		{"hanging response", ghGetStatus, []fault{{Hang: true}}, 200 * time.Millisecond, between(500*time.Millisecond, time.Second)},
-		{"hanging status post", ghPostStatus, []fault{{Hang: true}}, 200 * time.Millisecond, between(500*time.Millisecond, time.Second)},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			fake := newFakeGitHub(t)
-			fake.Inject(tt.route, tt.faults...)
-			s := &sleeps{}
-			cfg := ghConfig(fake, s)
-			if tt.timeout > 0 {
-				cfg.RequestTimeout = tt.timeout
-			}
-			f := newForge(t, cfg)
-			if err := f.SetStatuses(context.Background(), sha, []Status{{Context: "ordo", State: StateSuccess}}); err != nil {
-				t.Fatal(err)
-			}
-			if got := s.all(); len(got) != 1 || !tt.wantSleep(got[0]) {
-				t.Errorf("waits %v", got)
-			}
-			if fake.Count(tt.route) != 2 || len(fake.Statuses(sha)) != 1 {
-				t.Errorf("%s, %d statuses", fake.Calls(), len(fake.Statuses(sha)))
-			}
-		})
-	}
-}
-
 // A response that spends the quota makes go-github refuse later requests on
 // its own; the transport must still get to wait for the reset and retry.
 func TestGitHubWaitsForQuotaSpentBySuccess(t *testing.T) {
@@ -454,82 +327,6 @@ func TestGitHubWaitsForQuotaSpentBySuccess(t *testing.T) {
 	}
 	if got := s.all(); len(got) != 1 || !between(50*time.Second, 102*time.Second)(got[0]) {
 		t.Errorf("waits %v", got)
-	}
-}
-
-func TestGitHubErrors(t *testing.T) {
-	t.Parallel()
-	forbidden := fault{Status: 403, Body: `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest"}`}
-	statuses := func(f Forge) error {
-		return f.SetStatuses(context.Background(), sha, []Status{{Context: "ordo", State: StateSuccess}})
-	}
-	comment := func(f Forge) error { return f.UpsertComment(context.Background(), 7, "m", "plan") }
-	release := func(f Forge) error {
-		_, err := f.UpsertRelease(context.Background(), Release{Tag: "v1.0.0"})
-		return err
-	}
-	checks := func(f Forge) error {
-		return f.SetCheckRuns(context.Background(), sha, []CheckRun{{Name: "ordo", State: StateSuccess}})
-	}
-	tests := []struct {
-		name   string
-		cfg    func(*Config)
-		route  string
-		faults []fault
-		call   func(Forge) error
-		want   []string
-	}{
-		{"bad token", func(c *Config) { c.Token = "ghs_wrong" }, "", nil, statuses,
-			[]string{"401 Bad credentials", "the token in GITHUB_TOKEN is invalid or expired"}},
-		{"statuses: write missing", nil, ghGetStatus, []fault{forbidden}, statuses,
-			[]string{"403 Resource not accessible by integration", `needs the "statuses: write" permission`}},
-		{"pull-requests: write missing", nil, ghPostComment, []fault{forbidden}, comment,
-			[]string{"comment on pull request #7", `"pull-requests: write"`}},
-		{"contents: write missing", nil, ghPostRelease, []fault{forbidden}, release,
-			[]string{`publish release "v1.0.0"`, `"contents: write"`}},
-		{"checks: write missing", nil, ghPostRun, []fault{forbidden}, checks,
-			[]string{`"checks: write"`, "GitHub App token"}},
-		{"unknown repository", func(c *Config) { c.Repository = "acme/nope" }, "", nil, release,
-			[]string{"404 Not Found", `repository "acme/nope" does not exist, or the token in GITHUB_TOKEN cannot see it`}},
-		{"unknown repository or commit", func(c *Config) { c.Repository = "acme/nope" }, "", nil, statuses,
-			[]string{"read the statuses of commit " + sha, `repository "acme/nope" or its commit does not exist`}},
-		{"unknown pull request", func(c *Config) { c.Repository = "acme/nope" }, "", nil, comment,
-			[]string{`repository "acme/nope" or its pull request #7 does not exist`}},
-		{"retries exhausted", func(c *Config) { c.MaxRetries = 1 }, ghGetStatus, []fault{{Status: 502, Body: `{"message":"Server Error"}`}, {Status: 503}}, statuses,
-			[]string{"503"}},
-		{"rate limit resets too late", nil, ghGetStatus, []fault{{Status: 403, Body: `{"message":"API rate limit exceeded for installation ID 1."}`,
-			Header: map[string]string{"X-RateLimit-Limit": "1000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": unix(time.Hour)}}}, statuses,
-			[]string{"rate limit of 1000 requests is spent until"}},
-		{"a server that echoes the token", nil, ghGetStatus, []fault{{Status: 400, Body: `{"message":"token ` + ghToken + ` looks odd"}`}}, statuses,
-			[]string{"token [REDACTED] looks odd"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			fake := newFakeGitHub(t)
-			if tt.route != "" {
-				fake.Inject(tt.route, tt.faults...)
-			}
-			cfg := ghConfig(fake, &sleeps{})
-			if tt.cfg != nil {
-				tt.cfg(&cfg)
-			}
-			err := tt.call(newForge(t, cfg))
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if exit.Code(err) != exit.Env {
-				t.Errorf("exit code %d, want %d", exit.Code(err), exit.Env)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not say %q", err, w)
-				}
-			}
-			if strings.Contains(err.Error(), ghToken) || strings.Contains(err.Error(), "ghs_wrong") {
-				t.Errorf("error shows the token: %v", err)
-			}
-		})
 	}
 }
 
