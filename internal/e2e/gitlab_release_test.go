@@ -2,15 +2,11 @@ package e2e
 
 import (
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/ordo-ci/ordo/internal/git/gittest"
@@ -47,79 +43,38 @@ const gitlabReleaseDeploy = `.ordo-deploy:
 // reads the FAIL lines.
 func TestGitLabReleaseRollback(t *testing.T) {
 	tool(t, "ORDO_GITLAB_CI_LOCAL", "gitlab-ci-local")
-	var mu sync.Mutex
-	down := map[string]bool{}
-	var slack []string
-	health := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		if r.Header.Get("Authorization") != "Bearer tok-e2e" {
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		if down[strings.TrimPrefix(r.URL.Path, "/")] {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprint(w, `{"status": "ok"}`)
-	}))
-	t.Cleanup(health.Close)
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		slack = append(slack, string(b))
-		mu.Unlock()
-		fmt.Fprint(w, "ok")
-	}))
-	t.Cleanup(hook.Close)
+	health := newHealthServer(t)
+	chat := newHookServer(t, http.StatusOK, func(_ *http.Request, b []byte) string { return string(b) })
 
 	// The record and the deploy log: paths in the YAML, since
 	// gitlab-ci-local turns a CI/CD variable that looks like a path into a
 	// file variable (a copy).
 	dir := t.TempDir()
 	rec, log := filepath.Join(dir, "record.jsonl"), filepath.Join(dir, "deploy.log")
-	files := gittest.Files{
-		"ordo.yaml":               releaseCatalog,
+	files := releaseFiles(gittest.Files{
 		".gitlab-ci.yml":          fmt.Sprintf(gitlabReleaseCI, dir),
 		".gitlab/ordo-deploy.yml": fmt.Sprintf(gitlabReleaseDeploy, dir),
 		".gitignore":              ".gitlab-ci-local/\n.gitlab-ci-local-variables.yml\nflags/\n",
-		"db/0001.sql":             "create table t (id int);\n",
-		"api/main.go":             "package main\n",
-		"worker/main.go":          "package main\n",
-		"web/index.html":          "<p>web</p>\n",
-	}
-	for _, name := range []string{"plan.yml"} {
-		files["templates/"+name] = readFile(t, filepath.Join(root, "templates", name))
-	}
+		"templates/plan.yml":      readFile(t, filepath.Join(root, "templates", "plan.yml")),
+	})
 	repo := &monorepo{Repo: gittest.New(t)}
 	repo.Git("remote", "add", "gcl-origin", "git@gitlab.com:acme/shop.git")
 	repo.init = repo.Commit("init", files)
-	repo.change = repo.Commit("feat: everything", gittest.Files{
-		"db/0002.sql": "alter table t add column x int;\n", "api/main.go": "package main // 2\n",
-		"worker/main.go": "package main // 2\n", "web/index.html": "<p>web 2</p>\n",
-	})
+	repo.change = repo.Commit("feat: everything", releaseChange)
 	change := repo.change
 
-	pipeline := func(t *testing.T) (result, []string, []map[string]any, []string) {
+	pipeline := func(t *testing.T) (result, string, []map[string]any, []string) {
 		t.Helper()
 		os.Remove(log)
-		var seed strings.Builder
-		for _, s := range []string{"db", "api", "worker", "web"} {
-			fmt.Fprintf(&seed, `{"env":"staging","service":%q,"phase":"deploy","state":"success","sha":%q,"version":"0.0.9","release":"r0","wave":null,"time":"2026-01-01T00:00:00Z","url":""}`+"\n", s, repo.init)
-		}
-		writeFile(t, rec, seed.String(), 0o644)
+		seedRecord(t, rec, repo.init)
 		os.RemoveAll(filepath.Join(repo.Dir, ".gitlab-ci-local"))
 		// As the project's CI/CD variables: the child pipelines get them too
 		// (gitlab-ci-local's --variable reaches the parent pipeline alone).
-		vars := fmt.Sprintf("HEALTH_URL: %q\nHEALTH_TOKEN: tok-e2e\nSLACK_HOOK: %q\n", health.URL, hook.URL+"/services/T0/B0/x")
+		vars := fmt.Sprintf("HEALTH_URL: %q\nHEALTH_TOKEN: %s\nSLACK_HOOK: %q\n", health.URL, releaseHealthToken, chat.URL+"/services/T0/B0/x")
 		writeFile(t, filepath.Join(repo.Dir, ".gitlab-ci-local-variables.yml"), vars, 0o644)
 		r := gitlabCILocal(t, repo, repo.init)
 		deploys, _ := os.ReadFile(log)
-		mu.Lock()
-		msgs := slack
-		slack = nil
-		mu.Unlock()
-		return r, strings.Split(strings.TrimSpace(string(deploys)), "\n"), readRecord(t, rec), msgs
+		return r, string(deploys), readRecord(t, rec), chat.take()
 	}
 	failed := regexp.MustCompile(`(?m)^\s*FAIL\s+.*$`)
 
@@ -128,15 +83,7 @@ func TestGitLabReleaseRollback(t *testing.T) {
 		if r.code != 0 || failed.MatchString(r.out) {
 			t.Fatalf("gitlab-ci-local: exit %d, %v\n%s", r.code, failed.FindAllString(r.out, -1), r.out)
 		}
-		if len(deploys) != 4 || !strings.HasPrefix(deploys[0], "deploy db wave=0 rollback=false sha="+change) ||
-			!strings.HasPrefix(deploys[3], "deploy web wave=2 rollback=false") {
-			t.Errorf("deploys, in order:\n%s", strings.Join(deploys, "\n"))
-		}
-		for _, s := range []string{"db", "api", "worker", "web"} {
-			if !hasEntry(entries, s, "verify", "verified", change) || !hasEntry(entries, s, "deploy", "success", change) {
-				t.Errorf("%s is not deployed and verified at head in the record", s)
-			}
-		}
+		checkReleased(t, deploys, entries, change)
 		for _, job := range []string{"ordo-rollback-plan", "ordo-rollback"} {
 			if regexp.MustCompile(`(?m)PASS\s+.*` + regexp.QuoteMeta(job) + `\b`).MatchString(r.out) {
 				t.Errorf("%s ran in a healthy release (when: on_failure)", job)
@@ -155,40 +102,13 @@ func TestGitLabReleaseRollback(t *testing.T) {
 	})
 
 	t.Run("api unhealthy", func(t *testing.T) {
-		mu.Lock()
-		down["api"] = true
-		mu.Unlock()
+		health.setDown("api")
 		r, deploys, entries, msgs := pipeline(t)
 		fails := failed.FindAllString(r.out, -1)
 		if len(fails) == 0 || !strings.Contains(strings.Join(fails, "\n"), "verify:wave-1") {
 			t.Fatalf("gitlab-ci-local: verify:wave-1 should fail: FAIL lines %v\n%s", fails, r.out)
 		}
-		want := []string{
-			"deploy db wave=0 rollback=false", "deploy api wave=1 rollback=false", "deploy worker wave=1 rollback=false",
-			"deploy api wave=0 rollback=true sha=" + repo.init, "deploy worker wave=0 rollback=true sha=" + repo.init,
-			"deploy db wave=1 rollback=true sha=" + repo.init,
-		}
-		if len(deploys) != len(want) {
-			t.Fatalf("deploys:\n%s\nwant %d lines like %q\n%s", strings.Join(deploys, "\n"), len(want), want, r.out)
-		}
-		slices.Sort(deploys[1:3])
-		slices.Sort(deploys[3:5])
-		for i, w := range want {
-			if !strings.HasPrefix(deploys[i], w) {
-				t.Errorf("deploy %d is %q, want %q", i, deploys[i], w)
-			}
-		}
-		if !hasEntry(entries, "api", "verify", "failure", change) {
-			t.Errorf("api's failed verification is not in the record")
-		}
-		for _, s := range []string{"db", "api", "worker"} {
-			if !hasEntry(entries, s, "rollback", "rolled_back", change) || !hasEntry(entries, s, "rollback", "success", repo.init) {
-				t.Errorf("%s's rollback is not in the record", s)
-			}
-		}
-		if slices.ContainsFunc(entries, func(e map[string]any) bool { return e["service"] == "web" && e["sha"] == change }) {
-			t.Errorf("web deployed after the breaker tripped")
-		}
+		checkRolledBack(t, deploys, entries, repo.init, change)
 		if len(msgs) != 3 || !strings.Contains(msgs[1], "breaker") || !strings.Contains(msgs[2], "ollback") {
 			t.Errorf("Slack messages: %d, want 3 (the release starts, wave 1 failed, the rollback)", len(msgs))
 		}

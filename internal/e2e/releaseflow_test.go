@@ -1,46 +1,19 @@
 package e2e
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ordo-ci/ordo/internal/git/gittest"
 	releasewf "github.com/ordo-ci/ordo/internal/workflow"
 )
-
-// The release fixture: db (wave 0), api and worker (wave 1), web (wave 2),
-// each checked over HTTP against a server of the test, with a token the
-// caller passes as a secret.
-const releaseCatalog = `version: 1
-environments:
-  staging: {}
-checks:
-  health:
-    http: {url: "$HEALTH_URL/{service}", headers: {Authorization: "Bearer $HEALTH_TOKEN"}}
-    count: 2
-    interval: 200ms
-verify:
-  checks: [health]
-flags:
-  new-schema: {requires: {db: ">=0.1.0"}}
-services:
-  db: {kind: migration, paths: [db/**]}
-  api: {paths: [api/**], depends_on: [db]}
-  worker: {paths: [worker/**], depends_on: [db]}
-  web: {paths: [web/**], depends_on: [api]}
-`
 
 // releaseCaller is the ten lines a user writes to call the reusable
 // workflow, and three optional inputs: the flags file, the events sink
@@ -95,68 +68,17 @@ echo "deploy $ORDO_SERVICE wave=$ORDO_WAVE rollback=$ORDO_ROLLBACK sha=$ORDO_SHA
 // ran before, as the deploy log and the record show.
 func TestActReleaseWorkflow(t *testing.T) {
 	act := tool(t, "ORDO_ACT", "act")
-	var mu sync.Mutex
-	down := map[string]bool{}
-	health := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		if r.Header.Get("Authorization") != "Bearer tok-e2e" {
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		if down[strings.TrimPrefix(r.URL.Path, "/")] {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprint(w, `{"status": "ok"}`)
-	}))
-	t.Cleanup(health.Close)
-
+	health := newHealthServer(t)
 	// The chat and the events sink: what the workflow posts.
-	var hooks struct {
-		sync.Mutex
-		slack  []string
-		events []string
-	}
-	slack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		hooks.Lock()
-		hooks.slack = append(hooks.slack, string(b))
-		hooks.Unlock()
-		fmt.Fprint(w, "ok")
-	}))
-	t.Cleanup(slack.Close)
-	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hooks.Lock()
-		hooks.events = append(hooks.events, r.Header.Get("ce-type"))
-		hooks.Unlock()
-		w.WriteHeader(http.StatusAccepted)
-	}))
-	t.Cleanup(sink.Close)
-	takeHooks := func() (slack, events []string) {
-		hooks.Lock()
-		defer hooks.Unlock()
-		slack, events, hooks.slack, hooks.events = hooks.slack, hooks.events, nil, nil
-		return slack, events
-	}
+	chat := newHookServer(t, http.StatusOK, func(_ *http.Request, b []byte) string { return string(b) })
+	sink := newHookServer(t, http.StatusAccepted, func(r *http.Request, _ []byte) string { return r.Header.Get("ce-type") })
 
 	repo := gittest.New(t)
 	repo.Git("remote", "add", "origin", "https://github.com/acme/shop.git")
-	files := gittest.Files{
-		"ordo.yaml":                     releaseCatalog,
-		".github/workflows/release.yml": fmt.Sprintf(releaseCaller, sink.URL),
-		"db/0001.sql":                   "create table t (id int);\n",
-		"api/main.go":                   "package main\n",
-		"worker/main.go":                "package main\n",
-		"web/index.html":                "<p>web</p>\n",
-	}
-	repo.Commit("init", files)
+	repo.Commit("init", releaseFiles(gittest.Files{".github/workflows/release.yml": fmt.Sprintf(releaseCaller, sink.URL)}))
 	writeFile(t, filepath.Join(repo.Dir, "deploy.sh"), releaseDeploy, 0o755) // executable
 	init := repo.Commit("deploy script")
-	change := repo.Commit("feat: everything", gittest.Files{
-		"db/0002.sql": "alter table t add column x int;\n", "api/main.go": "package main // 2\n",
-		"worker/main.go": "package main // 2\n", "web/index.html": "<p>web 2</p>\n",
-	})
+	change := repo.Commit("feat: everything", releaseChange)
 
 	src := t.TempDir()
 	copySources(t, src)
@@ -179,12 +101,7 @@ func TestActReleaseWorkflow(t *testing.T) {
 		dir := t.TempDir()
 		artifacts := filepath.Join(dir, "artifacts")
 		rec, log := filepath.Join(dir, "record.jsonl"), filepath.Join(dir, "deploy.log")
-		// What ran before: every service at init, release r0.
-		var seed strings.Builder
-		for _, s := range []string{"db", "api", "worker", "web"} {
-			fmt.Fprintf(&seed, `{"env":"staging","service":%q,"phase":"deploy","state":"success","sha":%q,"version":"0.0.9","release":"r0","wave":null,"time":"2026-01-01T00:00:00Z","url":""}`+"\n", s, init)
-		}
-		writeFile(t, rec, seed.String(), 0o644)
+		seedRecord(t, rec, init)
 		event := filepath.Join(dir, "event.json")
 		writeFile(t, event, fmt.Sprintf(`{"ref":"refs/heads/main","before":%q,"after":%q,"repository":{"default_branch":"main","full_name":"acme/shop"}}`, init, change), 0o644)
 		env := append(goEnv(t), "HOME="+home, "GOPROXY=off", "GOTOOLCHAIN=local", "GOFLAGS=-mod=readonly")
@@ -201,8 +118,8 @@ func TestActReleaseWorkflow(t *testing.T) {
 			"--env", "ORDO_RECORD="+rec,
 			"--env", "DEPLOY_LOG="+log,
 			"--env", "HEALTH_URL="+health.URL,
-			"--secret", "HEALTH_TOKEN=tok-e2e",
-			"--secret", "SLACK_HOOK="+slack.URL+"/services/T0/B0/x",
+			"--secret", "HEALTH_TOKEN="+releaseHealthToken,
+			"--secret", "SLACK_HOOK="+chat.URL+"/services/T0/B0/x",
 		)
 		t.Logf("act: exit %d in %s", r.code, time.Since(start).Round(time.Millisecond))
 		if testing.Verbose() {
@@ -222,24 +139,15 @@ func TestActReleaseWorkflow(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("act: exit %d\n%s", r.code, r.out)
 		}
-		lines := strings.Split(strings.TrimSpace(deploys), "\n")
-		if len(lines) != 4 || !strings.HasPrefix(lines[0], "deploy db wave=0 rollback=false sha="+change) ||
-			!strings.HasPrefix(lines[3], "deploy web wave=2 rollback=false") {
-			t.Errorf("deploys, in order:\n%s", deploys)
-		}
-		for _, s := range []string{"db", "api", "worker", "web"} {
-			if !hasEntry(entries, s, "verify", "verified", change) || !hasEntry(entries, s, "deploy", "success", change) {
-				t.Errorf("%s is not deployed and verified at head in the record", s)
-			}
-		}
-		if strings.Contains(r.out, "tok-e2e") {
+		checkReleased(t, deploys, entries, change)
+		if strings.Contains(r.out, releaseHealthToken) {
 			t.Errorf("the secret is printed")
 		}
 		// The flags file after each of the 3 waves; db runs 0.1.0+<sha> from wave 0.
 		if len(flags) != 3 || flagState(t, flags[0]) != "on" || flagState(t, flags[2]) != "on" {
 			t.Errorf("flags files uploaded: %d, want 3 with new-schema on:\n%s", len(flags), strings.Join(flags, "\n"))
 		}
-		slack, events := takeHooks()
+		slack, events := chat.take(), sink.take()
 		if len(slack) != 2 || !strings.Contains(slack[0], "staging") || !strings.Contains(slack[1], "staging") {
 			t.Errorf("Slack messages: %d, want 2 (the release starts, the report):\n%s", len(slack), strings.Join(slack, "\n"))
 		}
@@ -251,41 +159,12 @@ func TestActReleaseWorkflow(t *testing.T) {
 	})
 
 	t.Run("api unhealthy", func(t *testing.T) {
-		mu.Lock()
-		down["api"] = true
-		mu.Unlock()
+		health.setDown("api")
 		r, deploys, entries, flags := actRelease(t)
 		if r.code == 0 {
 			t.Fatalf("act: the run should fail\n%s", r.out)
 		}
-		lines := strings.Split(strings.TrimSpace(deploys), "\n")
-		want := []string{
-			"deploy db wave=0 rollback=false", "deploy api wave=1 rollback=false", "deploy worker wave=1 rollback=false",
-			"deploy api wave=0 rollback=true sha=" + init, "deploy worker wave=0 rollback=true sha=" + init,
-			"deploy db wave=1 rollback=true sha=" + init,
-		}
-		if len(lines) != len(want) {
-			t.Fatalf("deploys:\n%s\nwant %d lines like %q", deploys, len(want), want)
-		}
-		// Within a wave the matrix jobs run in any order.
-		slices.Sort(lines[1:3])
-		slices.Sort(lines[3:5])
-		for i, w := range want {
-			if !strings.HasPrefix(lines[i], w) {
-				t.Errorf("deploy %d is %q, want %q", i, lines[i], w)
-			}
-		}
-		if strings.Contains(deploys, "deploy web") {
-			t.Errorf("web deployed after the breaker tripped")
-		}
-		if !hasEntry(entries, "api", "verify", "failure", change) {
-			t.Errorf("api's failed verification is not in the record")
-		}
-		for _, s := range []string{"db", "api", "worker"} {
-			if !hasEntry(entries, s, "rollback", "rolled_back", change) || !hasEntry(entries, s, "rollback", "success", init) {
-				t.Errorf("%s's rollback is not in the record", s)
-			}
-		}
+		checkRolledBack(t, deploys, entries, init, change)
 		if !strings.Contains(r.out, "the breaker tripped") || !strings.Contains(r.out, "failed in staging") {
 			t.Errorf("the log does not say the breaker tripped and the release failed:\n%s", r.out)
 		}
@@ -293,7 +172,7 @@ func TestActReleaseWorkflow(t *testing.T) {
 		if len(flags) != 2 || flagState(t, flags[0]) != "on" || flagState(t, flags[1]) != "off" {
 			t.Errorf("flags files uploaded: %d, want 2: new-schema on after wave 0, off after the rollback:\n%s", len(flags), strings.Join(flags, "\n"))
 		}
-		slack, events := takeHooks()
+		slack, events := chat.take(), sink.take()
 		var kinds []string
 		for _, m := range slack {
 			switch {
@@ -313,44 +192,5 @@ func TestActReleaseWorkflow(t *testing.T) {
 				t.Errorf("the events sink did not get %s: %v", want, events)
 			}
 		}
-	})
-}
-
-// flagState is new-schema's default variant in a flagd file.
-func flagState(t *testing.T, file string) string {
-	t.Helper()
-	var doc struct {
-		Flags map[string]struct {
-			DefaultVariant string `json:"defaultVariant"`
-		} `json:"flags"`
-	}
-	if err := json.Unmarshal([]byte(file), &doc); err != nil {
-		t.Fatalf("flags file: %v\n%s", err, file)
-	}
-	return doc.Flags["new-schema"].DefaultVariant
-}
-
-func readRecord(t *testing.T, path string) []map[string]any {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []map[string]any
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var e map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatalf("record line %q: %v", sc.Text(), err)
-		}
-		out = append(out, e)
-	}
-	return out
-}
-
-func hasEntry(entries []map[string]any, service, phase, state, sha string) bool {
-	return slices.ContainsFunc(entries, func(e map[string]any) bool {
-		return e["service"] == service && e["phase"] == phase && e["state"] == state && e["sha"] == sha
 	})
 }
