@@ -2,6 +2,7 @@ package release
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -42,266 +43,91 @@ func TestReleasePleaseCompat(t *testing.T) {
 		build    func(r *testRepo)
 		want     []want
 	}{
-		{
-			name: "fix bumps patch [default]",
-			build: func(r *testRepo) {
-				r.commit("feat: first", "svc/a")
-				r.tag("svc/v1.2.3")
-				r.commit("fix: some bugfix", "svc/a")
-				r.commit("docs: some documentation", "svc/b")
-			},
-			want: []want{{"svc", "1.2.3", "1.2.4", "patch", "svc/v1.2.4"}},
-		},
-		{
-			name: "feat bumps minor [default]",
-			build: func(r *testRepo) {
-				r.commit("chore: init", "svc/a")
-				r.tag("svc/v1.2.3")
-				r.commit("docs: some documentation", "svc/c")
-				r.commit("fix: some bugfix", "svc/b")
-				r.commit("feat: some feature", "svc/a")
-			},
-			want: []want{{"svc", "1.2.3", "1.3.0", "minor", "svc/v1.3.0"}},
-		},
-		{
-			name: "feature is a feat [default]",
-			build: func(r *testRepo) {
-				r.commit("chore: init", "svc/a")
-				r.tag("svc/v1.2.3")
-				r.commit("feature: some feature", "svc/a")
-			},
-			want: []want{{"svc", "1.2.3", "1.3.0", "minor", "svc/v1.3.0"}},
-		},
-		{
-			name: "bang bumps major [default]",
-			build: func(r *testRepo) {
-				r.commit("chore: init", "svc/a")
-				r.tag("svc/v1.2.3")
-				r.commit("docs: some documentation", "svc/c")
-				r.commit("fix!: some bugfix", "svc/b")
-				r.commit("feat: some feature", "svc/a")
-			},
-			want: []want{{"svc", "1.2.3", "2.0.0", "major", "svc/v2.0.0"}},
-		},
-		{
-			name: "BREAKING CHANGE footer bumps major like bang [commit]",
-			build: func(r *testRepo) {
-				r.commit("chore: init", "svc/a")
-				r.tag("svc/v1.2.3")
-				r.commit("feat: allow config to extend other configs\n\nBREAKING CHANGE: `extends` key is now used for extending\n", "svc/a")
-			},
-			want: []want{{"svc", "1.2.3", "2.0.0", "major", "svc/v2.0.0"}},
-		},
-		{
-			name: "BREAKING-CHANGE footer is a synonym [commit]",
-			build: func(r *testRepo) {
-				r.commit("chore: init", "svc/a")
-				r.tag("svc/v1.2.3")
-				r.commit("fix: encode\n\nBREAKING-CHANGE: encode no longer throws\n", "svc/a")
-			},
-			want: []want{{"svc", "1.2.3", "2.0.0", "major", "svc/v2.0.0"}},
-		},
-		{
-			name: "breaking change in a non-releasing type still releases [commit]",
-			build: func(r *testRepo) {
-				r.commit("chore: init", "svc/a")
-				r.tag("svc/v1.2.3")
-				r.commit("chore(deps)!: drop node 16", "svc/a")
-			},
-			want: []want{{"svc", "1.2.3", "2.0.0", "major", "svc/v2.0.0"}},
-		},
-		{
-			name: "lower-case breaking change is not a breaking footer [commit]",
-			build: func(r *testRepo) {
-				r.commit("chore: init", "svc/a")
-				r.tag("svc/v1.2.3")
-				r.commit("fix: x\n\nbreaking change: not a footer token\n", "svc/a")
-			},
-			want: []want{{"svc", "1.2.3", "1.2.4", "patch", "svc/v1.2.4"}},
-		},
-		{
-			name: "breaking pre-major bumps major by default [default]",
-			build: func(r *testRepo) {
-				r.commit("chore: init", "svc/a")
-				r.tag("svc/v0.1.2")
-				r.commit("feat: some feature", "svc/a")
-				r.commit("fix!: some bugfix", "svc/a")
-			},
-			want: []want{{"svc", "0.1.2", "1.0.0", "major", "svc/v1.0.0"}},
-		},
-		{
-			name: "bump_minor_pre_major: breaking pre-major bumps minor [default]",
-			cfg:  Config{BumpMinorPreMajor: true},
-			build: func(r *testRepo) {
-				r.commit("chore: init", "svc/a")
-				r.tag("svc/v0.1.2")
-				r.commit("feat: some feature", "svc/a")
-				r.commit("fix!: some bugfix", "svc/a")
-			},
-			want: []want{{"svc", "0.1.2", "0.2.0", "minor", "svc/v0.2.0"}},
-		},
-		{
-			name: "bump_minor_pre_major: no effect from 1.0.0 on [default]",
-			cfg:  Config{BumpMinorPreMajor: true},
-			build: func(r *testRepo) {
-				r.commit("chore: init", "svc/a")
-				r.tag("svc/v1.2.3")
-				r.commit("fix!: some bugfix", "svc/a")
-			},
-			want: []want{{"svc", "1.2.3", "2.0.0", "major", "svc/v2.0.0"}},
-		},
-		{
-			name: "feat pre-major bumps minor by default [default]",
-			build: func(r *testRepo) {
-				r.commit("chore: init", "svc/a")
-				r.tag("svc/v0.1.2")
-				r.commit("feat: some feature", "svc/a")
-				r.commit("fix: some bugfix", "svc/a")
-			},
-			want: []want{{"svc", "0.1.2", "0.2.0", "minor", "svc/v0.2.0"}},
-		},
-		{
-			name: "bump_patch_for_minor_pre_major: feat pre-major bumps patch [default]",
-			cfg:  Config{BumpPatchForMinorPreMajor: true},
-			build: func(r *testRepo) {
-				r.commit("chore: init", "svc/a")
-				r.tag("svc/v0.1.2")
-				r.commit("feat: some feature", "svc/a")
-				r.commit("fix: some bugfix", "svc/a")
-			},
-			want: []want{{"svc", "0.1.2", "0.1.3", "patch", "svc/v0.1.3"}},
-		},
-		{
-			name: "bump_patch_for_minor_pre_major alone: breaking pre-major still bumps major [default]",
-			cfg:  Config{BumpPatchForMinorPreMajor: true},
-			build: func(r *testRepo) {
-				r.commit("chore: init", "svc/a")
-				r.tag("svc/v0.1.2")
-				r.commit("feat!: some feature", "svc/a")
-			},
-			want: []want{{"svc", "0.1.2", "1.0.0", "major", "svc/v1.0.0"}},
-		},
-		{
-			name: "both pre-major switches: breaking bumps minor [default]",
-			cfg:  Config{BumpMinorPreMajor: true, BumpPatchForMinorPreMajor: true},
-			build: func(r *testRepo) {
-				r.commit("chore: init", "svc/a")
-				r.tag("svc/v0.1.2")
-				r.commit("feat!: some feature", "svc/a")
-			},
-			want: []want{{"svc", "0.1.2", "0.2.0", "minor", "svc/v0.2.0"}},
-		},
-		{
-			name: "both pre-major switches: feat bumps patch [default]",
-			cfg:  Config{BumpMinorPreMajor: true, BumpPatchForMinorPreMajor: true},
-			build: func(r *testRepo) {
-				r.commit("chore: init", "svc/a")
-				r.tag("svc/v0.1.2")
-				r.commit("feat: some feature", "svc/a")
-			},
-			want: []want{{"svc", "0.1.2", "0.1.3", "patch", "svc/v0.1.3"}},
-		},
-		{
-			name: "Release-As sets the version over a breaking change [default][base]",
-			build: func(r *testRepo) {
-				r.commit("chore: init", "svc/a")
-				r.tag("svc/v1.2.3")
-				r.commit("docs: some documentation", "svc/c")
-				r.commit("fix!: some bugfix\n\nRelease-As: 3.1.2\n", "svc/b")
-				r.commit("feat: some feature", "svc/a")
-			},
-			want: []want{{"svc", "1.2.3", "3.1.2", "major", "svc/v3.1.2"}},
-		},
-		{
-			name: "several Release-As: the newest wins [default][base]",
-			build: func(r *testRepo) {
-				r.commit("chore: init", "svc/a")
-				r.tag("svc/v1.2.3")
-				r.commit("fix!: some bugfix\n\nRelease-As: 2.0.0\n", "svc/b")
-				r.commit("docs: some documentation", "svc/c")
-				r.commit("fix!: some bugfix\n\nRelease-As: 3.1.2\n", "svc/b")
-				r.commit("feat: some feature", "svc/a")
-			},
-			want: []want{{"svc", "1.2.3", "3.1.2", "major", "svc/v3.1.2"}},
-		},
-		{
-			name: "Release-As on a chore commit releases [pr891]",
-			build: func(r *testRepo) {
-				r.commit("chore: init", "svc/a")
-				r.tag("svc/v1.2.3")
-				r.commit("chore: release 1.3.0\n\nrelease-as: 1.3.0\n", "svc/a")
-			},
-			want: []want{{"svc", "1.2.3", "1.3.0", "minor", "svc/v1.3.0"}},
-		},
-		{
-			name: "Release-As without a previous release [base]",
-			build: func(r *testRepo) {
-				r.commit("feat: first\n\nRelease-As: 1.0.0\n", "svc/a")
-			},
-			want: []want{{"svc", "", "1.0.0", "minor", "svc/v1.0.0"}},
-		},
-		{
-			name: "no previous release: initial version whatever the commits [base]",
-			cfg:  Config{InitialVersion: "0.1.0"},
-			build: func(r *testRepo) {
-				r.commit("feat!: first", "svc/a")
-				r.commit("fix: second", "svc/a")
-			},
-			want: []want{{"svc", "", "0.1.0", "major", "svc/v0.1.0"}},
-		},
+		{name: "fix bumps patch [default]",
+			build: since("svc/v1.2.3", "fix: some bugfix", "docs: some documentation"),
+			want:  svcRelease("1.2.3", "1.2.4", "patch")},
+		{name: "feat bumps minor [default]",
+			build: since("svc/v1.2.3", "docs: some documentation", "fix: some bugfix", "feat: some feature"),
+			want:  svcRelease("1.2.3", "1.3.0", "minor")},
+		{name: "feature is a feat [default]",
+			build: since("svc/v1.2.3", "feature: some feature"),
+			want:  svcRelease("1.2.3", "1.3.0", "minor")},
+		{name: "bang bumps major [default]",
+			build: since("svc/v1.2.3", "docs: some documentation", "fix!: some bugfix", "feat: some feature"),
+			want:  svcRelease("1.2.3", "2.0.0", "major")},
+		{name: "BREAKING CHANGE footer bumps major like bang [commit]",
+			build: since("svc/v1.2.3", "feat: allow config to extend other configs\n\nBREAKING CHANGE: `extends` key is now used for extending\n"),
+			want:  svcRelease("1.2.3", "2.0.0", "major")},
+		{name: "BREAKING-CHANGE footer is a synonym [commit]",
+			build: since("svc/v1.2.3", "fix: encode\n\nBREAKING-CHANGE: encode no longer throws\n"),
+			want:  svcRelease("1.2.3", "2.0.0", "major")},
+		{name: "breaking change in a non-releasing type still releases [commit]",
+			build: since("svc/v1.2.3", "chore(deps)!: drop node 16"),
+			want:  svcRelease("1.2.3", "2.0.0", "major")},
+		{name: "lower-case breaking change is not a breaking footer [commit]",
+			build: since("svc/v1.2.3", "fix: x\n\nbreaking change: not a footer token\n"),
+			want:  svcRelease("1.2.3", "1.2.4", "patch")},
+		{name: "breaking pre-major bumps major by default [default]",
+			build: since("svc/v0.1.2", "feat: some feature", "fix!: some bugfix"),
+			want:  svcRelease("0.1.2", "1.0.0", "major")},
+		{name: "bump_minor_pre_major: breaking pre-major bumps minor [default]", cfg: Config{BumpMinorPreMajor: true},
+			build: since("svc/v0.1.2", "feat: some feature", "fix!: some bugfix"),
+			want:  svcRelease("0.1.2", "0.2.0", "minor")},
+		{name: "bump_minor_pre_major: no effect from 1.0.0 on [default]", cfg: Config{BumpMinorPreMajor: true},
+			build: since("svc/v1.2.3", "fix!: some bugfix"),
+			want:  svcRelease("1.2.3", "2.0.0", "major")},
+		{name: "feat pre-major bumps minor by default [default]",
+			build: since("svc/v0.1.2", "feat: some feature", "fix: some bugfix"),
+			want:  svcRelease("0.1.2", "0.2.0", "minor")},
+		{name: "bump_patch_for_minor_pre_major: feat pre-major bumps patch [default]", cfg: Config{BumpPatchForMinorPreMajor: true},
+			build: since("svc/v0.1.2", "feat: some feature", "fix: some bugfix"),
+			want:  svcRelease("0.1.2", "0.1.3", "patch")},
+		{name: "bump_patch_for_minor_pre_major alone: breaking pre-major still bumps major [default]", cfg: Config{BumpPatchForMinorPreMajor: true},
+			build: since("svc/v0.1.2", "feat!: some feature"),
+			want:  svcRelease("0.1.2", "1.0.0", "major")},
+		{name: "both pre-major switches: breaking bumps minor [default]", cfg: Config{BumpMinorPreMajor: true, BumpPatchForMinorPreMajor: true},
+			build: since("svc/v0.1.2", "feat!: some feature"),
+			want:  svcRelease("0.1.2", "0.2.0", "minor")},
+		{name: "both pre-major switches: feat bumps patch [default]", cfg: Config{BumpMinorPreMajor: true, BumpPatchForMinorPreMajor: true},
+			build: since("svc/v0.1.2", "feat: some feature"),
+			want:  svcRelease("0.1.2", "0.1.3", "patch")},
+		{name: "Release-As sets the version over a breaking change [default][base]",
+			build: since("svc/v1.2.3", "docs: some documentation", "fix!: some bugfix\n\nRelease-As: 3.1.2\n", "feat: some feature"),
+			want:  svcRelease("1.2.3", "3.1.2", "major")},
+		{name: "several Release-As: the newest wins [default][base]",
+			build: since("svc/v1.2.3", "fix!: some bugfix\n\nRelease-As: 2.0.0\n", "docs: some documentation", "fix!: some bugfix\n\nRelease-As: 3.1.2\n", "feat: some feature"),
+			want:  svcRelease("1.2.3", "3.1.2", "major")},
+		{name: "Release-As on a chore commit releases [pr891]",
+			build: since("svc/v1.2.3", "chore: release 1.3.0\n\nrelease-as: 1.3.0\n"),
+			want:  svcRelease("1.2.3", "1.3.0", "minor")},
+		{name: "Release-As without a previous release [base]",
+			build: since("", "feat: first\n\nRelease-As: 1.0.0\n"),
+			want:  svcRelease("", "1.0.0", "minor")},
+		{name: "no previous release: initial version whatever the commits [base]", cfg: Config{InitialVersion: "0.1.0"},
+			build: since("", "feat!: first", "fix: second"),
+			want:  svcRelease("", "0.1.0", "major")},
 		{
 			name: "only hidden types: no release [base]",
-			build: func(r *testRepo) {
-				r.commit("feat: first", "svc/a")
-				r.tag("svc/v1.0.0")
-				for _, typ := range []string{"chore", "docs", "style", "refactor", "test", "build", "ci"} {
-					r.commit(typ+": something", "svc/a")
-				}
-			},
+			build: since("svc/v1.0.0", "chore: something", "docs: something", "style: something", "refactor: something",
+				"test: something", "build: something", "ci: something"),
 		},
+		{name: "messages that are not conventional never release [commit]",
+			build: since("svc/v1.0.0", "Update README", "WIP feat: not at the start\n\nBREAKING CHANGE: ignored, the header does not parse\nRelease-As: 9.9.9\n")},
 		{
-			name: "messages that are not conventional never release [commit]",
-			build: func(r *testRepo) {
-				r.commit("feat: first", "svc/a")
-				r.tag("svc/v1.0.0")
-				r.commit("Update README", "svc/a")
-				r.commit("WIP feat: not at the start\n\nBREAKING CHANGE: ignored, the header does not parse\nRelease-As: 9.9.9\n", "svc/a")
-			},
-		},
-		{
-			name: "prerelease tags are set aside (SPEC §7; release-please would start from the prerelease)",
-			build: func(r *testRepo) {
-				r.commit("feat: first", "svc/a")
-				r.tag("svc/v1.0.0")
-				r.commit("feat: second", "svc/a")
-				r.tag("svc/v1.1.0-rc.1")
-				r.commit("fix: third", "svc/a")
-			},
-			want: []want{{"svc", "1.0.0", "1.1.0", "minor", "svc/v1.1.0"}},
+			name:  "prerelease tags are set aside (SPEC §7; release-please would start from the prerelease)",
+			build: since("svc/v1.0.0", "feat: second", "tag svc/v1.1.0-rc.1", "fix: third"),
+			want:  svcRelease("1.0.0", "1.1.0", "minor"),
 		},
 		{
 			name: "the largest version wins, not the newest tag [manifest]",
-			build: func(r *testRepo) {
-				r.commit("feat: first", "svc/a")
-				r.tag("svc/v1.10.0")
-				r.commit("fix: backported", "svc/a")
-				r.tag("svc/v1.9.1") // a later tag with a smaller version
-				r.commit("fix: third", "svc/a")
-			},
-			want: []want{{"svc", "1.10.0", "1.10.1", "patch", "svc/v1.10.1"}},
+			// a later tag with a smaller version
+			build: since("svc/v1.10.0", "fix: backported", "tag svc/v1.9.1", "fix: third"),
+			want:  svcRelease("1.10.0", "1.10.1", "patch"),
 		},
 		{
-			name: "tags not reachable from head are skipped [manifest]",
-			build: func(r *testRepo) {
-				r.commit("feat: first", "svc/a")
-				r.tag("svc/v1.0.0")
-				r.checkout("-b", "other")
-				r.commit("feat: elsewhere", "svc/a")
-				r.tag("svc/v5.0.0")
-				r.checkout("main")
-				r.commit("fix: here", "svc/a")
-			},
-			want: []want{{"svc", "1.0.0", "1.0.1", "patch", "svc/v1.0.1"}},
+			name:  "tags not reachable from head are skipped [manifest]",
+			build: offBranch("svc/v1.0.0", "svc/v5.0.0"),
+			want:  svcRelease("1.0.0", "1.0.1", "patch"),
 		},
 		{
 			name: "Go module tags path/vX.Y.Z [tagname]",
@@ -357,7 +183,7 @@ func TestReleasePleaseCompat(t *testing.T) {
 				r.tag("svc/v2.0.0")
 				r.commit("fix: new", "svc/a")
 			},
-			want: []want{{"svc", "2.0.0", "2.0.1", "patch", "svc/v2.0.1"}},
+			want: svcRelease("2.0.0", "2.0.1", "patch"),
 		},
 		{
 			name: "lightweight tags count like annotated ones",
@@ -366,7 +192,7 @@ func TestReleasePleaseCompat(t *testing.T) {
 				r.lightTag("svc/v1.0.0")
 				r.commit("fix: second", "svc/a")
 			},
-			want: []want{{"svc", "1.0.0", "1.0.1", "patch", "svc/v1.0.1"}},
+			want: svcRelease("1.0.0", "1.0.1", "patch"),
 		},
 	}
 	for _, tc := range cases {
@@ -384,6 +210,44 @@ func TestReleasePleaseCompat(t *testing.T) {
 			}
 			checkReleases(t, res, tc.want)
 		})
+	}
+}
+
+// since is the history most cases need: a first commit tagged tag (no
+// commit and no tag when tag is ""), then commits, each changing svc; a
+// commit "tag NAME" is none, but tags the one before.
+func since(tag string, commits ...string) func(*testRepo) {
+	return func(r *testRepo) {
+		if tag != "" {
+			r.commit("chore: init", "svc/a")
+			r.tag(tag)
+		}
+		for _, c := range commits {
+			if name, ok := strings.CutPrefix(c, "tag "); ok {
+				r.tag(name)
+				continue
+			}
+			r.commit(c, "svc/a")
+		}
+	}
+}
+
+// svcRelease is the one release of svc, tagged by the default template.
+func svcRelease(current, next, bump string) []want {
+	return []want{{"svc", current, next, bump, "svc/v" + next}}
+}
+
+// offBranch is a history where svc was released as tag on main and as
+// other on a branch never merged, then fixed on main.
+func offBranch(tag, other string) func(*testRepo) {
+	return func(r *testRepo) {
+		r.commit("feat: first", "svc/a")
+		r.tag(tag)
+		r.checkout("-b", "elsewhere")
+		r.commit("fix: elsewhere", "svc/b")
+		r.tag(other)
+		r.checkout("main")
+		r.commit("fix: here", "svc/a")
 	}
 }
 

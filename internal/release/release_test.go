@@ -353,87 +353,107 @@ func TestComputeBadInput(t *testing.T) {
 
 func TestComputeTags(t *testing.T) {
 	t.Parallel()
-	t.Run("tags that are not semver are ignored, with a debug line", func(t *testing.T) {
-		t.Parallel()
-		r := newTestRepo(t)
-		r.commit("feat: first", "svc/a")
-		r.tag("svc/v1.0.0")
-		r.tag("svc/vnext")
-		r.tag("svc/v1.2")
-		r.tag("svc/v01.2.3")
-		r.tag("svc-other/v9.0.0")
-		r.commit("fix: second", "svc/a")
-		var debug bytes.Buffer
-		res := compute(t, r, Config{}, []Service{{Name: "svc", Paths: []string{"svc/**"}}}, Options{Debug: &debug})
-		checkReleases(t, res, []want{{"svc", "1.0.0", "1.0.1", "patch", "svc/v1.0.1"}})
-		for _, tag := range []string{"svc/vnext", "svc/v1.2", "svc/v01.2.3"} {
-			if !strings.Contains(debug.String(), `ignoring tag "`+tag+`"`) {
-				t.Errorf("no debug line for %s in:\n%s", tag, debug.String())
+	svc := []Service{{Name: "svc", Paths: []string{"svc/**"}}}
+	tests := []struct {
+		name    string
+		build   func(r *testRepo)
+		want    []want
+		wantErr string // in Compute's error, exit 2
+		// check checks more of res; debug is what Compute wrote to Debug.
+		check func(t *testing.T, r *testRepo, res *Result, debug string)
+	}{
+		{
+			name: "tags that are not semver are ignored, with a debug line",
+			build: func(r *testRepo) {
+				r.commit("feat: first", "svc/a")
+				for _, tag := range []string{"svc/v1.0.0", "svc/vnext", "svc/v1.2", "svc/v01.2.3", "svc-other/v9.0.0"} {
+					r.tag(tag)
+				}
+				r.commit("fix: second", "svc/a")
+			},
+			want: svcRelease("1.0.0", "1.0.1", "patch"),
+			check: func(t *testing.T, _ *testRepo, _ *Result, debug string) {
+				for _, tag := range []string{"svc/vnext", "svc/v1.2", "svc/v01.2.3"} {
+					if !strings.Contains(debug, `ignoring tag "`+tag+`"`) {
+						t.Errorf("no debug line for %s in:\n%s", tag, debug)
+					}
+				}
+				if strings.Contains(debug, "svc-other") {
+					t.Errorf("debug mentions another service's tag:\n%s", debug)
+				}
+			},
+		},
+		{
+			name: "a tag of a tag is peeled to its commit",
+			build: func(r *testRepo) {
+				r.commit("feat: first", "svc/a")
+				r.tag("inner")
+				r.git("tag", "-a", "-m", "outer", "svc/v1.0.0", "inner")
+				r.commit("fix: second", "svc/a")
+			},
+			want: svcRelease("1.0.0", "1.0.1", "patch"),
+			check: func(t *testing.T, _ *testRepo, res *Result, _ string) {
+				if got := subjects(res.Releases[0]); !slices.Equal(got, []string{"second"}) {
+					t.Errorf("commits = %q", got)
+				}
+			},
+		},
+		{
+			name:    "a version that cannot be bumped is an error",
+			build:   since("svc/v18446744073709551615.0.0", "feat!: second"),
+			wantErr: "would overflow",
+		},
+		{
+			name:  "a Release-As below the current version is released with a warning",
+			build: since("svc/v2.0.0", "fix: back\n\nRelease-As: v1.5.0"),
+			want:  svcRelease("2.0.0", "1.5.0", "major"),
+			check: func(t *testing.T, _ *testRepo, res *Result, _ string) {
+				if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "svc: Release-As 1.5.0 is below the current version 2.0.0") {
+					t.Errorf("warnings = %q", res.Warnings)
+				}
+			},
+		},
+		{
+			name:  "an existing tag for the computed version is reported, not moved",
+			build: offBranch("svc/v1.0.0", "svc/v1.0.1"),
+			want:  svcRelease("1.0.0", "1.0.1", "patch"),
+			check: func(t *testing.T, r *testRepo, res *Result, _ string) {
+				elsewhere := r.git("rev-parse", "svc/v1.0.1^{commit}")
+				if rel := release(t, res, "svc"); !rel.TagExists || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], `tag "svc/v1.0.1" already exists`) {
+					t.Fatalf("TagExists=%v warnings=%q", rel.TagExists, res.Warnings)
+				}
+				created, err := CreateTags(context.Background(), r.repo(), res)
+				if err != nil || len(created) != 0 {
+					t.Fatalf("CreateTags = %v, %v; want nothing created", created, err)
+				}
+				if got := r.git("rev-parse", "svc/v1.0.1^{commit}"); got != elsewhere {
+					t.Errorf("svc/v1.0.1 moved to %s", got)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := newTestRepo(t)
+			tt.build(r)
+			var debug bytes.Buffer
+			res, err := Compute(context.Background(), r.repo(), Config{}, svc, Options{Debug: &debug})
+			if tt.wantErr != "" {
+				if exit.Code(err) != exit.BadInput || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want exit 2 with %q", err, tt.wantErr)
+				}
+				return
 			}
-		}
-		if strings.Contains(debug.String(), "svc-other") {
-			t.Errorf("debug mentions another service's tag:\n%s", debug.String())
-		}
-	})
-	t.Run("a tag of a tag is peeled to its commit", func(t *testing.T) {
-		t.Parallel()
-		r := newTestRepo(t)
-		r.commit("feat: first", "svc/a")
-		r.tag("inner")
-		r.git("tag", "-a", "-m", "outer", "svc/v1.0.0", "inner")
-		r.commit("fix: second", "svc/a")
-		res := compute(t, r, Config{}, []Service{{Name: "svc", Paths: []string{"svc/**"}}}, Options{})
-		checkReleases(t, res, []want{{"svc", "1.0.0", "1.0.1", "patch", "svc/v1.0.1"}})
-		if got := subjects(res.Releases[0]); !slices.Equal(got, []string{"second"}) {
-			t.Errorf("commits = %q", got)
-		}
-	})
-	t.Run("a version that cannot be bumped is an error", func(t *testing.T) {
-		t.Parallel()
-		r := newTestRepo(t)
-		r.commit("feat: first", "svc/a")
-		r.tag("svc/v18446744073709551615.0.0")
-		r.commit("feat!: second", "svc/a")
-		_, err := Compute(context.Background(), r.repo(), Config{}, []Service{{Name: "svc", Paths: []string{"svc/**"}}}, Options{})
-		if exit.Code(err) != exit.BadInput || !strings.Contains(err.Error(), "would overflow") {
-			t.Fatalf("err = %v", err)
-		}
-	})
-	t.Run("a Release-As below the current version is released with a warning", func(t *testing.T) {
-		t.Parallel()
-		r := newTestRepo(t)
-		r.commit("feat: first", "svc/a")
-		r.tag("svc/v2.0.0")
-		r.commit("fix: back\n\nRelease-As: v1.5.0", "svc/a")
-		res := compute(t, r, Config{}, []Service{{Name: "svc", Paths: []string{"svc/**"}}}, Options{})
-		checkReleases(t, res, []want{{"svc", "2.0.0", "1.5.0", "major", "svc/v1.5.0"}})
-		if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "svc: Release-As 1.5.0 is below the current version 2.0.0") {
-			t.Errorf("warnings = %q", res.Warnings)
-		}
-	})
-	t.Run("an existing tag for the computed version is reported, not moved", func(t *testing.T) {
-		t.Parallel()
-		r := newTestRepo(t)
-		r.commit("feat: first", "svc/a")
-		r.tag("svc/v1.0.0")
-		r.checkout("-b", "elsewhere")
-		elsewhere := r.commit("fix: elsewhere", "svc/b")
-		r.tag("svc/v1.0.1")
-		r.checkout("main")
-		r.commit("fix: here", "svc/a")
-		res := compute(t, r, Config{}, []Service{{Name: "svc", Paths: []string{"svc/**"}}}, Options{})
-		rel := release(t, res, "svc")
-		if !rel.TagExists || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], `tag "svc/v1.0.1" already exists`) {
-			t.Fatalf("TagExists=%v warnings=%q", rel.TagExists, res.Warnings)
-		}
-		created, err := CreateTags(context.Background(), r.repo(), res)
-		if err != nil || len(created) != 0 {
-			t.Fatalf("CreateTags = %v, %v; want nothing created", created, err)
-		}
-		if got := r.git("rev-parse", "svc/v1.0.1^{commit}"); got != elsewhere {
-			t.Errorf("svc/v1.0.1 moved to %s", got)
-		}
-	})
+			if err != nil {
+				t.Fatalf("Compute: %v", err)
+			}
+			checkReleases(t, res, tt.want)
+			if tt.check != nil {
+				tt.check(t, r, res, debug.String())
+			}
+		})
+	}
 }
 
 func TestCreateTags(t *testing.T) {
