@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ordo-ci/ordo/internal/forge/forgetest"
 	"github.com/ordo-ci/ordo/internal/git/gittest"
 )
 
@@ -62,7 +63,7 @@ func TestActEnvironment(t *testing.T) {
 	src := t.TempDir()
 	copySources(t, src)
 	const token = "ghs-environment"
-	api := newDeploymentsAPI(t, "acme/shop", token)
+	api := forgetest.Start(t, "acme/shop", token)
 	event := filepath.Join(t.TempDir(), "event.json")
 	writeFile(t, event, `{"ref":"refs/heads/main","inputs":{"environment":"staging"},"repository":{"default_branch":"main","full_name":"acme/shop"}}`, 0o644)
 	env := append(goEnv(t), "HOME="+t.TempDir(), "GOPROXY=off", "GOTOOLCHAIN=local", "GOFLAGS=-mod=readonly")
@@ -75,7 +76,7 @@ func TestActEnvironment(t *testing.T) {
 		"--no-cache-server",
 		"--local-repository", "ordo-ci/ordo@v1="+src,
 		"--env", "ORDO_FROM_SOURCE=true",
-		"--env", "GITHUB_API_URL="+api.URL+"/api/v3",
+		"--env", "GITHUB_API_URL="+api.URL(),
 		"-s", "GITHUB_TOKEN="+token,
 	)
 	t.Logf("act workflow_dispatch: exit %d in %s", r.code, time.Since(start).Round(time.Millisecond))
@@ -86,7 +87,10 @@ func TestActEnvironment(t *testing.T) {
 		t.Fatalf("act: exit %d\n%s", r.code, r.out)
 	}
 
-	deps := api.deployments()
+	deps := map[string][]forgetest.Deployment{} // by task
+	for _, d := range api.Deployments() {
+		deps[d.Task] = append(deps[d.Task], d)
+	}
 	var release string
 	for _, j := range want.Jobs {
 		if !strings.Contains(r.out, fmt.Sprintf("deploying %s ", j.Service)) || !strings.Contains(r.out, fmt.Sprintf("to staging (wave %d)", j.Wave)) {
@@ -114,8 +118,11 @@ func TestActEnvironment(t *testing.T) {
 			t.Errorf("GitHub deployments of %s: %+v, want one of staging at %s with statuses in_progress, success", j.Service, d, head)
 			continue
 		}
-		if ordo, _ := d[0].Payload["ordo"].(map[string]any); ordo["release"] != release || ordo["service"] != j.Service {
-			t.Errorf("deployment of %s: payload %v, want the record's entry", j.Service, d[0].Payload)
+		var payload struct {
+			Ordo struct{ Release, Service string }
+		}
+		if err := json.Unmarshal(d[0].Payload, &payload); err != nil || payload.Ordo.Release != release || payload.Ordo.Service != j.Service {
+			t.Errorf("deployment of %s: payload %s, want the record's entry", j.Service, d[0].Payload)
 		}
 	}
 	for task := range deps {

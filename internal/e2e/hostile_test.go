@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ordo-ci/ordo/internal/ci/citest"
+	"github.com/ordo-ci/ordo/internal/forge/forgetest"
 	"github.com/ordo-ci/ordo/internal/git/gittest"
 )
 
@@ -124,15 +125,19 @@ func TestActHostilePullRequest(t *testing.T) {
 	copySources(t, src)
 	env := append(goEnv(t), "HOME="+t.TempDir(), "GOPROXY=off", "GOTOOLCHAIN=local", "GOFLAGS=-mod=readonly")
 	const token = "ghs-e2e"
-	gh := newFakeGitHub(t, "acme/shop", token)
-	gh.labels = []string{"ordo:override:policy.max_deploy", "<!-- hidden --> @acme/team", "x\n::warning::INJECTED", "##[add-mask]INJECTED", "[x](https://evil.example)"}
-	gh.userRedirect = "http://api.evil.invalid/user"
+	gh := newFakeGitHub(t, token)
+	labels := []string{"ordo:override:policy.max_deploy", "<!-- hidden --> @acme/team", "x\n::warning::INJECTED", "##[add-mask]INJECTED", "[x](https://evil.example)"}
+	gh.SetLabels(7, labels...)
+	// GET /user redirects to another host, however often it is asked.
+	for range 20 {
+		gh.Inject(forgetest.GetUser, forgetest.Fault{Status: http.StatusTemporaryRedirect, Header: map[string]string{"Location": "http://api.evil.invalid/user"}})
+	}
 	tr := newTrap(t)
 	branch := "x\n::warning::INJECTED @acme/team <!-- ##[add-mask]INJECTED"
 	event := filepath.Join(t.TempDir(), "event.json")
 	payload := map[string]any{
 		"action": "synchronize", "number": 7,
-		"pull_request": map[string]any{"number": 7, "title": "<!-- @acme/team", "labels": []map[string]string{{"name": gh.labels[1]}},
+		"pull_request": map[string]any{"number": 7, "title": "<!-- @acme/team", "labels": []map[string]string{{"name": labels[1]}},
 			"base": map[string]any{"sha": repo.init, "ref": "main"}, "head": map[string]any{"sha": head, "ref": branch}},
 		"repository": map[string]any{"default_branch": "main", "full_name": "acme/shop"},
 	}
@@ -143,7 +148,7 @@ func TestActHostilePullRequest(t *testing.T) {
 		"-P", "ubuntu-latest=-self-hosted", "--no-cache-server",
 		"--local-repository", "ordo-ci/ordo@v1="+src,
 		"--env", "ORDO_FROM_SOURCE=true",
-		"--env", "GITHUB_API_URL="+gh.URL+"/api/v3",
+		"--env", "GITHUB_API_URL="+gh.URL(),
 		"--env", "HTTP_PROXY="+tr.URL, "--env", "HTTPS_PROXY="+tr.URL, "--env", "NO_PROXY=",
 		"-s", "GITHUB_TOKEN="+token,
 	)
@@ -171,10 +176,12 @@ func TestActHostilePullRequest(t *testing.T) {
 			t.Errorf("the runner would execute %q", c)
 		}
 	}
-	gh.mu.Lock()
-	defer gh.mu.Unlock()
-	if len(gh.comments) != 1 {
-		t.Errorf("%d comments, want ordo's one", len(gh.comments))
+	if gh.Count(forgetest.GetUser) == 0 {
+		t.Errorf("ordo never asked GET /user: the redirect proves nothing (%s)", gh.Calls())
+	}
+	comments := gh.Comments(7)
+	if len(gh.Issues()) != 1 || len(comments) != 1 {
+		t.Errorf("%d comments on %v, want ordo's one on #7", len(comments), gh.Issues())
 	}
 	var summaries []string
 	for _, line := range strings.Split(r.out, "\n") {
@@ -186,8 +193,8 @@ func TestActHostilePullRequest(t *testing.T) {
 		t.Errorf("no step summary in act's log")
 	}
 	docs := map[string]string{"summaries": strings.Join(summaries, "\n")}
-	for id, body := range gh.comments {
-		docs[fmt.Sprintf("comment %d", id)] = strings.Replace(body, "<!-- ordo:plan -->", "", 1)
+	for _, c := range comments {
+		docs[fmt.Sprintf("comment %d", c.ID)] = strings.Replace(c.Body, "<!-- ordo:plan -->", "", 1)
 	}
 	for name, doc := range docs {
 		for _, bad := range []string{"<!--", "@acme", "](https://evil", "https://evil", "\r"} {

@@ -2,144 +2,33 @@ package forge
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ordo-ci/ordo/internal/exit"
-	"github.com/ordo-ci/ordo/internal/forge/forgetest"
 )
 
-const (
-	ghListDeployments  = "GET /api/v3/repos/{owner}/{repo}/deployments"
-	ghPostDeployment   = "POST /api/v3/repos/{owner}/{repo}/deployments"
-	ghPostDeployStatus = "POST /api/v3/repos/{owner}/{repo}/deployments/{id}/statuses"
-)
-
-type ghDeployment struct {
-	ID          int64           `json:"id"`
-	SHA         string          `json:"sha"`
-	Ref         string          `json:"ref"`
-	Task        string          `json:"task"`
-	Environment string          `json:"environment"`
-	Payload     json.RawMessage `json:"payload"`
-	statuses    []string
-}
-
-// deploymentsFake adds GitHub's deployments to the fake: what the mirror
-// creates, as the REST API documents it, requests validated against the
-// OpenAPI subset.
-type deploymentsFake struct {
-	*fakeGitHub
-	dmu  sync.Mutex
-	deps []*ghDeployment // oldest first
-}
-
-func newDeploymentsFake(t *testing.T) *deploymentsFake {
-	f := &deploymentsFake{fakeGitHub: newFakeGitHub(t)}
-	f.Handle(ghListDeployments, f.list)
-	f.Handle(ghPostDeployment, f.create)
-	f.Handle(ghPostDeployStatus, f.status)
-	return f
-}
-
-// https://docs.github.com/en/rest/deployments/deployments#list-deployments
-func (f *deploymentsFake) list(w http.ResponseWriter, r *http.Request, _ []byte) {
-	q := r.URL.Query()
-	f.dmu.Lock()
-	var out []ghDeployment
-	for i := len(f.deps) - 1; i >= 0; i-- { // newest first
-		d := f.deps[i]
-		if (q.Get("sha") == "" || d.SHA == q.Get("sha")) && (q.Get("task") == "" || d.Task == q.Get("task")) &&
-			(q.Get("environment") == "" || d.Environment == q.Get("environment")) {
-			out = append(out, *d)
-		}
-	}
-	f.dmu.Unlock()
-	forgetest.WriteJSON(w, http.StatusOK, out)
-}
-
-// https://docs.github.com/en/rest/deployments/deployments#create-a-deployment
-func (f *deploymentsFake) create(w http.ResponseWriter, r *http.Request, body []byte) {
-	var in struct {
-		Ref                   string          `json:"ref"`
-		Task                  string          `json:"task"`
-		AutoMerge             *bool           `json:"auto_merge"`
-		RequiredContexts      *[]string       `json:"required_contexts"`
-		Payload               json.RawMessage `json:"payload"`
-		Environment           string          `json:"environment"`
-		Description           string          `json:"description"`
-		ProductionEnvironment bool            `json:"production_environment"`
-	}
-	if !forgetest.DecodeStrict(f.TB(), w, body, &in) {
-		return
-	}
-	// Without auto_merge: false GitHub merges the default branch into ref;
-	// without required_contexts: [] it waits for every status check.
-	if in.AutoMerge == nil || *in.AutoMerge || in.RequiredContexts == nil || len(*in.RequiredContexts) != 0 {
-		f.TB().Errorf("deployment without auto_merge: false and required_contexts: []: %s", body)
-	}
-	d := &ghDeployment{ID: f.NextID(), SHA: in.Ref, Ref: in.Ref, Task: in.Task, Environment: in.Environment, Payload: in.Payload}
-	f.dmu.Lock()
-	f.deps = append(f.deps, d)
-	f.dmu.Unlock()
-	forgetest.WriteJSON(w, http.StatusCreated, d)
-}
-
-// https://docs.github.com/en/rest/deployments/statuses#create-a-deployment-status
-func (f *deploymentsFake) status(w http.ResponseWriter, r *http.Request, body []byte) {
-	var in struct {
-		State          string `json:"state"`
-		LogURL         string `json:"log_url"`
-		Description    string `json:"description"`
-		Environment    string `json:"environment"`
-		EnvironmentURL string `json:"environment_url"`
-		AutoInactive   *bool  `json:"auto_inactive"`
-	}
-	if !forgetest.DecodeStrict(f.TB(), w, body, &in) {
-		return
-	}
-	if in.AutoInactive == nil || *in.AutoInactive {
-		f.TB().Errorf("deployment status without auto_inactive: false: %s", body)
-	}
-	f.dmu.Lock()
-	defer f.dmu.Unlock()
-	for _, d := range f.deps {
-		if r.PathValue("id") == jsonNumber(d.ID) {
-			d.statuses = append(d.statuses, in.State)
-			forgetest.WriteJSON(w, http.StatusCreated, map[string]any{"id": len(d.statuses), "state": in.State})
-			return
-		}
-	}
-	forgetest.WriteJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
-}
-
-func jsonNumber(n int64) string { b, _ := json.Marshal(n); return string(b) }
-
-func (f *deploymentsFake) summary() []string {
-	f.dmu.Lock()
-	defer f.dmu.Unlock()
+// summary is each deployment the fake keeps, in a line.
+func summary(fake *fakeGitHub) []string {
 	var out []string
-	for _, d := range f.deps {
-		out = append(out, d.Environment+" "+d.Task+" "+d.SHA[:4]+" "+payloadRelease(d.Payload)+": "+strings.Join(d.statuses, ","))
+	for _, d := range fake.Deployments() {
+		out = append(out, d.Environment+" "+d.Task+" "+d.SHA[:4]+" "+payloadRelease(d.Payload)+": "+strings.Join(d.Statuses, ","))
 	}
 	return out
 }
 
 func TestMirror(t *testing.T) {
 	t.Parallel()
-	fake := newDeploymentsFake(t)
+	fake := newFakeGitHub(t)
 	var s sleeps
-	if m, err := NewMirror(ghConfig(fake.fakeGitHub, &s), 0); err != nil || m.gap != DefaultDeploymentGap {
+	if m, err := NewMirror(ghConfig(fake, &s), 0); err != nil || m.gap != DefaultDeploymentGap {
 		t.Fatalf("NewMirror(cfg, 0): gap %v, %v; want the default %v", m.gap, err, DefaultDeploymentGap)
 	}
 	// An hour between writes: the sleeps are fake but the clock is real, so
 	// a short gap could pass by itself on a loaded machine and skip a pause.
 	const gap = time.Hour
-	m, err := NewMirror(ghConfig(fake.fakeGitHub, &s), gap)
+	m, err := NewMirror(ghConfig(fake, &s), gap)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +55,7 @@ func TestMirror(t *testing.T) {
 		"production deploy:web abcd r1: in_progress,failure",
 		"production deploy:api abcd r2: success",
 	}
-	if got := fake.summary(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+	if got := summary(fake); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("deployments:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	body := fake.Bodies(ghPostDeployment)[0]
@@ -188,9 +77,9 @@ func TestMirror(t *testing.T) {
 
 func TestMirrorForbidden(t *testing.T) {
 	t.Parallel()
-	fake := newDeploymentsFake(t)
+	fake := newFakeGitHub(t)
 	var s sleeps
-	m, err := NewMirror(ghConfig(fake.fakeGitHub, &s), -1)
+	m, err := NewMirror(ghConfig(fake, &s), -1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,6 +40,10 @@ const (
 	ghCommitPulls   = forgetest.CommitPulls
 	ghBranchRules   = forgetest.BranchRules
 	ghGetBranch     = forgetest.GetBranch
+
+	ghListDeployments  = forgetest.ListDeployments
+	ghPostDeployment   = forgetest.PostDeployment
+	ghPostDeployStatus = forgetest.PostDeployStatus
 )
 
 type (

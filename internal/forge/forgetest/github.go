@@ -90,7 +90,9 @@ type GitHub struct {
 	comments []*Comment
 	releases []*Release
 	runs     []*Run
-	rules    rules
+	// deployments are the deployments created, oldest first.
+	deployments []*Deployment
+	rules       rules
 	// installation makes the token an installation token (the workflow's
 	// GITHUB_TOKEN): GET /user answers 403 and GraphQL names the bot.
 	installation bool
@@ -151,6 +153,7 @@ func NewGitHub(tb TB, repo, token string) *GitHub {
 	f.Handle(GetUser, f.getUser)
 	f.Handle(GraphQL, f.graphQL)
 	f.handleRuns()
+	f.handleDeployments()
 	f.handleRules()
 	return f
 }
