@@ -1,14 +1,16 @@
 // Package forgetest is ordo's fake GitHub for tests: an httptest server on
 // 127.0.0.1, mounted under /api/v3 as GitHub Enterprise Server is, that
-// keeps statuses, comments, releases, check runs and branch rules in memory
-// the way GitHub's REST API documents them, and validates every request
-// against the committed subset of GitHub's OpenAPI description
-// (../testdata/github-openapi-subset.json, cut from @octokit/openapi by
-// ../testdata/gensubset). A request for a route it was not told to serve,
-// or one the description rejects, fails the test.
+// keeps statuses, comments, releases, check runs, branch rules and
+// deployments in memory the way GitHub's REST API documents them, and
+// validates every request against the committed subset of GitHub's OpenAPI
+// description (../testdata/github-openapi-subset.json, cut from
+// @octokit/openapi by ../testdata/gensubset). A request for a route it was
+// not told to serve, or one the description rejects, fails the test.
 //
-// The forge package's own tests and the command line's scripts use it, so
-// both talk to one fake that the API description keeps honest.
+// The forge package's own tests, the command line's scripts and the e2e
+// workflows use it, so all talk to one fake that the API description keeps
+// honest. The forge package's fake GitLab is built on its API too (scope,
+// strict bodies, pages), so both fakes answer requests one way.
 package forgetest
 
 import (
