@@ -93,8 +93,9 @@ lint-actions: ## actionlint and shellcheck over action.yml, actions/ and .github
 workflow: ## regenerate .github/workflows/ordo-release.yml (the reusable release workflow) from internal/workflow/release.yml.tmpl
 	$(GO) generate ./internal/workflow
 
-bench: ## benchmarks: affected against git diff (4,000 services, 20,000 files), catalog, plan, gate, release, board (100 × 500), verify (a 100-service wave), flags
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/cli ./internal/affected ./internal/plan ./internal/catalog ./internal/gate ./internal/release ./internal/board ./internal/verify ./internal/flags
+bench: ## benchmarks: affected against git diff (1,000 to 4,000 services, 20,000 files) and against Turborepo (1,000 packages; needs ORDO_NX_TURBO_DIR), catalog, plan, gate, release, board (100 × 500), verify (a 100-service wave), flags
+	$(GO) test -run='^$$' -bench=BenchmarkAffected -benchmem -count=5 ./internal/cli ./internal/discover
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./internal/affected ./internal/plan ./internal/catalog ./internal/gate ./internal/release ./internal/board ./internal/verify ./internal/flags
 
 demo: build ## ordo on the example monorepo: a change, its plan, then two releases through staging (no network)
 	@$(GO) build -o bin/healthd ./examples/healthd

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -19,14 +20,18 @@ var script string
 //go:embed board.html.tmpl
 var page string
 
-var tmpl = template.Must(template.New("board").Funcs(template.FuncMap{
-	"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"when":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-	"slug":    func(s string) string { return strings.ReplaceAll(s, " ", "-") },
-	"symbol":  symbol,
-	"add":     func(a, b int) int { return a + b },
-	"half":    func(a int) int { return a / 2 },
-}).Parse(page))
+// tmpl is parsed when the first board is written, not at every start of
+// the binary.
+var tmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("board").Funcs(template.FuncMap{
+		"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"when":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"slug":    func(s string) string { return strings.ReplaceAll(s, " ", "-") },
+		"symbol":  symbol,
+		"add":     func(a, b int) int { return a + b },
+		"half":    func(a int) int { return a / 2 },
+	}).Parse(page))
+})
 
 // symbol marks a state with text as well as colour.
 func symbol(state string) string {
@@ -60,7 +65,7 @@ func hash(s string) string {
 
 // HTML writes the board as one self-contained page.
 func HTML(w io.Writer, b *Board) error {
-	return tmpl.Execute(w, struct {
+	return tmpl().Execute(w, struct {
 		*Board
 		CSP    string
 		Style  template.CSS

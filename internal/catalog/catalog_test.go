@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -329,6 +330,9 @@ func benchCatalog(n int) []byte {
 // services (see chunk.go for why that needs care), on catalogs shaped like
 // a real monorepo's (catalogtest.Realistic).
 func BenchmarkParse(b *testing.B) {
+	// As the binary runs (cli.TuneGC): no collection below 256 MiB.
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(256 << 20))
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	for _, n := range []int{1000, 2000, 4000} {
 		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
 			src := catalogtest.Realistic(n)

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/Masterminds/semver/v3"
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/ordo-ci/ordo/internal/diag"
@@ -139,9 +140,10 @@ func (d *decoder) parseChunked(rest string, chunks []chunk) (*node, bool) {
 		go func() {
 			defer wg.Done()
 			a := &arena{} // reused for each chunk, once its services are decoded
+			constraints := map[string]*semver.Constraints{}
 			for i := int(next.Add(1) - 1); i < len(chunks); i = int(next.Add(1) - 1) {
 				a.reset()
-				cd := &decoder{file: d.file, anchors: map[string]ast.Node{}, slowParse: d.slowParse, arena: a}
+				cd := &decoder{file: d.file, anchors: map[string]ast.Node{}, slowParse: d.slowParse, arena: a, constraints: constraints}
 				r := &results[i]
 				croot, ok := cd.parseDocument(chunks[i].src, chunks[i].offset)
 				var entries *node

@@ -164,8 +164,10 @@ func (d *decoder) with(s *Service, p pair, what string) {
 	s.With = make(map[string]string, len(pairs))
 	keys, pos := make([]string, 0, len(pairs)), make([]Pos, 0, len(pairs))
 	for _, wp := range pairs {
-		if v, ok := d.text(wp, "with "+strconv.Quote(wp.key)); ok {
+		if v, ok := scalarValue(wp.value); ok {
 			s.With[wp.key] = v
+		} else {
+			d.text(wp, "with "+strconv.Quote(wp.key)) // reports it
 		}
 		keys, pos = append(keys, wp.key), append(pos, wp.keyPos)
 	}
@@ -178,6 +180,9 @@ var depKeys = []string{"propagate", "service"}
 func (d *decoder) deps(p pair, what string) []Dep {
 	items, _ := d.sequence(p.value, p.valPos, what+" depends_on")
 	var deps []Dep
+	if len(items) > 0 {
+		deps = make([]Dep, 0, len(items))
+	}
 	for _, it := range items {
 		dep := Dep{Propagate: true, Pos: it.pos}
 		switch {
@@ -222,8 +227,10 @@ func (d *decoder) provides(p pair, what string) []Provide {
 			if len(raw) == 0 {
 				d.errorf(cp.valPos, "semver", "provides %q lists no version: give at least one", cp.key)
 			}
-		} else if v, ok := d.text(cp, fmt.Sprintf("provides %q", cp.key)); ok {
+		} else if v, ok := scalarValue(cp.value); ok {
 			raw, pos = []string{v}, []Pos{cp.valPos}
+		} else {
+			d.text(cp, fmt.Sprintf("provides %q", cp.key)) // reports it
 		}
 		for i, r := range raw {
 			v, err := semver.StrictNewVersion(r)
@@ -244,8 +251,9 @@ func (d *decoder) consumes(p pair, what string) []Consume {
 	pairs, _ := d.mapping(p.value, p.valPos, what+" consumes")
 	var out []Consume
 	for _, cp := range pairs {
-		raw, ok := d.text(cp, fmt.Sprintf("consumes %q", cp.key))
+		raw, ok := scalarValue(cp.value)
 		if !ok {
+			d.text(cp, fmt.Sprintf("consumes %q", cp.key)) // reports it
 			continue
 		}
 		con, err := d.constraint(raw)

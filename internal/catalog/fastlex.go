@@ -49,7 +49,7 @@ type plain struct {
 
 func newFastLexer(d *decoder, src string, lineOffset int) *fastLexer {
 	for i := 0; i < len(src); i++ {
-		if c := src[i]; c >= 0x80 || c == '\t' || c == '\r' || (c < 0x20 && c != '\n') {
+		if notPlain[src[i]] {
 			return &fastLexer{failed: true}
 		}
 	}
@@ -164,7 +164,7 @@ func (l *fastLexer) run(toks *[]ftok) bool {
 			}
 			*toks = append(*toks, ftok{typ: 's', line: int32(l.line), col: int32(l.i + 1), text: value})
 			l.i += end + 2
-		case strings.IndexByte("&*!|>%@`?:-", c) >= 0 && !(c == '-' && next != ' '):
+		case startStop[c] && !(c == '-' && next != ' '):
 			return false
 		case c == '<' && next == '<':
 			return false // goccy's lexer may read a merge key (<<:) here
@@ -194,6 +194,10 @@ func (l *fastLexer) plain(toks *[]ftok) bool {
 	from := l.i
 	for l.i < len(l.text) {
 		c := l.text[l.i]
+		if !plainStop[c] {
+			l.i++
+			continue
+		}
 		if c == ':' && (l.i+1 == len(l.text) || l.text[l.i+1] == ' ' || (l.flow > 0 && strings.IndexByte(",[]{}", l.text[l.i+1]) >= 0)) {
 			break
 		}
@@ -235,6 +239,31 @@ func (l *fastLexer) plain(toks *[]ftok) bool {
 	*toks = append(*toks, t)
 	return true
 }
+
+// notPlain marks the bytes the fast path leaves to goccy wherever they
+// are: tabs, other control characters but the newline, and non-ASCII.
+var notPlain = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= 0x80 || c < 0x20 && c != '\n'
+	}
+	return t
+}()
+
+// startStop marks the bytes the fast path does not start a plain scalar with.
+var startStop = func() (t [256]bool) {
+	for _, c := range []byte("&*!|>%@`?:-") {
+		t[c] = true
+	}
+	return t
+}()
+
+// plainStop marks the bytes that may end a plain scalar; the others never do.
+var plainStop = func() (t [256]bool) {
+	for _, c := range []byte(":#,[]{}") {
+		t[c] = true
+	}
+	return t
+}()
 
 // plainScalar asks goccy what a plain scalar is.
 func plainScalar(value string) plain {

@@ -29,15 +29,17 @@ func checkRefName(name string) error {
 	case strings.HasSuffix(name, "."):
 		return errors.New(`it ends with "."`)
 	}
-	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
+	for i := 0; i < len(name); i++ { // bytes: what git forbids is ASCII
+		switch c := name[i]; {
+		case c < 0x20 || c == 0x7f:
 			return errors.New("it has a control character")
-		}
-		if strings.ContainsRune(" ~^:?*[\\", r) {
-			return fmt.Errorf("it has %q, which git does not allow in ref names", r)
+		case refForbidden[c]:
+			return fmt.Errorf("it has %q, which git does not allow in ref names", rune(c))
 		}
 	}
-	for _, part := range strings.Split(name, "/") {
+	for rest := name; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, "/")
 		if strings.HasPrefix(part, ".") {
 			return fmt.Errorf("its part %q starts with \".\"", part)
 		}
@@ -47,3 +49,11 @@ func checkRefName(name string) error {
 	}
 	return nil
 }
+
+// refForbidden marks the printable ASCII bytes git does not allow in a ref name.
+var refForbidden = func() (t [256]bool) {
+	for _, c := range []byte(" ~^:?*[\\") {
+		t[c] = true
+	}
+	return t
+}()

@@ -181,6 +181,15 @@ func (d *decoder) enum(p pair, what string, choices ...string) (string, bool) {
 	return "", false
 }
 
+// scalarValue is what text accepts, without building the words of an
+// error that hot loops (with:, consumes:) only need when there is one.
+func scalarValue(n *node) (string, bool) {
+	if !isScalar(n) || n.is(nullKind) {
+		return "", false
+	}
+	return n.text, true
+}
+
 // text returns any scalar as its text (for free-form values such as with:).
 func (d *decoder) text(p pair, what string) (string, bool) {
 	if !isScalar(p.value) {

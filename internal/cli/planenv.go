@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/ordo-ci/ordo/internal/affected"
@@ -30,8 +31,12 @@ func (eo *envPlanOptions) flags(fs *flag.FlagSet) {
 }
 
 // validRelease is a release id given with --release: it reaches job
-// variables, record entries and ref-free text, so it stays plain.
-var validRelease = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$`)
+// variables, record entries and ref-free text, so it stays plain. Compiled
+// when first used: its {0,127} made it a thousand allocations at every
+// start of the binary.
+var validRelease = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$`)
+})
 
 // envPlan is what plan --env computed, for plan and gate.
 type envPlan struct {
@@ -48,8 +53,8 @@ func (eo *envPlanOptions) plan(ctx context.Context, e *env, o *options) (*envPla
 	if o.base != "" || o.files != "" || o.files0 != "" || o.all {
 		return nil, exit.BadInputf("--env plans from the record, one base per service: it does not take --base, --files, --files0 or --all")
 	}
-	if eo.release != "" && !validRelease.MatchString(eo.release) {
-		return nil, exit.BadInputf("--release %q is not a release id: use at most 128 letters, digits and . _ : + - (%s)", eo.release, validRelease)
+	if eo.release != "" && !validRelease().MatchString(eo.release) {
+		return nil, exit.BadInputf("--release %q is not a release id: use at most 128 letters, digits and . _ : + - (%s)", eo.release, validRelease())
 	}
 	cat, err := e.loadCatalog(o)
 	if err != nil {
