@@ -66,8 +66,8 @@ func (s *Secrets) Redact(text string) string {
 
 // UnsetError says that a check uses a placeholder that has no value for
 // the service verified: {wave} outside a wave, {version} or {sha} when
-// neither the plan nor the record says which. It is bad input; the command
-// line says how to verify so that it has one.
+// neither the plan nor the record says which. It comes as bad input (an
+// exit.Error); the command line says how to verify so that it has one.
 type UnsetError struct {
 	What        string // the field, as expand's what
 	Placeholder string // "wave", "version" or "sha"
@@ -78,8 +78,9 @@ func (e *UnsetError) Error() string {
 	return fmt.Sprintf("%s: {%s} has no value for %s", e.What, e.Placeholder, e.Service)
 }
 
-// ExitCode classifies the error (exit.Coder).
-func (*UnsetError) ExitCode() int { return exit.BadInput }
+func (x *expander) unset(what, placeholder string) error {
+	return &exit.Error{Code: exit.BadInput, Err: &UnsetError{What: what, Placeholder: placeholder, Service: x.vars.Service}}
+}
 
 // expander expands one service's strings.
 type expander struct {
@@ -121,12 +122,12 @@ func (x *expander) expand(s, what string) (string, error) {
 				v = x.vars.SHA
 			}
 			if v == "" {
-				err = &UnsetError{What: what, Placeholder: name, Service: x.vars.Service}
+				err = x.unset(what, name)
 			}
 			return v
 		case "wave":
 			if x.vars.Wave == nil {
-				err = &UnsetError{What: what, Placeholder: name, Service: x.vars.Service}
+				err = x.unset(what, name)
 				return ""
 			}
 			return strconv.Itoa(*x.vars.Wave)
