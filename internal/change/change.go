@@ -33,6 +33,11 @@ type Change struct {
 	Source string
 	// Event is what the CI event says (the zero Event outside CI).
 	Event Event
+	// Reversed says the head is an ancestor of the base asked for
+	// (Options.Base), so that nothing changed from their merge base: the
+	// two were most likely given the other way round. The caller warns,
+	// in the words the user gave them in.
+	Reversed bool
 }
 
 // Reasons for everything to be affected.
@@ -76,14 +81,14 @@ type Event struct {
 // Options says where to look for the change.
 type Options struct {
 	Dir string // repository directory
-	// Files is the --files path ("-" for Stdin); a relative path starts at
-	// Dir, as with git -C.
+	// Files is the path of a list of changed files ("-" for Stdin); a
+	// relative path starts at Dir, as with git -C.
 	Files  string
-	Files0 bool // --files0: the list is NUL-separated
+	Files0 bool // the list is NUL-separated
 	Stdin  io.Reader
-	Base   string    // --base
-	Head   string    // --head; "" means HEAD
-	All    bool      // --all
+	Base   string    // a ref to compare from (its merge base with Head)
+	Head   string    // the ref to compare up to; "" means HEAD
+	All    bool      // everything is affected
 	CI     ci.Env    // the CI event, when no flag names the change
 	Stderr io.Writer // notices, such as fetching missing history
 	// SameService, for tag pushes: given the pushed tag, it returns a
@@ -92,9 +97,10 @@ type Options struct {
 	SameService func(tag string) func(other string) bool
 }
 
-// Resolve finds the change from, in this order, a file list (--files), two
-// refs (--base, --head), --all, or the CI event; with none of them it is an
-// error. Flags that name the change in two ways at once are an error too.
+// Resolve finds the change from, in this order, a file list (Files), two
+// refs (Base, Head), All, or the CI event; with none of them it is an error
+// (NoChangeError). Options that name the change in two ways at once are an
+// error too. Errors about an option's value are InputErrors.
 func Resolve(ctx context.Context, o Options) (*Change, error) {
 	ev, d, err := readEvent(o.CI)
 	if err != nil {
@@ -143,13 +149,3 @@ func (r *resolver) resolve(ctx context.Context, ev Event, d detected) (*Change, 
 	}
 	return nil, &NoChangeError{}
 }
-
-// NoChangeError says that nothing names the change: no file list, no refs,
-// not all, and no CI event. It is bad input; the command line adds which
-// flags name one.
-type NoChangeError struct{}
-
-func (*NoChangeError) Error() string { return "no change given" }
-
-// ExitCode classifies the error (exit.Coder).
-func (*NoChangeError) ExitCode() int { return exit.BadInput }

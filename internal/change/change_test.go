@@ -1,6 +1,7 @@
 package change
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +21,7 @@ func TestParseFileList(t *testing.T) {
 		nul     bool
 		want    []string
 		wantErr string
+		is      error // the error is one the command line adds a hint to
 	}{
 		{name: "empty", in: "", want: []string{}},
 		{name: "lines", in: "b.go\na.go\n", want: []string{"a.go", "b.go"}},
@@ -32,8 +34,8 @@ func TestParseFileList(t *testing.T) {
 		{name: "absolute", in: "a.go\n/etc/passwd\n", wantErr: `line 2: path "/etc/passwd" is absolute`},
 		{name: "parent", in: "../x.go", wantErr: `line 1: path "../x.go" is outside the repository`},
 		{name: "parent after clean", in: "a/../../x.go", wantErr: "outside the repository"},
-		{name: "root", in: "./", wantErr: "names the repository root"},
-		{name: "nul in a line", in: "a\x00b\n", wantErr: "use --files0"},
+		{name: "root", in: "./", wantErr: `line 1: path "./"`, is: ErrRootInList},
+		{name: "nul in a line", in: "a\x00b\n", wantErr: "line 1", is: ErrNULInList},
 		{name: "nul entry absolute", in: "a\x00/b", nul: true, wantErr: "entry 2"},
 	}
 	for _, tt := range tests {
@@ -43,6 +45,9 @@ func TestParseFileList(t *testing.T) {
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("parseFileList(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+				}
+				if tt.is != nil && !errors.Is(err, tt.is) {
+					t.Errorf("parseFileList(%q) error = %v, want one that is %v", tt.in, err, tt.is)
 				}
 				return
 			}
@@ -147,9 +152,10 @@ func TestResolveFileListErrors(t *testing.T) {
 		o    Options
 		msgs []string
 	}{
-		{name: "missing file", o: Options{Files: "nope.txt"}, msgs: []string{"read --files list", "nope.txt"}},
+		{name: "missing file", o: Options{Files: "nope.txt"}, msgs: []string{"nope.txt"}},
 		{name: "no stdin", o: Options{Files: "-"}, msgs: []string{"no standard input"}},
-		{name: "bad path", o: Options{Files: "-", Stdin: strings.NewReader("ok\n/abs\n")}, msgs: []string{`read --files "-": line 2: path "/abs" is absolute`}},
+		{name: "bad path", o: Options{Files: "-", Stdin: strings.NewReader("ok\n/abs\n")}, msgs: []string{`line 2: path "/abs" is absolute`}},
+		{name: "nul-separated", o: Options{Files: "-", Files0: true, Stdin: strings.NewReader("/abs")}, msgs: []string{`entry 1`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -157,6 +163,7 @@ func TestResolveFileListErrors(t *testing.T) {
 			tt.o.Dir = dir
 			_, err := resolve(t, tt.o)
 			checkErr(t, err, exit.BadInput, tt.msgs...)
+			checkInputErr(t, err, exit.BadInput, OptionFiles, tt.o.Files)
 		})
 	}
 }
@@ -230,7 +237,7 @@ func TestResolveRefs(t *testing.T) {
 		{
 			name: "base after head",
 			base: "origin/feature", head: w.c3,
-			want: want{Base: w.c3, Head: w.c3, Files: []string{}},
+			want: want{Base: w.c3, Head: w.c3, Files: []string{}, Reversed: true},
 		},
 		{
 			name: "upper case SHA",
@@ -254,10 +261,11 @@ func TestResolveRefs(t *testing.T) {
 		base, head string
 		code       int
 		msgs       []string
+		option     string // an InputError about the base or the head
 	}{
-		{name: "unknown base", base: "origin/mian", code: exit.BadInput, msgs: []string{`--base "origin/mian" is not a commit`, "git fetch"}},
-		{name: "unknown head", base: "main", head: "nope", code: exit.BadInput, msgs: []string{`--head "nope" is not a commit`}},
-		{name: "option-like ref", base: "--output=x", code: exit.BadInput, msgs: []string{`--base "--output=x"`}},
+		{name: "unknown base", base: "origin/mian", code: exit.BadInput, msgs: []string{"not a commit", "git fetch"}, option: OptionBase},
+		{name: "unknown head", base: "main", head: "nope", code: exit.BadInput, msgs: []string{"not a commit"}, option: OptionHead},
+		{name: "option-like ref", base: "--output=x", code: exit.BadInput, option: OptionBase},
 		{name: "unrelated history", base: "main", head: unrelated, code: exit.BadInput, msgs: []string{"no common history"}},
 		// A full SHA may be a commit not fetched yet; one that exists
 		// nowhere is the environment's failure, not a typo.
@@ -268,6 +276,12 @@ func TestResolveRefs(t *testing.T) {
 			t.Parallel()
 			_, err := resolve(t, Options{Dir: w.clone.Dir, Base: tt.base, Head: tt.head})
 			checkErr(t, err, tt.code, tt.msgs...)
+			switch tt.option {
+			case OptionBase:
+				checkInputErr(t, err, tt.code, tt.option, tt.base)
+			case OptionHead:
+				checkInputErr(t, err, tt.code, tt.option, tt.head)
+			}
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package change
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -134,6 +135,9 @@ func TestResolveGitHub(t *testing.T) {
 			env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": tt.event, "GITHUB_EVENT_PATH": payload(t, tt.fixture, tt.data)}
 			_, err := resolve(t, Options{Dir: w.clone.Dir, CI: ciEnv(env)})
 			checkErr(t, err, exit.BadInput, tt.msgs...)
+			if tt.name == "not a SHA" && !errors.Is(err, ErrEventSHA) {
+				t.Errorf("error %v is not ErrEventSHA", err)
+			}
 		})
 	}
 }
@@ -234,5 +238,8 @@ func TestResolveGitLab(t *testing.T) {
 		env := map[string]string{"GITLAB_CI": "true", "CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "main", "CI_COMMIT_SHA": w.c5}
 		_, err := resolve(t, Options{Dir: w.clone.Dir, CI: ciEnv(env)})
 		checkErr(t, err, exit.BadInput, `CI_COMMIT_BEFORE_SHA "" is not a commit SHA`)
+		if !errors.Is(err, ErrEventSHA) {
+			t.Errorf("error %v is not ErrEventSHA", err)
+		}
 	})
 }

@@ -25,9 +25,11 @@ func mayBeCutOff(ref string) bool {
 }
 
 // deepenFor deepens a shallow clone step by step, then unshallows it, until
-// ref resolves. It returns git.ErrUnknownRev when the clone is not shallow or
-// ref still does not resolve with the whole history.
-func (r *resolver) deepenFor(ctx context.Context, flag, ref string) (string, error) {
+// ref, given as option (OptionBase or OptionHead), resolves. It returns
+// git.ErrUnknownRev when the clone is not shallow or ref still does not
+// resolve with the whole history; its other errors are about ref, for
+// commit's InputError.
+func (r *resolver) deepenFor(ctx context.Context, option, ref string) (string, error) {
 	shallow, err := r.repo.IsShallow(ctx)
 	if err != nil {
 		return "", exit.Envf("check for a shallow clone: %w", err)
@@ -41,9 +43,9 @@ func (r *resolver) deepenFor(ctx context.Context, flag, ref string) (string, err
 	}
 	steps = append(steps, []string{"--no-tags", "--unshallow", remote})
 	for _, args := range steps {
-		r.notice("%s %s is not in this shallow clone; fetching (git fetch %s)", flag, ref, strings.Join(args, " "))
+		r.notice("%s %s is not in this shallow clone; fetching (git fetch %s)", option, ref, strings.Join(args, " "))
 		if err := r.repo.Fetch(ctx, args...); err != nil {
-			return "", &exit.Error{Code: exit.Env, Err: fmt.Errorf("%s %q is not in this shallow clone and fetching more history failed: %w; %s", flag, ref, err, fullHistoryHint)}
+			return "", &exit.Error{Code: exit.Env, Err: fmt.Errorf("not in this shallow clone, and fetching more history failed: %w; %s", err, fullHistoryHint)}
 		}
 		sha, err := r.repo.RevParse(ctx, ref)
 		if !errors.Is(err, git.ErrUnknownRev) {

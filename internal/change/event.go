@@ -254,7 +254,7 @@ func parseGitLab(env ci.GitLabEnv) (Event, detected, error) {
 func checkSHA(d *detected, field, sha string) string {
 	if !git.IsSHA(sha) {
 		if d.err == nil {
-			d.err = exit.BadInputf("%s: %s %q is not a commit SHA; check the CI event, or pass --base and --head", d.source, field, sha)
+			d.err = exit.BadInputf("%s: %s %q is %w; check the CI event", d.source, field, sha, ErrEventSHA)
 		}
 		return ""
 	}

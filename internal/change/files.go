@@ -12,22 +12,20 @@ import (
 	"github.com/ordo-ci/ordo/internal/exit"
 )
 
-// fromFileList reads the --files list: the way to use ordo with any other
-// source of changes (another CI, a pre-computed diff, a test).
+// fromFileList reads the list of changed files (Options.Files): the way to
+// use ordo with any other source of changes (another CI, a pre-computed
+// diff, a test).
 func (r *resolver) fromFileList() (*Change, error) {
-	flag := "--files"
-	if r.o.Files0 {
-		flag = "--files0"
-	}
 	name := r.o.Files
+	bad := func(err error) error { return &InputError{Option: OptionFiles, Value: name, Err: err} }
 	var data []byte
 	var err error
 	if name == "-" {
 		if r.o.Stdin == nil {
-			return nil, exit.BadInputf("%s -: there is no standard input to read the list from; pass a file instead", flag)
+			return nil, bad(exit.BadInputf("there is no standard input to read the list from; pass a file instead"))
 		}
 		if data, err = io.ReadAll(r.o.Stdin); err != nil {
-			return nil, exit.Envf("read %s list from standard input: %w", flag, err)
+			return nil, bad(exit.Envf("read the list from standard input: %w", err))
 		}
 	} else {
 		// Like git -C, the repository directory is where relative paths start.
@@ -36,12 +34,17 @@ func (r *resolver) fromFileList() (*Change, error) {
 			p = filepath.Join(r.o.Dir, p)
 		}
 		if data, err = os.ReadFile(p); err != nil {
-			return nil, exit.BadInputf("read %s list: %w", flag, err)
+			return nil, bad(exit.BadInputf("read the list: %w", err))
 		}
 	}
 	files, err := parseFileList(data, r.o.Files0)
 	if err != nil {
-		return nil, exit.BadInputf("read %s %q: %w", flag, name, err)
+		return nil, bad(exit.BadInputf("%w", err))
+	}
+	// Source is part of the output: it says how the command line gave the list.
+	flag := "--files"
+	if r.o.Files0 {
+		flag = "--files0"
 	}
 	return &Change{Files: files, Source: flag + " " + name}, nil
 }
@@ -67,13 +70,13 @@ func parseFileList(data []byte, nul bool) ([]string, error) {
 		}
 		switch clean := path.Clean(entry); {
 		case strings.ContainsRune(entry, 0):
-			return nil, fmt.Errorf("%s %d: path %q contains a NUL byte; for a NUL-separated list use --files0", unit, i+1, entry)
+			return nil, fmt.Errorf("%s %d: path %q %w", unit, i+1, entry, ErrNULInList)
 		case path.IsAbs(entry):
 			return nil, fmt.Errorf("%s %d: path %q is absolute; list paths relative to the repository root, such as %q", unit, i+1, entry, "services/users/main.go")
 		case clean == ".." || strings.HasPrefix(clean, "../"):
 			return nil, fmt.Errorf("%s %d: path %q is outside the repository; list paths relative to the repository root", unit, i+1, entry)
 		case clean == ".":
-			return nil, fmt.Errorf("%s %d: path %q names the repository root, not a file; list changed files, or pass --all", unit, i+1, entry)
+			return nil, fmt.Errorf("%s %d: path %q %w", unit, i+1, entry, ErrRootInList)
 		default:
 			files = append(files, clean)
 		}

@@ -3,6 +3,7 @@ package change
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -141,6 +142,7 @@ type want struct {
 	Reason     string
 	Source     string
 	Event      *Event // nil: not checked
+	Reversed   bool
 }
 
 func checkChange(tb testing.TB, got *Change, w want) {
@@ -161,6 +163,9 @@ func checkChange(tb testing.TB, got *Change, w want) {
 	if !strings.Contains(got.Source, w.Source) {
 		tb.Errorf("Source = %q, want it to contain %q", got.Source, w.Source)
 	}
+	if got.Reversed != w.Reversed {
+		tb.Errorf("Reversed = %v, want %v", got.Reversed, w.Reversed)
+	}
 	if w.Event != nil && !reflect.DeepEqual(got.Event, *w.Event) {
 		tb.Errorf("Event = %+v\nwant    %+v", got.Event, *w.Event)
 	}
@@ -179,6 +184,19 @@ func checkErr(tb testing.TB, err error, code int, msgs ...string) {
 		if !strings.Contains(err.Error(), m) {
 			tb.Errorf("error %q does not say %q", err, m)
 		}
+	}
+}
+
+// checkInputErr checks that err is an InputError about option's value
+// with the exit code: what the command line puts in its own words.
+func checkInputErr(tb testing.TB, err error, code int, option, value string) {
+	tb.Helper()
+	if got := exit.Code(err); got != code {
+		tb.Errorf("exit code %d, want %d (error: %v)", got, code, err)
+	}
+	var in *InputError
+	if !errors.As(err, &in) || in.Option != option || in.Value != value {
+		tb.Errorf("error %v: want an InputError about %s %q", err, option, value)
 	}
 }
 

@@ -34,12 +34,13 @@ func (r *resolver) notice(format string, args ...any) {
 	fmt.Fprintf(r.o.Stderr, "ordo: "+format+"\n", args...)
 }
 
-// fromRefs compares --base and --head.
+// fromRefs compares Base and Head.
 func (r *resolver) fromRefs(ctx context.Context) (*Change, error) {
 	headRef := r.o.Head
 	if headRef == "" {
 		headRef = "HEAD"
 	}
+	// Source is part of the output: it says how the command line gave the refs.
 	source := "--base " + r.o.Base
 	if headRef != "HEAD" {
 		source += " --head " + headRef
@@ -47,14 +48,13 @@ func (r *resolver) fromRefs(ctx context.Context) (*Change, error) {
 	c, base, err := r.refs(ctx, headRef, source)
 	if err == nil && c.Base != "" && c.Base == c.Head && base != c.Head {
 		// merge-base(base, head) is head: head is behind base, and nothing
-		// is "changed". The usual cause is --base and --head given the
-		// other way round.
-		r.notice("warning: --head %s is an ancestor of --base %s, so nothing changed from the merge base to head; did you swap them? (ordo compares --base OLDER --head NEWER)", headRef, r.o.Base)
+		// is "changed". The usual cause is the two given the other way round.
+		c.Reversed = true
 	}
 	return c, err
 }
 
-// refs returns the change from --base to headRef and the commit --base names.
+// refs returns the change from Base to headRef and the commit Base names.
 func (r *resolver) refs(ctx context.Context, headRef, source string) (*Change, string, error) {
 	if r.o.Base != zeroSHA && headRef != zeroSHA {
 		// The usual case in one git process besides the diff; anything
@@ -64,11 +64,11 @@ func (r *resolver) refs(ctx context.Context, headRef, source string) (*Change, s
 			return r.change(s.MergeBase, s.Head, source, files), s.Base, nil
 		}
 	}
-	head, err := r.commit(ctx, "--head", headRef)
+	head, err := r.commit(ctx, OptionHead, headRef)
 	if err != nil {
 		return nil, "", err
 	}
-	base, err := r.commit(ctx, "--base", r.o.Base)
+	base, err := r.commit(ctx, OptionBase, r.o.Base)
 	if err != nil {
 		return nil, "", err
 	}
@@ -76,11 +76,12 @@ func (r *resolver) refs(ctx context.Context, headRef, source string) (*Change, s
 	return c, base, err
 }
 
-// commit resolves the ref given to flag. A full SHA that is not in the clone
-// is kept: compare fetches it. Any other name that does not resolve in a
-// shallow clone (HEAD~5, origin/main~3, a short SHA) may name history the
-// clone cut off, so the clone is deepened until it resolves.
-func (r *resolver) commit(ctx context.Context, flag, ref string) (string, error) {
+// commit resolves the ref given as option (OptionBase or OptionHead). A full
+// SHA that is not in the clone is kept: compare fetches it. Any other name
+// that does not resolve in a shallow clone (HEAD~5, origin/main~3, a short
+// SHA) may name history the clone cut off, so the clone is deepened until it
+// resolves.
+func (r *resolver) commit(ctx context.Context, option, ref string) (string, error) {
 	if ref == zeroSHA {
 		return ref, nil
 	}
@@ -89,19 +90,17 @@ func (r *resolver) commit(ctx context.Context, flag, ref string) (string, error)
 		return strings.ToLower(ref), nil
 	}
 	if errors.Is(err, git.ErrUnknownRev) {
-		sha, err = r.deepenFor(ctx, flag, ref)
+		sha, err = r.deepenFor(ctx, option, ref)
 	}
 	switch {
 	case err == nil:
 		return sha, nil
 	case errors.Is(err, git.ErrUnknownRev):
-		return "", exit.BadInputf("%s %q is not a commit in this repository; check the name, or fetch it first (for example: git fetch origin main)", flag, ref)
+		err = exit.BadInputf("not a commit in this repository; check the name, or fetch it first (for example: git fetch origin main)")
+	case !exit.Classified(err):
+		err = exit.Envf("resolve it: %w", err)
 	}
-	var ee *exit.Error
-	if errors.As(err, &ee) {
-		return "", err
-	}
-	return "", exit.Envf("resolve %s %q: %w", flag, ref, err)
+	return "", &InputError{Option: option, Value: ref, Err: err}
 }
 
 // fromEvent compares what the CI event names.

@@ -38,7 +38,7 @@ func (c *gateCmd) flags(fs *flag.FlagSet) {
 	fs.Func("override", "waive a policy rule: `RULE=reason` (repeatable), e.g. policy.freeze=\"hotfix INC-42\"", func(v string) error {
 		o, err := gate.ParseOverride(v)
 		if err != nil {
-			return err
+			return overrideError(err)
 		}
 		c.overrides = append(c.overrides, o)
 		return nil
@@ -56,6 +56,7 @@ func (c *gateCmd) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	overrideHints(report)
 	if err := o.writeOutput(e, func(w io.Writer) error {
 		switch o.format {
 		case "json":

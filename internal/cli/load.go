@@ -149,11 +149,7 @@ func (e *env) affected(ctx context.Context, o *options) (*catalog.Catalog, *chan
 		co.Files, co.Files0 = o.files0, true
 	}
 	if chErr == nil {
-		ch, chErr = change.Resolve(ctx, co)
-	}
-	var none *change.NoChangeError
-	if errors.As(chErr, &none) {
-		chErr = exit.BadInputf("%w: pass --base REF (for example --base origin/main), --files FILE, or --all", chErr)
+		ch, chErr = e.resolveChange(ctx, co)
 	}
 	l = wait()
 	// The catalog's problems first: they are the user's to fix either way.

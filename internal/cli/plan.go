@@ -149,7 +149,7 @@ func (c *planCmd) gitlabFiles(e *env, p *plan.Plan) ([]plan.GitLabFile, error) {
 	}
 	files, warnings, err := p.GitLabFiles(gl)
 	if err != nil {
-		return nil, exit.BadInputf("%w", err)
+		return nil, splitError(err)
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(e.Err, "ordo: warning: %s\n", w)

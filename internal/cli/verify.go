@@ -106,7 +106,7 @@ func (c *verifyCmd) run(ctx context.Context, e *env) error {
 		},
 	})
 	if err != nil {
-		return err
+		return unsetError(err)
 	}
 	// Masks first: the runner hides a value only in what is printed after.
 	// https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/workflow-commands-for-github-actions#masking-a-value-in-a-log

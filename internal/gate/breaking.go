@@ -113,7 +113,7 @@ func (c *checker) breaking(ctx context.Context) error {
 		return nil // without a base, rollout has already said so
 	}
 	if c.in.Specs == nil {
-		return errors.New("gate: contracts have specs but Input.Specs is nil")
+		return exit.Envf("gate: contracts have specs but Input.Specs is nil: a bug in the caller")
 	}
 	slices.Sort(names)
 	for _, name := range names {
@@ -150,7 +150,7 @@ func (c *checker) breaking(ctx context.Context) error {
 		}
 		headSpec, err := loadSpec(name, ct.Spec, headSrc)
 		if err != nil {
-			return exit.BadInputf("%w", err)
+			return err
 		}
 		baseSpec, err := loadSpec(name, basePath, baseSrc)
 		if err != nil {
@@ -164,7 +164,8 @@ func (c *checker) breaking(ctx context.Context) error {
 		}
 		changes, err := breakingChanges(baseSpec, headSpec)
 		if err != nil {
-			return fmt.Errorf("compare spec of contract %q: %w", name, err)
+			// Both specs loaded: what oasdiff cannot compare is in them.
+			return exit.BadInputf("compare the spec of contract %q at base and at head: %w", name, err)
 		}
 		if len(changes) == 0 {
 			continue
@@ -255,7 +256,8 @@ func breakingChanges(base, head *load.SpecInfo) ([]SpecChange, error) {
 
 var lineRE = regexp.MustCompile(`line (\d+)`)
 
-// loadSpec parses an OpenAPI 3 document. Errors name the file and, where
+// loadSpec parses an OpenAPI 3 document. Errors are bad input (the spec is
+// the user's) and name the file and, where
 // the parser gives one, the position: YAML syntax is checked first with the
 // parser the catalog uses, which reports line and column; kin-openapi's
 // errors carry a line at most.
@@ -264,9 +266,9 @@ func loadSpec(contract, path string, src []byte) (*load.SpecInfo, error) {
 		var ye yaml.Error
 		if errors.As(err, &ye) && ye.GetToken() != nil {
 			pos := ye.GetToken().Position
-			return nil, fmt.Errorf("%s:%d:%d: spec of contract %q is not valid YAML or JSON: %s", path, pos.Line, pos.Column, contract, ye.GetMessage())
+			return nil, exit.BadInputf("%s:%d:%d: spec of contract %q is not valid YAML or JSON: %s", path, pos.Line, pos.Column, contract, ye.GetMessage())
 		}
-		return nil, fmt.Errorf("%s: spec of contract %q is not valid YAML or JSON: %v", path, contract, err)
+		return nil, exit.BadInputf("%s: spec of contract %q is not valid YAML or JSON: %v", path, contract, err)
 	}
 	// A fresh loader per document: the loader caches by path. External
 	// $refs are not followed (the loader's default): a spec is compared as
@@ -279,10 +281,10 @@ func loadSpec(contract, path string, src []byte) (*load.SpecInfo, error) {
 				where = fmt.Sprintf("%s:%d", path, n)
 			}
 		}
-		return nil, fmt.Errorf("%s: spec of contract %q is not an OpenAPI 3 document: %v", where, contract, err)
+		return nil, exit.BadInputf("%s: spec of contract %q is not an OpenAPI 3 document: %v", where, contract, err)
 	}
 	if !strings.HasPrefix(spec.Spec.OpenAPI, "3.") {
-		return nil, fmt.Errorf("%s: spec of contract %q is not an OpenAPI 3 document (openapi: %q): ordo compares OpenAPI 3 specs", path, contract, spec.Spec.OpenAPI)
+		return nil, exit.BadInputf("%s: spec of contract %q is not an OpenAPI 3 document (openapi: %q): ordo compares OpenAPI 3 specs", path, contract, spec.Spec.OpenAPI)
 	}
 	return spec, nil
 }

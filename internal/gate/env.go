@@ -55,7 +55,7 @@ func (c *checker) env(ctx context.Context) error {
 		if sha, ok := in.Diverged[name]; ok {
 			c.add(Violation{Rule: RuleEnvDiverged, Service: name,
 				Message: fmt.Sprintf("%s runs %s in %s, which is not an ancestor of head %s: deploying head replaces commits head does not have", name, git.Short(sha), in.Env, git.Short(in.Head)),
-				Fix:     fmt.Sprintf("merge %s into the branch being deployed, or override %s with the reason", git.Short(sha), RuleEnvDiverged)})
+				Fix:     fmt.Sprintf("merge %s into the branch being deployed", git.Short(sha))})
 		}
 	}
 	if in.From == "" {
@@ -80,12 +80,12 @@ func (c *checker) env(ctx context.Context) error {
 		case !found:
 			c.add(Violation{Rule: RuleEnvUnverified, Service: name,
 				Message: fmt.Sprintf("%s is not verified in %s at a commit with its code at head %s", name, in.From, git.Short(in.Head)),
-				Fix:     fmt.Sprintf("deploy and verify head in %s first, or override %s with the reason", in.From, RuleEnvUnverified)})
+				Fix:     fmt.Sprintf("deploy and verify head in %s first", in.From)})
 		case c.in.Now.Sub(first) < in.Soak:
 			left := in.Soak - c.in.Now.Sub(first)
 			c.add(Violation{Rule: RuleEnvSoak, Service: name,
 				Message: fmt.Sprintf("%s was verified in %s at %s, less than the soak of %s ago (%s to go)", name, in.From, first.UTC().Format(time.RFC3339), in.Soak, left.Round(time.Second)),
-				Fix:     fmt.Sprintf("wait until %s, or override %s with the reason", first.Add(in.Soak).UTC().Format(time.RFC3339), RuleEnvSoak)})
+				Fix:     fmt.Sprintf("wait until %s", first.Add(in.Soak).UTC().Format(time.RFC3339))})
 		}
 	}
 	return nil

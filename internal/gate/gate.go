@@ -119,7 +119,10 @@ type Violation struct {
 	// Changes are the incompatible spec changes of a contract.breaking violation.
 	Changes []SpecChange `json:"changes,omitempty"`
 	Message string       `json:"message"`
-	Fix     string       `json:"fix,omitempty"`
+	// Fix says how to fix it. That a rule can also be overridden
+	// (Overridable), and how, is for the caller to add: the command line
+	// names its flag.
+	Fix string `json:"fix,omitempty"`
 	// File, Line and Col locate the catalog entry at fault (the consumes,
 	// provides, service or window), for annotations.
 	File       string `json:"file,omitempty"`
@@ -143,7 +146,7 @@ type SpecChange struct {
 // services) exits 2, a failing git exits 3.
 func Check(ctx context.Context, in Input) (*Report, error) {
 	if in.Head == nil {
-		return nil, fmt.Errorf("gate: no head catalog")
+		return nil, exit.Envf("gate: no head catalog (Input.Head): a bug in the caller")
 	}
 	for _, o := range in.Overrides {
 		if err := o.validate(); err != nil {

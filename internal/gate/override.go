@@ -2,6 +2,7 @@ package gate
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,7 +12,7 @@ import (
 
 // Where an override came from.
 const (
-	SourceFlag  = "flag"  // --override RULE="reason"
+	SourceFlag  = "flag"  // the command line: ParseOverride
 	SourceLabel = "label" // a pull request label ordo:override:RULE
 )
 
@@ -35,16 +36,20 @@ type AppliedOverride struct {
 	Violations int `json:"violations"`
 }
 
-// ParseOverride reads the value of --override: RULE=REASON, e.g.
-// `policy.freeze=hotfix INC-42` (the shell has removed the quotes; quotes
-// that reach ordo anyway, as through an action input, are removed too).
-// It is an error, exiting 2, when the rule is unknown, is a contract rule, or
-// the reason is missing.
-func ParseOverride(flag string) (Override, error) {
-	rule, reason, ok := strings.Cut(flag, "=")
+// ErrNoReason: an override names a rule but gives no reason; the command
+// line says how to give one.
+var ErrNoReason = errors.New("has no reason")
+
+// ParseOverride reads an override given on the command line: RULE=REASON,
+// e.g. `policy.freeze=hotfix INC-42` (the shell has removed the quotes;
+// quotes that reach ordo anyway, as through an action input, are removed
+// too). It is an error, exiting 2, when the rule is unknown, is a contract
+// rule, or the reason is missing (ErrNoReason).
+func ParseOverride(value string) (Override, error) {
+	rule, reason, ok := strings.Cut(value, "=")
 	rule, reason = strings.TrimSpace(rule), unquote(strings.TrimSpace(reason))
 	if !ok || reason == "" {
-		return Override{}, exit.BadInputf("override %q has no reason: write --override RULE=\"REASON\", e.g. --override %s=\"hotfix INC-42\"", flag, RuleFreeze)
+		return Override{}, exit.BadInputf("override %q %w", value, ErrNoReason)
 	}
 	o := Override{Rule: rule, Reason: reason, Source: SourceFlag}
 	return o, o.validate()
@@ -83,7 +88,7 @@ func LabelOverrides(labels []string, pr int) []Override {
 
 // validate rejects overrides of unknown and contract rules.
 func (o Override) validate() error {
-	origin := fmt.Sprintf("--override %s", o.Rule)
+	origin := "override " + o.Rule
 	if o.Source == SourceLabel {
 		origin = fmt.Sprintf("label %q", LabelPrefix+o.Rule)
 	}

@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"errors"
 	"slices"
 	"testing"
 )
@@ -11,16 +12,18 @@ func TestParseOverride(t *testing.T) {
 		flag string
 		want Override
 		err  []string // parts of a bad-input error
+		// noReason: the error is ErrNoReason
+		noReason bool
 	}{
 		{flag: "policy.freeze=hotfix INC-42", want: Override{RuleFreeze, "hotfix INC-42", SourceFlag}},
 		{flag: `policy.max_deploy="big bang, approved by ops"`, want: Override{RuleMaxDeploy, "big bang, approved by ops", SourceFlag}},
 		{flag: " policy.migration_window = 'maintenance INC-7' ", want: Override{RuleMigrationWindow, "maintenance INC-7", SourceFlag}},
-		{flag: "policy.freeze", err: []string{`override "policy.freeze" has no reason`, `--override policy.freeze="hotfix INC-42"`}},
-		{flag: `policy.freeze=""`, err: []string{"has no reason"}},
-		{flag: "contract.rollout=trust me", err: []string{"--override contract.rollout: contract.rollout is a contract rule and cannot be overridden", "fix the contract instead"}},
+		{flag: "policy.freeze", err: []string{`override "policy.freeze" has no reason`}, noReason: true},
+		{flag: `policy.freeze=""`, err: []string{"has no reason"}, noReason: true},
+		{flag: "contract.rollout=trust me", err: []string{"override contract.rollout: contract.rollout is a contract rule and cannot be overridden", "fix the contract instead"}},
 		{flag: "contract.breaking=x", err: []string{"contract.breaking is a contract rule and cannot be overridden"}},
 		{flag: "policy.frezee=x", err: []string{
-			`--override policy.frezee: unknown rule "policy.frezee"`,
+			`override policy.frezee: unknown rule "policy.frezee"`,
 			"the rules that can be overridden are env.diverged, env.soak, env.unverified, policy.freeze, policy.max_deploy, policy.migration_window",
 			"the contract rules contract.breaking, contract.rollout, contract.unsatisfied cannot be",
 		}},
@@ -31,6 +34,10 @@ func TestParseOverride(t *testing.T) {
 			got, err := ParseOverride(tt.flag)
 			if tt.err != nil {
 				wantBadInput(t, err, tt.err...)
+				// The command line says how to give a reason.
+				if errors.Is(err, ErrNoReason) != tt.noReason {
+					t.Errorf("ParseOverride(%q) = %v: errors.Is(ErrNoReason) = %v", tt.flag, err, !tt.noReason)
+				}
 				return
 			}
 			if err != nil || got != tt.want {
@@ -158,5 +165,5 @@ func TestOverrideRejected(t *testing.T) {
 	in := frozen(t)
 	in.Overrides = []Override{{Rule: RuleUnsatisfied, Reason: "x", Source: SourceFlag}}
 	_, err := Check(t.Context(), in)
-	wantBadInput(t, err, "--override contract.unsatisfied: contract.unsatisfied is a contract rule and cannot be overridden")
+	wantBadInput(t, err, "override contract.unsatisfied: contract.unsatisfied is a contract rule and cannot be overridden")
 }

@@ -42,7 +42,7 @@ func (c *checker) freeze() {
 			Window:   name,
 			Message: fmt.Sprintf("now (%s) is inside freeze window %s (%s), which covers %s: %s",
 				clockAt(now, w), name, describeWindow(w), english.Count(len(covered), "deployed service"), strings.Join(covered, ", ")),
-			Fix: fix + ", or " + overrideHint(RuleFreeze),
+			Fix: fix,
 		}, w.Pos))
 	}
 }
@@ -79,7 +79,7 @@ func (c *checker) migrationWindow() {
 			Service: name,
 			Message: fmt.Sprintf("migration %s deploys now (%s), outside every migration window: %s",
 				name, now.UTC().Format(time.RFC3339), strings.Join(windows, "; ")),
-			Fix: fix + ", or " + overrideHint(RuleMigrationWindow),
+			Fix: fix,
 		}, s.Pos))
 	}
 }
@@ -96,13 +96,9 @@ func (c *checker) maxDeploy() {
 		Service:  names[0],
 		Services: names,
 		Message:  fmt.Sprintf("the plan deploys %s, more than max_deploy (%d)", english.Count(len(names), "service"), limit),
-		Fix:      "split the change into smaller releases, or " + overrideHint(RuleMaxDeploy),
+		Fix:      "split the change into smaller releases",
 		File:     c.in.Head.File,
 	})
-}
-
-func overrideHint(rule string) string {
-	return fmt.Sprintf("override with --override %s=\"REASON\" or the pull request label %s%s", rule, LabelPrefix, rule)
 }
 
 // covers reports whether window w applies to the service called name.

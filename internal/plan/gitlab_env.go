@@ -3,6 +3,8 @@ package plan
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ordo-ci/ordo/internal/exit"
 )
 
 // A plan of an environment (plan --env) deploys each service in the GitLab
@@ -49,14 +51,14 @@ func (p *Plan) envJob(o GitLabOptions) (*envJob, error) {
 		return nil, nil
 	}
 	if o.PlanFile == "" || o.PlanJob == "" {
-		return nil, fmt.Errorf("the deploy jobs of an environment's plan record what they deploy from the plan file: write the child pipeline with --plan-file inside the plan job, whose CI_JOB_NAME names the artifacts the child pipeline reads it from")
+		return nil, exit.BadInputf("an environment's plan needs GitLabOptions.PlanFile and PlanJob: its deploy jobs record what they deploy from the plan file, an artifact of the plan job")
 	}
 	if err := checkTemplateFile(o.PlanFile); err != nil {
-		return nil, fmt.Errorf("plan file %q is not a file inside the project directory, where the child pipeline's jobs read it", o.PlanFile)
+		return nil, exit.BadInputf("plan file %q is not a file inside the project directory, where the child pipeline's jobs read it", o.PlanFile)
 	}
 	for _, j := range p.Jobs {
 		if name := EnvironmentName(p.Env, j.Service); len(name) > maxEnvironmentName {
-			return nil, fmt.Errorf("service %q: the GitLab environment %q is longer than GitLab's %d characters: shorten the service or environment name",
+			return nil, exit.BadInputf("service %q: the GitLab environment %q is longer than GitLab's %d characters: shorten the service or environment name",
 				j.Service, name, maxEnvironmentName)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/ordo-ci/ordo/internal/affected"
+	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/golden"
 )
 
@@ -115,8 +116,8 @@ func TestGitLabEnvErrors(t *testing.T) {
 		p    func(*Plan)
 		want string
 	}{
-		{"no plan file", GitLabOptions{PlanJob: "ordo-plan"}, nil, "--plan-file"},
-		{"no plan job", GitLabOptions{PlanFile: "plan.json"}, nil, "CI_JOB_NAME"},
+		{"no plan file", GitLabOptions{PlanJob: "ordo-plan"}, nil, "needs GitLabOptions.PlanFile and PlanJob"},
+		{"no plan job", GitLabOptions{PlanFile: "plan.json"}, nil, "needs GitLabOptions.PlanFile and PlanJob"},
 		{"plan file outside", GitLabOptions{PlanFile: "../plan.json", PlanJob: "ordo-plan"}, nil, "inside the project directory"},
 		{"long environment", envOptions, func(p *Plan) { p.Env = strings.Repeat("e", 250) }, "longer than GitLab's 255 characters"},
 		{"with key of ordo's", envOptions, func(p *Plan) { p.Jobs[0].With = map[string]string{"sha": "x"} }, "ORDO_SHA, which ordo sets itself"},
@@ -131,6 +132,9 @@ func TestGitLabEnvErrors(t *testing.T) {
 			_, _, err := q.GitLabFiles(tt.o)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want one saying %q", err, tt.want)
+			}
+			if !exit.Classified(err) || exit.Code(err) != exit.BadInput {
+				t.Errorf("err = %v exits %d, want %d", err, exit.Code(err), exit.BadInput)
 			}
 		})
 	}

@@ -3,10 +3,28 @@ package plan
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/ordo-ci/ordo/internal/exit"
 )
 
 // A plan too large for one GitLab pipeline runs as several child pipelines,
 // cut between waves, triggered one after the other by a first one.
+
+// SplitError says that the plan needs more than one child pipeline, which
+// GitLabFiles writes only with GitLabOptions.File and PlanJob (the job
+// whose artifacts the parts are read from), and GitLab cannot write to one
+// writer. The command line says which flag writes the files.
+type SplitError struct {
+	Jobs, Pipelines, MaxJobs int
+}
+
+func (e *SplitError) Error() string {
+	return fmt.Sprintf("the plan's %d jobs need %d child pipelines (GitLab takes at most %d jobs in one)", e.Jobs, e.Pipelines, e.MaxJobs)
+}
+
+// ExitCode classifies the error (exit.Coder): bad input, the plan's size
+// being the user's.
+func (*SplitError) ExitCode() int { return exit.BadInput }
 
 // parts cuts the jobs, which are in wave order, between waves into runs of
 // at most maxJobs jobs and maxBytes of YAML. A wave larger than that alone

@@ -1,12 +1,15 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/ordo-ci/ordo/internal/exit"
 )
 
 // checkGitLabFiles writes the plan's child pipelines and checks them: one
@@ -132,11 +135,13 @@ func TestGitLabSplit(t *testing.T) {
 		t.Errorf("%d files at 2,000 bytes a pipeline", len(files))
 	}
 
-	if _, _, err := p.GitLabFiles(GitLabOptions{MaxJobs: 10}); err == nil || !strings.Contains(err.Error(), "--output inside the plan job") {
+	// Bad input, which the command line says how to write.
+	var split *SplitError
+	if _, _, err := p.GitLabFiles(GitLabOptions{MaxJobs: 10}); !errors.As(err, &split) || exit.Code(err) != exit.BadInput || *split != (SplitError{Jobs: 31, Pipelines: 4, MaxJobs: 10}) {
 		t.Errorf("split without a file and plan job: err = %v", err)
 	}
-	if err := p.GitLab(&strings.Builder{}, GitLabOptions{MaxJobs: 10, File: "x.yml", PlanJob: "p"}); err == nil {
-		t.Error("GitLab wrote one file of a split plan")
+	if err := p.GitLab(&strings.Builder{}, GitLabOptions{MaxJobs: 10, File: "x.yml", PlanJob: "p"}); !errors.As(err, &split) || exit.Code(err) != exit.BadInput {
+		t.Errorf("GitLab wrote one file of a split plan: err = %v", err)
 	}
 }
 

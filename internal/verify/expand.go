@@ -16,7 +16,7 @@ import (
 type Vars struct {
 	Service string
 	Env     string
-	Wave    *int // nil: verify --service, outside a wave
+	Wave    *int // nil: the service is verified outside a wave
 	Version string
 	SHA     string
 	With    map[string]string
@@ -64,6 +64,24 @@ func (s *Secrets) Redact(text string) string {
 	return text
 }
 
+// UnsetError says that a check uses a placeholder that has no value for
+// the service verified: {wave} outside a wave, {version} or {sha} when
+// neither the plan nor the record says which. It comes as bad input (an
+// exit.Error); the command line says how to verify so that it has one.
+type UnsetError struct {
+	What        string // the field, as expand's what
+	Placeholder string // "wave", "version" or "sha"
+	Service     string
+}
+
+func (e *UnsetError) Error() string {
+	return fmt.Sprintf("%s: {%s} has no value for %s", e.What, e.Placeholder, e.Service)
+}
+
+func (x *expander) unset(what, placeholder string) error {
+	return &exit.Error{Code: exit.BadInput, Err: &UnsetError{What: what, Placeholder: placeholder, Service: x.vars.Service}}
+}
+
 // expander expands one service's strings.
 type expander struct {
 	vars    Vars
@@ -98,19 +116,18 @@ func (x *expander) expand(s, what string) (string, error) {
 			return x.vars.Service
 		case "env":
 			return x.vars.Env
-		case "version":
-			if x.vars.Version == "" {
-				err = exit.BadInputf("%s: {version} has no value for %s: verify a wave of a plan made with plan --env, or a service the record has a version for", what, x.vars.Service)
+		case "version", "sha":
+			v := x.vars.Version
+			if name == "sha" {
+				v = x.vars.SHA
 			}
-			return x.vars.Version
-		case "sha":
-			if x.vars.SHA == "" {
-				err = exit.BadInputf("%s: {sha} has no value for %s: verify a wave of a plan made with plan --env, or a service the record has a commit for", what, x.vars.Service)
+			if v == "" {
+				err = x.unset(what, name)
 			}
-			return x.vars.SHA
+			return v
 		case "wave":
 			if x.vars.Wave == nil {
-				err = exit.BadInputf("%s: {wave} has no value: verify with --wave N --plan-file F", what)
+				err = x.unset(what, name)
 				return ""
 			}
 			return strconv.Itoa(*x.vars.Wave)
