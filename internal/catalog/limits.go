@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"io"
 	"os"
 )
@@ -31,7 +32,16 @@ func ReadFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, MaxSize+1))
+	// Read into a buffer of the file's size (the one copy of a large catalog
+	// rather than ReadAll's doublings), and at most MaxSize+1 bytes.
+	size := 512
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		size = int(min(fi.Size(), MaxSize)) + 1
+	}
+	var b bytes.Buffer
+	b.Grow(size + bytes.MinRead) // ReadFrom wants MinRead free before its last read
+	_, err = b.ReadFrom(io.LimitReader(f, MaxSize+1))
+	return b.Bytes(), err
 }
 
 func (d *decoder) checkSize(src []byte) bool {
