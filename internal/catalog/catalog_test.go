@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -344,5 +345,23 @@ func BenchmarkParse(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestMergeKeyOverrides checks YAML's merge key: a key written beside
+// `<<: *base` overrides the merged one instead of being a duplicate, and
+// the keys only the base has are merged in.
+func TestMergeKeyOverrides(t *testing.T) {
+	t.Parallel()
+	src := "version: 1\nservices:\n  base: &base\n    paths: [base/**]\n    with: {team: core}\n  api:\n    <<: *base\n    paths: [api/**]\n    depends_on: [base]\n"
+	for _, slow := range []bool{false, true} {
+		c, diags := parse("ordo.yaml", []byte(src), true, slow)
+		if c == nil {
+			t.Fatalf("rejected (slow parse %v):\n%s", slow, diags.Error())
+		}
+		api := c.Service("api")
+		if !slices.Equal(api.Paths, []string{"api/**"}) || api.With["team"] != "core" {
+			t.Errorf("api: paths %q, with %v; want [api/**] and team core merged in", api.Paths, api.With)
+		}
 	}
 }

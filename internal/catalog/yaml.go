@@ -81,14 +81,10 @@ func (d *decoder) mapping(n *node, at Pos, what string) ([]pair, bool) {
 			seen[p.key] = true
 		}
 	}
+	// The mapping's own keys first: a key written beside `<<: *base`
+	// overrides the one merged in (YAML's merge key), and is no duplicate.
 	for _, e := range n.entries {
 		if e.merge {
-			merged, _ := d.mapping(e.value, e.valPos, what)
-			for _, p := range merged {
-				if !has(p.key) {
-					add(p)
-				}
-			}
 			continue
 		}
 		if has(e.key) {
@@ -96,6 +92,17 @@ func (d *decoder) mapping(n *node, at Pos, what string) ([]pair, bool) {
 			continue
 		}
 		add(e)
+	}
+	for _, e := range n.entries {
+		if !e.merge {
+			continue
+		}
+		merged, _ := d.mapping(e.value, e.valPos, what)
+		for _, p := range merged {
+			if !has(p.key) {
+				add(p)
+			}
+		}
 	}
 	return pairs, true
 }
