@@ -4,16 +4,25 @@ import (
 	"testing"
 
 	"github.com/ordo-ci/ordo/internal/catalog"
-	"github.com/ordo-ci/ordo/internal/plan"
 )
 
-// TestWithVariableIsPlans keeps the catalog's check and the child
-// pipeline's variables on one rule: what the catalog accepts, plan writes.
-func TestWithVariableIsPlans(t *testing.T) {
+// TestWithVariable is the one rule for with: keys as CI variables, which
+// the catalog checks and the child pipeline and rollback dotenv write.
+func TestWithVariable(t *testing.T) {
 	t.Parallel()
-	for _, key := range []string{"cluster", "my-key", "my_key", "My.Key", "helm.chart", "日本", "a b", "x9", ""} {
-		if got, want := catalog.WithVariable(key), plan.VariableName(key); got != want {
-			t.Errorf("WithVariable(%q) = %q, plan.VariableName = %q", key, got, want)
+	for key, want := range map[string]string{
+		"cluster":    "ORDO_CLUSTER",
+		"helm.chart": "ORDO_HELM_CHART",
+		"Max-Surge":  "ORDO_MAX_SURGE",
+		"9lives":     "ORDO_9LIVES",
+		"zoné":       "ORDO_ZON_",
+		"a b":        "ORDO_A_B",
+		"my-key":     "ORDO_MY_KEY",
+		"日本":         "ORDO___",
+		"":           "ORDO_",
+	} {
+		if got := catalog.WithVariable(key); got != want {
+			t.Errorf("WithVariable(%q) = %q, want %q", key, got, want)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/plan"
 	"github.com/ordo-ci/ordo/internal/render"
@@ -115,7 +116,7 @@ func (c *rollbackCmd) run(ctx context.Context, e *env) error {
 		switch out.Name {
 		case "deploy", "has-deploy", "waves", "wave-count":
 			pairs = append(pairs, out.Name, out.Value)
-			dotenv[plan.VariableName(out.Name)] = out.Value
+			dotenv[catalog.WithVariable(out.Name)] = out.Value
 		}
 	}
 	if err := e.gh.SetOutputs(pairs...); err != nil {

@@ -1,7 +1,6 @@
 package discover
 
 import (
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,28 +16,16 @@ import (
 // times longer Turborepo takes (issue 12: keep it above 10, aim for 20).
 // It needs ORDO_NX_TURBO_DIR, as the test does, and go to build ordo.
 func BenchmarkAffectedVsTurbo(b *testing.B) {
-	tools := os.Getenv("ORDO_NX_TURBO_DIR")
-	if tools == "" {
+	if os.Getenv("ORDO_NX_TURBO_DIR") == "" {
 		b.Skip("ORDO_NX_TURBO_DIR is not set: install nx@24.0.6 and turbo@2.11.11 with npm into a directory and point ORDO_NX_TURBO_DIR at it")
 	}
-	tools, err := filepath.Abs(tools)
-	if err != nil {
-		b.Fatal(err)
-	}
-	root := b.TempDir()
+	tools := nxTurboTools(b)
 	ordo := filepath.Join(b.TempDir(), "ordo")
 	build := exec.Command("go", "build", "-trimpath", "-o", ordo, "github.com/ordo-ci/ordo/cmd/ordo")
 	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
-	ws := npmWorkspace1000(rand.New(rand.NewPCG(7, 1000)), 1000)
-	writeTreeAt(b, root, ws.files)
-	if err := os.Symlink(filepath.Join(tools, "node_modules"), filepath.Join(root, "node_modules")); err != nil {
-		b.Fatal(err)
-	}
-	r := &proofRepo{t: b, dir: root}
-	r.git("init", "-q", "-b", "main")
-	r.commit("base")
+	ws, r := proofWorkspace(b, tools)
 	r.run(nil, ordo, "init")
 	r.commit("ordo init")
 	base := r.head()

@@ -33,35 +33,9 @@ import (
 // nothing is fetched. Without it the test is skipped, unless
 // ORDO_REQUIRE_TOOLS=1.
 func TestMatchesNxAndTurbo(t *testing.T) {
-	tools := os.Getenv("ORDO_NX_TURBO_DIR")
-	if tools == "" {
-		testtool.Missing(t, "ORDO_NX_TURBO_DIR is not set: install nx@24.0.6 and turbo@2.11.11 with npm into a directory and point ORDO_NX_TURBO_DIR at it")
-	}
-	tools, err := filepath.Abs(tools)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, bin := range []string{"nx", "turbo"} {
-		if _, err := os.Stat(filepath.Join(tools, "node_modules", ".bin", bin)); err != nil {
-			t.Fatalf("ORDO_NX_TURBO_DIR=%s has no node_modules/.bin/%s: run npm install -D nx@24.0.6 turbo@2.11.11 there", tools, bin)
-		}
-	}
-	for _, bin := range []string{"git", "node"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Fatalf("%s is not on PATH", bin)
-		}
-	}
+	tools := nxTurboTools(t)
 	t.Parallel()
-
-	root := t.TempDir()
-	ws := npmWorkspace1000(rand.New(rand.NewPCG(7, 1000)), 1000)
-	writeTreeAt(t, root, ws.files)
-	if err := os.Symlink(filepath.Join(tools, "node_modules"), filepath.Join(root, "node_modules")); err != nil {
-		t.Fatal(err)
-	}
-	r := &proofRepo{t: t, dir: root}
-	r.git("init", "-q", "-b", "main")
-	r.commit("base")
+	ws, r := proofWorkspace(t, tools)
 
 	// Each step is one commit on top of the last; base and head are its parent
 	// and itself.
@@ -121,7 +95,7 @@ func TestMatchesNxAndTurbo(t *testing.T) {
 		files := r.changed(base, head)
 
 		start := time.Now()
-		f := discover(t, os.DirFS(root))
+		f := discover(t, os.DirFS(r.dir))
 		res, err := affected.NewMatcher(mustParse(t, f)).Compute(affected.Input{Files: files})
 		if err != nil {
 			t.Fatal(err)
@@ -154,6 +128,47 @@ func TestMatchesNxAndTurbo(t *testing.T) {
 		sizes += len(ordo)
 	}
 	t.Logf("%d changes compared on %d packages, %d affected packages in all", total, len(ws.pkgs), sizes)
+}
+
+// nxTurboTools is ORDO_NX_TURBO_DIR made absolute, with nx, turbo, git
+// and node checked; without it the caller is skipped (testtool.Missing).
+func nxTurboTools(tb testing.TB) string {
+	tb.Helper()
+	tools := os.Getenv("ORDO_NX_TURBO_DIR")
+	if tools == "" {
+		testtool.Missing(tb, "ORDO_NX_TURBO_DIR is not set: install nx@24.0.6 and turbo@2.11.11 with npm into a directory and point ORDO_NX_TURBO_DIR at it")
+	}
+	tools, err := filepath.Abs(tools)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, bin := range []string{"nx", "turbo"} {
+		if _, err := os.Stat(filepath.Join(tools, "node_modules", ".bin", bin)); err != nil {
+			tb.Fatalf("ORDO_NX_TURBO_DIR=%s has no node_modules/.bin/%s: run npm install -D nx@24.0.6 turbo@2.11.11 there", tools, bin)
+		}
+	}
+	for _, bin := range []string{"git", "node"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			tb.Fatalf("%s is not on PATH", bin)
+		}
+	}
+	return tools
+}
+
+// proofWorkspace writes the 1,000-package workspace into a new git
+// repository, its node_modules linked to tools', and commits it.
+func proofWorkspace(tb testing.TB, tools string) (*npmWS, *proofRepo) {
+	tb.Helper()
+	root := tb.TempDir()
+	ws := npmWorkspace1000(rand.New(rand.NewPCG(7, 1000)), 1000)
+	writeTreeAt(tb, root, ws.files)
+	if err := os.Symlink(filepath.Join(tools, "node_modules"), filepath.Join(root, "node_modules")); err != nil {
+		tb.Fatal(err)
+	}
+	r := &proofRepo{t: tb, dir: root}
+	r.git("init", "-q", "-b", "main")
+	r.commit("base")
+	return ws, r
 }
 
 type npmPkg struct {

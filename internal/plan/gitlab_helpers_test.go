@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/goccy/go-yaml"
+	"github.com/ordo-ci/ordo/internal/catalog"
 )
 
 // gitlabMode is how a child pipeline orders its jobs.
@@ -167,15 +168,15 @@ func checkGitLab(tb testing.TB, p *Plan, o GitLabOptions, mode gitlabMode, src [
 			tb.Errorf("%s: variables %v", name, vars)
 		}
 		for k, v := range j.With {
-			got := vars[VariableName(k)]
+			got := vars[catalog.WithVariable(k)]
 			if m, ok := got.(map[string]any); ok {
 				if m["expand"] != false {
-					tb.Errorf("%s: %s expands", name, VariableName(k))
+					tb.Errorf("%s: %s expands", name, catalog.WithVariable(k))
 				}
 				got = m["value"]
 			}
 			if got != v {
-				tb.Errorf("%s: %s = %#v, want %q", name, VariableName(k), got, v)
+				tb.Errorf("%s: %s = %#v, want %q", name, catalog.WithVariable(k), got, v)
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ordo-ci/ordo/internal/catalog"
 	"github.com/ordo-ci/ordo/internal/exit"
 )
 
@@ -175,7 +176,7 @@ func (p *Plan) gitlabVariables(ej *envJob) ([][]variable, error) {
 		vars = append(vars, ej.variables(j, p.Release)...)
 		own := len(vars)
 		for _, key := range slices.Sorted(maps.Keys(j.With)) {
-			name := VariableName(key)
+			name := catalog.WithVariable(key)
 			for i, v := range vars {
 				if v.name != name {
 					continue
@@ -190,26 +191,6 @@ func (p *Plan) gitlabVariables(ej *envJob) ([][]variable, error) {
 		out[k] = vars
 	}
 	return out, nil
-}
-
-// VariableName is the CI variable that carries the with: key: ORDO_ and the
-// key upper-cased, with every character other than an ASCII letter or digit
-// turned into _.
-func VariableName(key string) string {
-	var b strings.Builder
-	b.Grow(len("ORDO_") + len(key))
-	b.WriteString("ORDO_")
-	for _, r := range key {
-		switch {
-		case r >= 'a' && r <= 'z':
-			b.WriteRune(r - 'a' + 'A')
-		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('_')
-		}
-	}
-	return b.String()
 }
 
 // resourceGroup makes a lock name a valid resource_group key: letters,

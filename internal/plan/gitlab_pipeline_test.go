@@ -9,27 +9,8 @@ import (
 	"github.com/ordo-ci/ordo/internal/catalog"
 )
 
-// Tests of one child pipeline's YAML (gitlab_pipeline.go): variable names,
-// resource groups, and the needs: fallback.
-
-func TestVariableName(t *testing.T) {
-	t.Parallel()
-	for key, want := range map[string]string{
-		"cluster":    "ORDO_CLUSTER",
-		"helm.chart": "ORDO_HELM_CHART",
-		"Max-Surge":  "ORDO_MAX_SURGE",
-		"9lives":     "ORDO_9LIVES",
-		"zoné":       "ORDO_ZON_",
-		"a b":        "ORDO_A_B",
-	} {
-		t.Run(key, func(t *testing.T) {
-			t.Parallel()
-			if got := VariableName(key); got != want {
-				t.Errorf("VariableName(%q) = %q, want %q", key, got, want)
-			}
-		})
-	}
-}
+// Tests of one child pipeline's YAML (gitlab_pipeline.go): resource groups
+// and the needs: fallback.
 
 func TestResourceGroup(t *testing.T) {
 	t.Parallel()
