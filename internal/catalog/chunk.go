@@ -17,7 +17,7 @@ import (
 // costs O(n²) time and memory (goccy/go-yaml#889): 4,000 services took
 // 95 ms and 120 MB. Until that is fixed upstream, a large services: mapping
 // is parsed in chunks of chunkSize entries, each a document of its own whose
-// tokens are moved down to the lines they have in the file. The chunks are
+// positions are moved down to the lines they have in the file. The chunks are
 // independent, so they are lexed, parsed and their services decoded in
 // parallel, one goroutine per core (CI runners have 2 to 4), and the
 // services are joined in file order. Anything unusual (flow style, tabs,

@@ -7,7 +7,7 @@ package catalog
 // scalars, explicit keys, documents, and every syntax error) returns
 // false, and the caller parses the document with goccy, which also words
 // the errors. Tests parse every catalog under testdata both ways and
-// compare the nodes; FuzzFastParse compares the catalogs on any input.
+// compare the nodes; FuzzFastParse compares nodes and catalogs on any input.
 func (d *decoder) fastParse(src string, lineOffset int) (*node, bool) {
 	a := d.arena
 	if a == nil {
