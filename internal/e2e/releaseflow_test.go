@@ -111,6 +111,12 @@ func TestActReleaseWorkflow(t *testing.T) {
 			"-W", ".github/workflows/release.yml",
 			"-P", "ubuntu-latest=-self-hosted",
 			"--no-cache-server",
+			// One job at a time: act 0.2.89 writes the inherited secrets map
+			// from each job of a called workflow at once (runner/expression.go,
+			// getWorkflowSecrets) and crashed with "concurrent map writes" in a
+			// CI run. GitHub runs the jobs in parallel; the order of waves and
+			// the deploy log are checked either way.
+			"--concurrent-jobs", "1",
 			"--local-repository", "ordo-ci/ordo@v1="+src,
 			"--local-repository", uploadRef+"="+upload,
 			"--env", "ORDO_FROM_SOURCE=true",
