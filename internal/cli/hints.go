@@ -10,6 +10,7 @@ import (
 	"github.com/ordo-ci/ordo/internal/exit"
 	"github.com/ordo-ci/ordo/internal/gate"
 	"github.com/ordo-ci/ordo/internal/plan"
+	"github.com/ordo-ci/ordo/internal/render"
 	"github.com/ordo-ci/ordo/internal/verify"
 )
 
@@ -34,7 +35,7 @@ func (e *env) resolveChange(ctx context.Context, co change.Options) (*change.Cha
 	}
 	if ch.Reversed {
 		fmt.Fprintf(e.Err, "ordo: warning: --head %s is an ancestor of --base %s, so nothing changed from the merge base to head; did you swap them? (ordo compares --base OLDER --head NEWER)\n",
-			cmp.Or(co.Head, "HEAD"), co.Base)
+			render.Name(cmp.Or(co.Head, "HEAD")), render.Name(co.Base))
 	}
 	return ch, nil
 }
